@@ -1,0 +1,5 @@
+"""``python -m netread``."""
+
+from netread.cli import run
+
+run()

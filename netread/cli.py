@@ -1,0 +1,122 @@
+"""Command line: netstat's socket-listing flags, plus --proc for snapshots.
+
+Thin by design: parse options, build a :class:`~netread.source.ProcSource`
+and :class:`~netread.options.Options`, hand over to
+:func:`netread.listing.list_sockets`, and map errors to an exit status.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+from typing import Optional
+
+import typer
+
+from netread import __version__
+
+app = typer.Typer(
+    add_completion=False,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+_FAMILIES = {"inet": "inet", "inet6": "inet6", "unix": "unix"}
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"netread {__version__}")
+        raise typer.Exit(0)
+
+
+@app.command()
+def main(
+    tcp: Annotated[bool, typer.Option("-t", "--tcp", help="TCP sockets (tcp, tcp6).")] = False,
+    udp: Annotated[bool, typer.Option("-u", "--udp", help="UDP sockets (udp, udp6).")] = False,
+    udplite: Annotated[bool, typer.Option("-U", "--udplite", help="UDP-Lite sockets.")] = False,
+    raw: Annotated[bool, typer.Option("-w", "--raw", help="Raw sockets.")] = False,
+    unix: Annotated[bool, typer.Option("-x", "--unix", help="Unix domain sockets.")] = False,
+    inet: Annotated[bool, typer.Option("-4", "--inet", help="IPv4 tables only.")] = False,
+    inet6: Annotated[bool, typer.Option("-6", "--inet6", help="IPv6 tables only.")] = False,
+    protocol: Annotated[
+        Optional[list[str]],
+        typer.Option("-A", "--protocol", metavar="FAMILY", help="Address families: inet, inet6, unix (comma-separated)."),
+    ] = None,
+    listening: Annotated[bool, typer.Option("-l", "--listening", help="Only listening (server) sockets.")] = False,
+    all_: Annotated[bool, typer.Option("-a", "--all", help="Listening and non-listening sockets.")] = False,
+    numeric: Annotated[bool, typer.Option("-n", "--numeric", help="Numeric hosts, ports and users.")] = False,
+    numeric_hosts: Annotated[bool, typer.Option("--numeric-hosts", help="Numeric hosts.")] = False,
+    numeric_ports: Annotated[bool, typer.Option("--numeric-ports", help="Numeric ports.")] = False,
+    numeric_users: Annotated[bool, typer.Option("--numeric-users", help="Numeric users.")] = False,
+    wide: Annotated[bool, typer.Option("-W", "--wide", help="Do not truncate addresses.")] = False,
+    verbose: Annotated[bool, typer.Option("-v", "--verbose", help="Say which tables are absent.")] = False,
+    proc: Annotated[
+        Optional[Path],
+        typer.Option("--proc", metavar="DIR", help="Read this /proc snapshot directory instead of the live /proc."),
+    ] = None,
+    version: Annotated[
+        bool, typer.Option("-V", "--version", callback=_version, is_eager=True, help="Print the version.")
+    ] = False,
+) -> None:
+    """List sockets exactly as net-tools netstat does, from /proc or a snapshot of it."""
+    from netread.errors import NetreadError
+    from netread.listing import list_sockets
+    from netread.options import Options
+    from netread.source import ProcSource
+
+    for entry in protocol or []:
+        for family in entry.split(","):
+            if family not in _FAMILIES:
+                sys.stderr.write(f"netread: Unknown address family `{family}'.\n")
+                raise typer.Exit(1)
+            if family == "inet":
+                inet = True
+            elif family == "inet6":
+                inet6 = True
+            else:
+                unix = True
+    opts = Options.resolve(
+        tcp=tcp,
+        udp=udp,
+        udplite=udplite,
+        raw=raw,
+        unix=unix,
+        inet=inet,
+        inet6=inet6,
+        listening=listening,
+        all=all_,
+        numeric_hosts=numeric or numeric_hosts,
+        numeric_ports=numeric or numeric_ports,
+        numeric_users=numeric or numeric_users,
+        wide=wide,
+        verbose=verbose,
+    )
+    try:
+        source = ProcSource.live() if proc is None else ProcSource.snapshot(proc)
+        status = list_sockets(source, opts, sys.stdout.buffer, sys.stderr)
+        sys.stdout.flush()
+    except NetreadError as exc:
+        sys.stderr.write(f"netread: {exc}\n")
+        raise typer.Exit(exc.exit_code) from None
+    except BrokenPipeError:
+        _quiet_broken_pipe()
+    raise typer.Exit(status)
+
+
+def _quiet_broken_pipe() -> None:
+    """The reader went away (``netread | head``): end quietly, as netstat does."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    raise typer.Exit(0)
+
+
+def run() -> None:
+    """Console-script entry point."""
+    try:
+        app()
+    except BrokenPipeError:
+        _quiet_broken_pipe()
