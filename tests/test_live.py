@@ -1,0 +1,49 @@
+"""netread on the live /proc equals netstat read at the same moment.
+
+Both run inside a fresh ``unshare -n`` network namespace holding only the
+loopback sockets that tests/live_sockets.py opens, so nothing else on the host
+can move the tables between the two reads.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.live
+
+HERE = Path(__file__).resolve().parent
+
+
+def run_in_netns(args: list[str], tmp_path: Path) -> dict[str, object]:
+    env = {**os.environ, "NETREAD_LIVE_TMP": str(tmp_path), "PYTHONPATH": str(HERE.parent)}
+    proc = subprocess.run(
+        ["unshare", "-n", sys.executable, str(HERE / "live_sockets.py"), *args],
+        capture_output=True,
+        env=env,
+        timeout=120,
+    )
+    if proc.returncode != 0 and b"unshare failed" in proc.stderr:
+        pytest.skip(f"unshare -n refused here: {proc.stderr.decode(errors='replace').strip()}")
+    assert proc.returncode == 0, proc.stderr.decode(errors="replace")
+    result: dict[str, object] = json.loads(proc.stdout)
+    return result
+
+
+@pytest.mark.parametrize("flags", ["-tuwxan", "-tuwan", "-xan", "-tuwxln"])
+def test_live_listing_equals_netstat(flags: str, tmp_path: Path) -> None:
+    result = run_in_netns(flags.split(), tmp_path)
+    assert result["netread_status"] == result["netstat_status"], result["netread_stderr"]
+    want = str(result["netstat"]).split("\n")
+    got = str(result["netread"]).split("\n")
+    # The unix path with a space is a deliberate difference: netstat cuts it.
+    space_path = str(tmp_path / "live space.sock")
+    want = [line.replace(space_path.split(" ")[0], "<SPACE-PATH>") if line.endswith(space_path.split(" ")[0]) else line for line in want]
+    got = [line.replace(space_path, "<SPACE-PATH>") for line in got]
+    assert got == want
+    assert "127.0.0.1" in str(result["netread"]) or flags == "-xan"
