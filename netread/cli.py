@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from pathlib import Path
 from typing import Annotated
 from typing import Optional
@@ -53,6 +54,10 @@ def main(
     numeric_ports: Annotated[bool, typer.Option("--numeric-ports", help="Numeric ports.")] = False,
     numeric_users: Annotated[bool, typer.Option("--numeric-users", help="Numeric users.")] = False,
     wide: Annotated[bool, typer.Option("-W", "--wide", help="Do not truncate addresses.")] = False,
+    extend: Annotated[bool, typer.Option("-e", "--extend", help="Add the User and Inode columns.")] = False,
+    programs: Annotated[bool, typer.Option("-p", "--programs", help="Add PID/Program name (from <proc>/<pid>/fd).")] = False,
+    timers: Annotated[bool, typer.Option("-o", "--timers", help="Add the Timer column.")] = False,
+    continuous: Annotated[bool, typer.Option("-c", "--continuous", help="List again every second until interrupted.")] = False,
     verbose: Annotated[bool, typer.Option("-v", "--verbose", help="Say which tables are absent.")] = False,
     proc: Annotated[
         Optional[Path],
@@ -93,17 +98,26 @@ def main(
         numeric_ports=numeric or numeric_ports,
         numeric_users=numeric or numeric_users,
         wide=wide,
+        extend=extend,
+        programs=programs,
+        timers=timers,
         verbose=verbose,
     )
     try:
         source = ProcSource.live() if proc is None else ProcSource.snapshot(proc)
-        status = list_sockets(source, opts, sys.stdout.buffer, sys.stderr)
-        sys.stdout.flush()
+        while True:
+            status = list_sockets(source, opts, sys.stdout.buffer, sys.stderr)
+            sys.stdout.flush()
+            if not continuous or status:
+                break
+            time.sleep(1)  # netstat's wait_continous()
     except NetreadError as exc:
         sys.stderr.write(f"netread: {exc}\n")
         raise typer.Exit(exc.exit_code) from None
     except BrokenPipeError:
         _quiet_broken_pipe()
+    except KeyboardInterrupt:
+        raise typer.Exit(0) from None
     raise typer.Exit(status)
 
 

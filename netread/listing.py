@@ -4,12 +4,16 @@ This follows netstat 2.10's main(): one Internet section (tcp, tcp6, udp,
 udp6, udplite, udplite6, raw, raw6, in that order) under one banner, then the
 unix section.  A requested family whose IPv4 file is absent ends the listing
 with status 1 after its IPv6 file, as netstat does; absent IPv6 files are
-skipped silently.
+skipped silently.  With -p the owners are looked up once per listing, after
+the tables are read, so the fd scan can stop as soon as every socket shown
+has its owner.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import os
+from collections.abc import Callable
 from collections.abc import Iterator
 from typing import BinaryIO
 from typing import TextIO
@@ -26,6 +30,8 @@ from netread.netstat import inet_selected
 from netread.netstat import unix_header
 from netread.netstat import unix_selected
 from netread.options import Options
+from netread.owners import Owners
+from netread.owners import scan_owners
 from netread.source import ProcSource
 from netread.unix import decode_unix
 
@@ -35,6 +41,11 @@ INET_FAMILIES = (
     ("udp", "udp", "udp6", "AF INET (udp)"),
     ("udplite", "udplite", "udplite6", "AF INET (udplite)"),
     ("raw", "raw", "raw6", "AF INET (raw)"),
+)
+
+NOT_ALL_IDENTIFIED = (
+    "(Not all processes could be identified, non-owned process info\n"
+    " will not be shown, you would have to be root to see it all.)\n"
 )
 
 
@@ -57,38 +68,44 @@ class Report:
     def no_support(self, name: str) -> None:
         self.err.write(f"netread: no support for `{name}' on this system.\n")
 
-
-def _lines(text: str) -> bytes:
-    return text.encode("utf-8", "surrogateescape")
-
-
-def _inet_rows(source: ProcSource, table: str, report: Report) -> Iterator[InetSocket] | None:
-    try:
-        lines = source.read_net(table)
-    except SourceError as exc:
-        report.unreadable_table(exc)
-        return iter(())
-    if lines is None:
-        return None
-    return _keep_rows(decode_inet(lines, path=str(source.net_path(table)), table=table, byteorder=source.byteorder), report)
+    def owners(self, owners: Owners) -> None:
+        """netstat's two warnings when some processes could not be read (prg_cache_load)."""
+        if owners.failed or (owners.denied and not owners.by_inode):
+            self.err.write(f'(No info could be read for "-p": geteuid()={os.geteuid()} but you should be root.)\n')
+        elif owners.denied:
+            self.err.write(NOT_ALL_IDENTIFIED)
 
 
-def _keep_rows(rows: Iterator[InetSocket | ParseError], report: Report) -> Iterator[InetSocket]:
+@dataclasses.dataclass
+class Plan:
+    """The rows one listing prints, read before anything is written."""
+
+    inet: list[InetSocket] | None = None
+    unix: list[UnixSocket] | None = None
+    status: int = 0
+
+
+def _keep_rows(rows: Iterator[InetSocket | ParseError], report: Report, opts: Options) -> Iterator[InetSocket]:
     for row in rows:
         if isinstance(row, ParseError):
             report.problem(row)
-        else:
+        elif inet_selected(row, opts):
             yield row
 
 
-def list_sockets(source: ProcSource, opts: Options, out: BinaryIO, err: TextIO) -> int:
-    """Print one netstat listing of ``source`` to ``out``; return the exit status."""
-    report = Report(err)
-    fmt = NetstatFormatter(opts)
-    status = 0
-    write = out.write
+def _read(source: ProcSource, table: str, report: Report) -> list[str] | None:
+    try:
+        return source.read_net(table)
+    except SourceError as exc:
+        report.unreadable_table(exc)
+        return []
+
+
+def plan_listing(source: ProcSource, opts: Options, report: Report) -> Plan:
+    """Read and decode every table the options ask for, stopping where netstat stops."""
+    plan = Plan()
     if opts.inet_section:
-        write(_lines(banner("inet", opts) + "\n" + inet_header(opts) + "\n"))
+        plan.inet = rows = []
         for flag, table4, table6, name in INET_FAMILIES:
             if not opts.wants(flag):
                 continue
@@ -96,40 +113,62 @@ def list_sockets(source: ProcSource, opts: Options, out: BinaryIO, err: TextIO) 
             for table, read in ((table4, not opts.explicit or opts.inet), (table6, not opts.explicit or opts.inet6)):
                 if not read:
                     continue
-                rows = _inet_rows(source, table, report)
-                if rows is None:
+                lines = _read(source, table, report)
+                if lines is None:
                     if table == table4:
                         missing = opts.explicit
                         if opts.explicit or opts.verbose:
                             report.no_support(name)
                     continue
-                chunk = [fmt.inet_row(row) + "\n" for row in rows if inet_selected(row, opts)]
-                write(_lines("".join(chunk)))
+                decoded = decode_inet(lines, path=str(source.net_path(table)), table=table, byteorder=source.byteorder)
+                rows.extend(_keep_rows(decoded, report, opts))
             if missing:
-                return 1
+                plan.status = 1
+                return plan
     if opts.wants("unix"):
-        write(_lines(banner("unix", opts) + "\n" + unix_header(opts) + "\n"))
-        try:
-            lines = source.read_net("unix")
-        except SourceError as exc:
-            report.unreadable_table(exc)
-            lines = []
+        plan.unix = unix_rows = []
+        lines = _read(source, "unix", report)
         if lines is None:
             if opts.explicit or opts.verbose:
                 report.no_support("AF UNIX")
             if opts.explicit:
-                return 1
-        else:
-            chunk = []
-            for row in decode_unix(lines, path=str(source.net_path("unix"))):
-                if isinstance(row, ParseError):
-                    report.problem(row)
-                elif unix_selected(row, opts):
-                    chunk.append(fmt.unix_row(row) + "\n")
-            write(_lines("".join(chunk)))
-    if report.unreadable:
-        status = 1
-    return status
+                plan.status = 1
+            return plan
+        for row in decode_unix(lines, path=str(source.net_path("unix"))):
+            if isinstance(row, ParseError):
+                report.problem(row)
+            elif unix_selected(row, opts):
+                unix_rows.append(row)
+    return plan
 
 
-__all__ = ["list_sockets", "Report", "InetSocket", "UnixSocket"]
+def _encode(text: str) -> bytes:
+    return text.encode("utf-8", "surrogateescape")
+
+
+def list_sockets(
+    source: ProcSource,
+    opts: Options,
+    out: BinaryIO,
+    err: TextIO,
+    user_name: Callable[[int], str | None] | None = None,
+) -> int:
+    """Print one netstat listing of ``source`` to ``out``; return the exit status."""
+    report = Report(err)
+    plan = plan_listing(source, opts, report)
+    owners = Owners()
+    if opts.programs:
+        wanted = [r.inode for r in plan.inet or () if r.inode is not None]
+        wanted += [r.inode for r in plan.unix or () if r.inode is not None]
+        owners = scan_owners(source.root, wanted)
+        report.owners(owners)
+    fmt = NetstatFormatter(opts, owners=owners, clk_tck=source.clk_tck, user_name=user_name)
+    if plan.inet is not None:
+        text = banner("inet", opts) + "\n" + inet_header(opts) + "\n"
+        out.write(_encode(text + "".join([fmt.inet_row(row) + "\n" for row in plan.inet])))
+    if plan.unix is not None:
+        text = banner("unix", opts) + "\n" + unix_header(opts) + "\n"
+        out.write(_encode(text + "".join([fmt.unix_row(row) + "\n" for row in plan.unix])))
+    if plan.status:
+        return plan.status
+    return 1 if report.unreadable else 0

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+from collections.abc import Callable
 
 from netread.escape import escape_text
 from netread.model import PROTO_LABEL
@@ -22,6 +23,7 @@ from netread.model import InetSocket
 from netread.model import IPAddress
 from netread.model import UnixSocket
 from netread.options import Options
+from netread.owners import Owners
 
 #: netstat.c tcp_state[]: index = kernel state number.
 TCP_STATE_NAMES = (
@@ -100,12 +102,44 @@ def numeric_host(address: IPAddress) -> str:
     return socket.inet_ntop(socket.AF_INET6, address.packed)
 
 
-class NetstatFormatter:
-    """Formats decoded rows as netstat lines; caches address text per run."""
+#: The tcp timer words of netstat -o (tcp_do_one), by the kernel's ``tr`` code.
+TCP_TIMER_WORDS = {0: "off", 1: "on", 2: "keepalive", 3: "timewait", 4: "probe"}
+PROGNAME_WIDTH = 20
 
-    def __init__(self, opts: Options) -> None:
+
+def _c_int(value: int) -> int:
+    """The value as printf ``%d`` shows an ``int`` (uid 4294967294 prints -2)."""
+    value &= 0xFFFFFFFF
+    return value - (1 << 32) if value > 0x7FFFFFFF else value
+
+
+def _system_user(uid: int) -> str | None:
+    import pwd
+
+    try:
+        return pwd.getpwuid(uid).pw_name
+    except (KeyError, OverflowError):
+        return None
+
+
+class NetstatFormatter:
+    """Formats decoded rows as netstat lines; caches address and user text per run."""
+
+    def __init__(
+        self,
+        opts: Options,
+        *,
+        owners: Owners | None = None,
+        clk_tck: int = 100,
+        user_name: Callable[[int], str | None] | None = None,
+    ) -> None:
         self.opts = opts
+        self.owners = owners if owners is not None else Owners()
+        self.clk_tck = clk_tck
+        self._user_name = user_name or _system_user
         self._hosts: dict[IPAddress, str] = {}
+        self._users: dict[int, str] = {}
+        self._programs: dict[bytes, str] = {}
 
     def host(self, address: IPAddress) -> str:
         text = self._hosts.get(address)
@@ -148,7 +182,52 @@ class NetstatFormatter:
             remote,
             self.inet_state(sock, family),
         )
+        opts = self.opts
+        if opts.extend:
+            line += " " + self.user(sock.uid) + " " + ("%-10d" % sock.inode if sock.inode is not None else "-         ")
+        if opts.programs:
+            line += " " + self.program(sock.inode)
+        if opts.timers:
+            line += " " + self.timer(sock, family)
         return line
+
+    def user(self, uid: int | None) -> str:
+        """finish_this_one: the user name, or the uid with --numeric-users or when unknown."""
+        if uid is None:
+            return "%-10s" % "-"
+        text = self._users.get(uid)
+        if text is None:
+            name = None if self.opts.numeric_users else self._user_name(uid)
+            text = "%-10s" % escape_text(name) if name is not None else "%-10d" % _c_int(uid)
+            self._users[uid] = text
+        return text
+
+    def program(self, inode: int | None) -> str:
+        """``pid/name`` padded to 20 bytes, or ``-``."""
+        label = self.owners.get(inode)
+        if label is None:
+            return "-".ljust(PROGNAME_WIDTH)
+        text = self._programs.get(label)
+        if text is None:
+            shown = escape_text(label.decode("utf-8", "surrogateescape"))
+            width = len(shown.encode("utf-8", "surrogateescape"))
+            text = self._programs[label] = shown + " " * max(0, PROGNAME_WIDTH - width)
+        return text
+
+    def timer(self, sock: InetSocket, family: str) -> str:
+        """netstat -o: ``word (secs/retransmits/probes)``."""
+        code = sock.timer
+        retr = 0 if family == "udp" else _c_long(sock.retrnsmt or 0)  # udp_do_one resets retr
+        probes = _c_int(sock.timeout or 0)
+        if family == "tcp":
+            if code == 0:
+                return f"off (0.00/{retr}/{probes})"
+            word = TCP_TIMER_WORDS.get(code, f"unkn-{code}")
+            return "%s (%2.2f/%d/%d)" % (word, sock.when / self.clk_tck, retr, probes)
+        if code == 0:
+            return f"off (0.00/{retr}/{probes})"
+        word = f"on{code}" if code in (1, 2) else f"unkn-{code}"
+        return "%s (%2.2f/%d/%d)" % (word, sock.when / 100, retr, probes)
 
     def unix_row(self, sock: UnixSocket) -> str:
         """One unix row, without its newline."""
@@ -172,6 +251,8 @@ class NetstatFormatter:
             state,
         )
         line += "%-8d" % sock.inode if sock.inode is not None else "-       "
+        if self.opts.programs:
+            line += " " + self.program(sock.inode)
         path = sock.path
         return line + " " + (escape_text(path) if path is not None else "")
 

@@ -33,6 +33,8 @@ class ProcSource:
 
     root: Path
     byteorder: ByteOrder
+    #: Clock ticks per second of the writing host: tm->when is in these (USER_HZ).
+    clk_tck: int = dataclasses.field(default_factory=lambda: os.sysconf("SC_CLK_TCK"))
 
     @classmethod
     def live(cls) -> ProcSource:
@@ -54,16 +56,21 @@ class ProcSource:
         if not (root / "net").is_dir():
             raise SourceError(f"{root}: no net/ directory in it, so it is not a /proc snapshot")
         byteorder = cast(ByteOrder, sys.byteorder)
+        clk_tck = os.sysconf("SC_CLK_TCK")
         manifest = root / "snapshot.json"
         if manifest.is_file():
             try:
-                declared = json.loads(manifest.read_text(encoding="utf-8")).get("byteorder", byteorder)
+                facts = json.loads(manifest.read_text(encoding="utf-8"))
+                declared = facts.get("byteorder", byteorder)
+                clk_tck = facts.get("clk_tck", clk_tck)
             except (OSError, ValueError, AttributeError) as exc:
                 raise SourceError(f"{manifest}: cannot read the manifest: {exc}") from exc
             if declared not in ("little", "big"):
                 raise SourceError(f"{manifest}: byteorder must be \"little\" or \"big\", not {declared!r}")
+            if not isinstance(clk_tck, int) or clk_tck <= 0:
+                raise SourceError(f"{manifest}: clk_tck must be a positive integer, not {clk_tck!r}")
             byteorder = declared
-        return cls(root, byteorder)
+        return cls(root, byteorder, clk_tck)
 
     def net_path(self, name: str) -> Path:
         """The path of ``net/<name>`` under this root."""

@@ -26,6 +26,15 @@ _HEX = "[0-9A-Fa-f]+"
 _HEAD = re.compile(rf"\s*({_HEX}):\s+({_HEX})\s+({_HEX})\s+({_HEX})\s+({_HEX})\s+({_HEX})(?=\s|$)")
 _INODE = re.compile(r"\s+(\d+)(?=\s|$)")
 FIELDS = ("Num", "RefCount", "Protocol", "Flags", "Type", "St", "Inode", "Path")
+#: sizeof(sun_path) (include/uapi/linux/un.h UNIX_PATH_MAX): no name is longer.
+UNIX_PATH_MAX = 108
+
+
+def _continues(path: str | None, line: str) -> bool:
+    """Whether ``line`` can be the rest of ``path`` after a newline byte."""
+    if path is None:
+        return False
+    return len(path.encode("utf-8", "surrogateescape")) + 1 + len(line.encode("utf-8", "surrogateescape")) <= UNIX_PATH_MAX
 
 
 def _diagnose(line: str, path: str, lineno: int) -> ParseError:
@@ -77,7 +86,8 @@ def decode_unix(lines: Iterable[str], *, path: str) -> Iterator[UnixSocket | Par
     r"""Decode the lines of /proc/net/unix (header included) in file order.
 
     A line that is not a record, directly after a record that has a path, is
-    the rest of that path after a newline byte, and is joined to it.
+    the rest of that path after a newline byte, and is joined to it, as long
+    as the whole still fits in ``sun_path`` (108 bytes).
 
     >>> rows = decode_unix(["Num       RefCount Protocol Flags    Type St Inode Path",
     ...     "0000000000000000: 00000002 00000000 00010000 0001 01 42776 /run/a b.sock"], path="net/unix")
@@ -94,7 +104,7 @@ def decode_unix(lines: Iterable[str], *, path: str) -> Iterator[UnixSocket | Par
                 continue
             yield ParseError(path, lineno, "header", "missing: the first line is a data row, shown as one", line)
         row = _decode(line, lineno, has_inode)
-        if row is None and pending is not None and pending.path is not None:
+        if row is None and pending is not None and _continues(pending.path, line):
             # A newline inside the previous record's path (reference §5).
             pending = UnixSocket(
                 pending.lineno,

@@ -19,11 +19,11 @@ from oracle import netstat
 pytestmark = pytest.mark.oracle
 
 SNAPSHOTS = sorted(p.name for p in PEER.iterdir() if (p / "net").is_dir())
-FLAGS = ["-tuwxan", "-tuwan", "-tuwxln", "-tuwxanW", "-tn", "-xn", "-tuwan -4", "-tuwan -6", "-tuwaUn"]
+FLAGS = ["-tuwxan", "-tuwan", "-tuwxln", "-tuwxanW", "-tn", "-xn", "-tuwan -4", "-tuwan -6", "-tuwaUn", "-tuwxanpeo", "-xap"]
 
 # Deliberate differences (README "Differences from netstat"), by snapshot:
 # (why, lines only netread prints, lines only netstat prints).
-_OLD_LAYOUT_GARBAGE = re.compile(r"^unix .* -        \d*$")
+_OLD_LAYOUT_GARBAGE = re.compile(r"^unix .* -        (-                    )?\d*$")
 DELIBERATE: dict[str, tuple[str, Allowed | None, Allowed | None]] = {
     "scylla-operator": (
         "headerless file: netstat eats the first row as a header, netread shows it and warns",
@@ -32,12 +32,12 @@ DELIBERATE: dict[str, tuple[str, Allowed | None, Allowed | None]] = {
     ),
     "prometheus_procfs-unix_without_inode": (
         "old unix layout: netstat prints an uninitialised inode as the path, netread the path",
-        lambda line: re.match(r"^unix .* -        (/.*)?$", line) is not None,
+        lambda line: re.match(r"^unix .* -        (-                    )?(/.*)?$", line) is not None,
         lambda line: _OLD_LAYOUT_GARBAGE.match(line) is not None,
     ),
     "psutil-emulate_unix": (
         "headerless unix file: netstat takes it for the old layout and prints inodes as paths",
-        lambda line: re.match(r"^unix .* \d+ +@/tmp/dbus-", line) is not None,
+        lambda line: re.match(r"^unix .* \d+ +(-                    )?@/tmp/dbus-", line) is not None,
         lambda line: _OLD_LAYOUT_GARBAGE.match(line) is not None,
     ),
 }

@@ -10,7 +10,9 @@ from oracle import netstat
 
 pytestmark = pytest.mark.oracle
 
-FLAGS = ["-tuwxan", "-tuwan", "-tuwxln", "-tuwxanW", "-tn", "-xn", "-tuwan -4", "-tuwan -6", "-tuwaUn", "-Uan", "-xa", "-x", "-xl", "-wn", "-an"]
+FLAGS = ["-tuwxan", "-tuwan", "-tuwxln", "-tuwxanW", "-tn", "-xn", "-tuwan -4", "-tuwan -6", "-tuwaUn", "-Uan", "-xa", "-x", "-xl", "-wn", "-an",
+         # issue 3's columns (numeric until name resolution lands); unix ignores -n
+         "-tuwxanp", "-tuwane", "-tuwano", "-tuwanpeo", "-tuwxanpeo", "-xap", "-tuwxlnpe", "-Uanpeo"]
 SPACE_PATH = "/tmp/netread-sample/with space.sock"
 
 

@@ -103,3 +103,10 @@ def test_headerless_file_is_reported() -> None:
     rows = list(decode_unix(["0: 00000003 000 000 0001 03 462170 @/tmp/dbus-Qw2hMPIU3n"], path="net/unix"))
     assert isinstance(rows[0], ParseError) and rows[0].field == "header"
     assert isinstance(rows[1], UnixSocket) and (rows[1].inode, rows[1].path) == (462170, "@/tmp/dbus-Qw2hMPIU3n")
+
+
+def test_continuation_never_exceeds_sun_path() -> None:
+    """A line that would make the name longer than 108 bytes is junk, not a continuation."""
+    rows = decode(f"{PTR}: 00000002 00000000 00000000 0001 01 7 @x", "y" * 105, "z" * 107)
+    assert [r.path for r in rows if isinstance(r, UnixSocket)] == ["@x\n" + "y" * 106]
+    assert [(r.lineno, r.field) for r in rows if isinstance(r, ParseError)] == [(4, "Num")]
