@@ -108,5 +108,5 @@ def test_headerless_file_is_reported() -> None:
 def test_continuation_never_exceeds_sun_path() -> None:
     """A line that would make the name longer than 108 bytes is junk, not a continuation."""
     rows = decode(f"{PTR}: 00000002 00000000 00000000 0001 01 7 @x", "y" * 105, "z" * 107)
-    assert [r.path for r in rows if isinstance(r, UnixSocket)] == ["@x\n" + "y" * 106]
+    assert [r.path for r in rows if isinstance(r, UnixSocket)] == ["@x\n" + "y" * 105]
     assert [(r.lineno, r.field) for r in rows if isinstance(r, ParseError)] == [(4, "Num")]
