@@ -49,7 +49,11 @@ def socket_inode(target: str) -> int | None:
         digits = target[7:]
     else:
         return None
-    return int(digits) if digits.isascii() and digits.isdigit() else None
+    if not (digits.isascii() and digits.isdigit()):
+        return None
+    inode = int(digits)
+    # strtoul() saturates at ULONG_MAX, which netstat takes for "not a number".
+    return inode if inode < 0xFFFFFFFFFFFFFFFF else None
 
 
 def program_label(pid: str, cmdline: bytes) -> bytes:
@@ -70,7 +74,8 @@ def scan_owners(root: Path, wanted: Collection[int] | None = None) -> Owners:
     """Map socket inodes to their first owning process under ``root``.
 
     With ``wanted``, the scan stops as soon as every wanted inode has an owner
-    (the first owner found is the one kept either way).  Processes that vanish
+    (the first owner found is the one kept either way); an empty ``wanted``
+    scans everything, so the permission warnings are netstat's.  Processes that vanish
     or deny access are skipped, as netstat skips them.
     """
     owners = Owners()
@@ -79,7 +84,7 @@ def scan_owners(root: Path, wanted: Collection[int] | None = None) -> Owners:
     if remaining is not None:
         remaining.discard(0)
         if not remaining:
-            return owners
+            remaining = None  # nothing to find: scan it all, for netstat's permission warnings
     try:
         entries = os.scandir(root)
     except OSError:

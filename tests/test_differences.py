@@ -95,3 +95,15 @@ def test_unix_record_split_by_newline_is_reassembled(tmp_path: Path) -> None:
     assert got.stderr == ""
     assert got.lines[-2] == "unix  2      [ ]         DGRAM                    103      /tmp/new\\nline.sock"
     assert_same(want, got, netread_only=lambda line: "103" in line, netstat_only=lambda line: "103" in line)
+
+
+def test_one_digit_socket_inode_gets_its_owner(tmp_path: Path) -> None:
+    """netstat's extract_type_1_socket_inode wants at least 11 characters, so socket:[7] never matches."""
+    root = snapshot(tmp_path, unix=(UNIX_HEADER + f"{PTR}: 00000002 00000000 00010000 0001 01     7 /run/early.sock\n").encode())
+    (root / "1" / "fd").mkdir(parents=True)
+    (root / "1" / "cmdline").write_bytes(b"/sbin/init\0")
+    (root / "1" / "fd" / "3").symlink_to("socket:[7]")
+    got = netread_snapshot(root, ["-xap"])
+    row = "unix  2      [ ACC ]     STREAM     LISTENING     7        1/init               /run/early.sock"
+    assert row in got.lines
+    assert_same(netstat(root, ["-xap"]), got, netread_only=lambda line: line == row, netstat_only=lambda line: " 7  " in line)

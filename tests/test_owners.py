@@ -1,0 +1,143 @@
+"""-p owners: the fd scan, argv[0] rules, and netstat equality on generated process trees."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+from conftest import ROOT
+from conftest import SAMPLE_PROC
+from hypothesis import HealthCheck
+from hypothesis import given
+from hypothesis import settings
+from hypothesis import strategies as st
+from oracle import assert_same
+from oracle import need_oracle
+from oracle import netread_snapshot
+from oracle import netstat
+from strategies import TABLE_NAMES
+from strategies import table_entries
+from strategies import format_table
+from strategies import write_snapshot
+
+from netread.owners import program_label
+from netread.owners import scan_owners
+
+
+def make_process(root: Path, pid: int, cmdline: bytes, fds: dict[int, str]) -> None:
+    (root / str(pid) / "fd").mkdir(parents=True)
+    (root / str(pid) / "cmdline").write_bytes(cmdline)
+    for fd, target in fds.items():
+        os.symlink(target, root / str(pid) / "fd" / str(fd))
+
+
+@pytest.mark.parametrize(
+    ("cmdline", "want"),
+    [
+        (b"/usr/sbin/nginx\0-g\0daemon off;\0", b"7/nginx"),
+        (b"./relname\0", b"7/./relname"),
+        (b"sshd: root@pts/0\0", b"7/sshd: root@pts/0"),
+        (b"/opt/some dir/prog --flag=/x/y\0", b"7/y"),
+        (b"averyveryverylongprogramname\0", b"7/averyveryverylong"),
+        (b"", b"7/"),
+        (b"/", b"7/"),
+    ],
+)
+def test_program_label(cmdline: bytes, want: bytes) -> None:
+    assert program_label("7", cmdline) == want
+
+
+def test_scan_reads_links_only_and_keeps_the_first_owner(tmp_path: Path) -> None:
+    make_process(tmp_path, 10, b"/bin/first\0", {0: "/dev/null", 3: "socket:[100]", 4: "pipe:[5]", 5: "[0000]:200"})
+    make_process(tmp_path, 11, b"/bin/second\0", {3: "socket:[100]", 4: "socket:[300]"})
+    (tmp_path / "self").mkdir()
+    owners = scan_owners(tmp_path)
+    first = next(e.name for e in os.scandir(tmp_path) if e.name in ("10", "11"))
+    assert owners.by_inode[100] == (b"10/first" if first == "10" else b"11/second")
+    assert owners.by_inode[200] == b"10/first" and owners.by_inode[300] == b"11/second"
+    assert not owners.denied
+
+
+def test_scan_stops_when_every_wanted_inode_is_found(tmp_path: Path) -> None:
+    make_process(tmp_path, 10, b"a\0", {3: "socket:[1]"})
+    make_process(tmp_path, 11, b"b\0", {3: "socket:[2]"})
+    assert len(scan_owners(tmp_path, wanted=[1, 2, 0]).by_inode) == 2
+    first = next(e.name for e in os.scandir(tmp_path))
+    assert len(scan_owners(tmp_path, wanted=[1 if first == "10" else 2]).by_inode) == 1
+    assert len(scan_owners(tmp_path, wanted=[0]).by_inode) == 2  # nothing wanted: a full scan
+
+
+CMDLINES = st.one_of(
+    st.sampled_from([b"/usr/sbin/sshd\0-D\0", b"./relname\0x\0", b"python3\0-m\0http.server\0", b"/opt/some dir/prog --flag=/x/y\0"]),
+    st.binary(min_size=0, max_size=40).filter(lambda b: all(0x20 <= c < 0x7F or c == 0 for c in b)),
+    st.text("abcdefghijklmnopqrstuvwxyz/._-", min_size=1, max_size=40).map(lambda s: s.encode() + b"\0"),
+)
+
+
+@st.composite
+def snapshot_with_owners(draw: st.DrawFn) -> tuple[dict[str, str], list[tuple[int, bytes, list[int]]]]:
+    tables: dict[str, str] = {}
+    inodes: list[int] = []
+    for name in TABLE_NAMES:
+        entries = draw(table_entries(name, max_rows=8))
+        tables[name] = format_table(name, entries)
+        # netstat ignores socket:[N] links with a one-digit N (a deliberate
+        # difference, tested in test_differences.py), so keep N >= 10 here.
+        inodes += [e.inode for e in entries if e.inode >= 10]
+    procs = []
+    for pid in draw(st.lists(st.integers(1, 99999), unique=True, max_size=6)):
+        owned = draw(st.lists(st.sampled_from(inodes), max_size=6)) if inodes else []
+        owned += draw(st.lists(st.integers(10, 10**7), max_size=2))  # sockets no table lists
+        procs.append((pid, draw(CMDLINES), owned))
+    return tables, procs
+
+
+@pytest.mark.oracle
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(snapshot_with_owners(), st.sampled_from(["-tuwxanp", "-tuwanpeo", "-xap", "-tuwxlnpe", "-tuwaUnpeo"]))
+def test_generated_owners_equal_netstat(spec: tuple[dict[str, str], list[tuple[int, bytes, list[int]]]], flags: str) -> None:
+    need_oracle()
+    tables, procs = spec
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        write_snapshot(root, tables)
+        for pid, cmdline, owned in procs:
+            make_process(root, pid, cmdline, {3 + i: f"socket:[{inode}]" for i, inode in enumerate(owned)})
+        assert_same(netstat(root, flags.split()), netread_snapshot(root, flags.split()))
+
+
+def test_continuous_lists_every_second_and_ends_quietly_on_sigint() -> None:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "netread", "--proc", str(SAMPLE_PROC), "-xlc"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    time.sleep(2.5)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0
+    assert err == b""
+    assert out.count(b"Active UNIX domain sockets (only servers)\n") >= 2
+
+
+@pytest.mark.skipif(shutil.which("setpriv") is None, reason="setpriv(1) is not installed")
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to drop to another user")
+def test_unprivileged_programs_warning_equals_netstat(tmp_path: Path) -> None:
+    """As nobody, neither can read root's fd links: same warning, and `-` owners."""
+    drop = ["setpriv", "--reuid", "65534", "--regid", "65534", "--clear-groups"]
+    env = {**os.environ, "LC_ALL": "C", "PYTHONPATH": str(ROOT)}
+    want = subprocess.run([*drop, "netstat", "-xlp"], capture_output=True, env=env, timeout=60)
+    got = subprocess.run([*drop, sys.executable, "-m", "netread", "-xlp"], capture_output=True, env=env, timeout=60)
+    assert want.stderr.startswith(b"(")
+    assert got.stderr == want.stderr
+    assert got.returncode == want.returncode == 0
+    rows = [line for line in got.stdout.split(b"\n")[2:] if line]
+    assert all(b" -                    " in line for line in rows)
