@@ -182,11 +182,10 @@ def decode_inet(
         if problem is None and len(tail) < 4:
             problem = ParseError(path, lineno, FIELDS[6 + len(tail)], "missing (line ends early)", line)
         if problem is not None:
-            first_bad = FIELDS.index(problem.field)
-            if first_bad < min_fields:
-                yield problem
+            yield problem
+            if FIELDS.index(problem.field) < min_fields:
                 continue
-            yield problem  # reported, and the row is still shown as netstat shows it
+            # else: reported, and the row is still shown as netstat shows it
         retrnsmt, uid, timeout, inode = values
         yield InetSocket(
             table,

@@ -264,7 +264,7 @@ def inet_selected(sock: InetSocket, opts: Options) -> bool:
     if sock.table.startswith("tcp"):
         connected = sock.remote.port != 0
     else:
-        connected = not sock.remote.address.packed.count(0) == len(sock.remote.address.packed)
+        connected = any(sock.remote.address.packed)
     return connected != opts.listening
 
 
