@@ -70,6 +70,7 @@ def main(
     """List sockets exactly as net-tools netstat does, from /proc or a snapshot of it."""
     from netread.errors import NetreadError
     from netread.listing import list_sockets
+    from netread.names import Resolver
     from netread.options import Options
     from netread.source import ProcSource
 
@@ -105,8 +106,9 @@ def main(
     )
     try:
         source = ProcSource.live() if proc is None else ProcSource.snapshot(proc)
+        names = None if opts.numeric_hosts and opts.numeric_ports else Resolver()
         while True:
-            status = list_sockets(source, opts, sys.stdout.buffer, sys.stderr)
+            status = list_sockets(source, opts, sys.stdout.buffer, sys.stderr, names=names)
             sys.stdout.flush()
             if not continuous or status:
                 break

@@ -23,6 +23,7 @@ from netread.errors import SourceError
 from netread.inet import decode_inet
 from netread.model import InetSocket
 from netread.model import UnixSocket
+from netread.names import Resolver
 from netread.netstat import NetstatFormatter
 from netread.netstat import banner
 from netread.netstat import inet_header
@@ -64,6 +65,13 @@ class Report:
     def unreadable_table(self, error: SourceError) -> None:
         self.unreadable += 1
         self.err.write(f"netread: {error}\n")
+
+    def unresolved(self, count: int, deadline: float) -> None:
+        """Some addresses had no answer from the resolver in time (netstat would wait)."""
+        self.err.write(
+            f"netread: warning: {count} address lookup(s) got no answer within {deadline:g} s;"
+            " shown as numbers (-n skips lookups)\n"
+        )
 
     def no_support(self, name: str) -> None:
         self.err.write(f"netread: no support for `{name}' on this system.\n")
@@ -152,17 +160,28 @@ def list_sockets(
     out: BinaryIO,
     err: TextIO,
     user_name: Callable[[int], str | None] | None = None,
+    names: Resolver | None = None,
 ) -> int:
-    """Print one netstat listing of ``source`` to ``out``; return the exit status."""
+    """Print one netstat listing of ``source`` to ``out``; return the exit status.
+
+    ``names`` does the name lookups unless ``opts`` asks for numbers; pass the
+    same one to every ``-c`` cycle so each address is looked up once per run.
+    """
     report = Report(err)
     plan = plan_listing(source, opts, report)
+    if names is None and not (opts.numeric_hosts and opts.numeric_ports):
+        names = Resolver()
+    if names is not None and plan.inet and not opts.numeric_hosts:
+        late = names.prefetch(a for row in plan.inet for a in (row.local.address, row.remote.address))
+        if late:
+            report.unresolved(len(late), names.deadline)
     owners = Owners()
     if opts.programs:
         wanted = [r.inode for r in plan.inet or () if r.inode is not None]
         wanted += [r.inode for r in plan.unix or () if r.inode is not None]
         owners = scan_owners(source.root, wanted)
         report.owners(owners)
-    fmt = NetstatFormatter(opts, owners=owners, clk_tck=source.clk_tck, user_name=user_name)
+    fmt = NetstatFormatter(opts, owners=owners, clk_tck=source.clk_tck, user_name=user_name, names=names)
     if plan.inet is not None:
         text = banner("inet", opts) + "\n" + inet_header(opts) + "\n"
         out.write(_encode(text + "".join([fmt.inet_row(row) + "\n" for row in plan.inet])))

@@ -22,6 +22,7 @@ from netread.model import SO_WAITDATA
 from netread.model import InetSocket
 from netread.model import IPAddress
 from netread.model import UnixSocket
+from netread.names import Resolver
 from netread.options import Options
 from netread.owners import Owners
 
@@ -47,8 +48,8 @@ UNIX_STATE_NAMES = {0: "FREE", 2: "CONNECTING", 3: "CONNECTED", 4: "DISCONNECTIN
 #: addr_do_one's short_len: host + port longer than this are cut (unless -W).
 ADDR_SHORT_LEN = 22
 ADDR_COLUMN = 23
-#: snprintf buffer sizes of the address text in tcp_do_one (128) and udp/raw (64).
-ADDR_BUFFER = {"tcp": 127, "udp": 63, "raw": 63}
+#: The address text buffer of tcp/udp/raw_do_one holds 127 bytes and a NUL (-W only).
+ADDR_BUFFER = 127
 
 INET_HEADER = "Proto Recv-Q Send-Q Local Address           Foreign Address         State      "
 UNIX_HEADER = "Proto RefCnt Flags       Type       State         I-Node  "
@@ -113,6 +114,30 @@ def _c_int(value: int) -> int:
     return value - (1 << 32) if value > 0x7FFFFFFF else value
 
 
+def _encode(text: str) -> bytes:
+    return text.encode("utf-8", "surrogateescape")
+
+
+def _ljust(text: str, width: int) -> str:
+    """``text`` padded to ``width`` bytes, as printf's ``%-Ns`` pads (it counts bytes, not characters)."""
+    if text.isascii():
+        return text.ljust(width)
+    return text + " " * (width - len(_encode(text)))
+
+
+def _address_bytes(host: bytes, service: bytes, wide: bool, buffer: int) -> str:
+    """addr_do_one on bytes, for names that are not ASCII: netstat counts and cuts bytes.
+
+    A character cut in two leaves stray bytes, shown escaped rather than raw.
+    """
+    if not wide and len(host) + len(service) > ADDR_SHORT_LEN:
+        port_len = min(len(service), ADDR_SHORT_LEN - 4)
+        text = host[: ADDR_SHORT_LEN - port_len] + b":" + service[:port_len]
+    else:
+        text = (host + b":" + service)[:buffer]
+    return escape_text(text.decode("utf-8", "surrogateescape"))
+
+
 def _system_user(uid: int) -> str | None:
     import pwd
 
@@ -132,33 +157,50 @@ class NetstatFormatter:
         owners: Owners | None = None,
         clk_tck: int = 100,
         user_name: Callable[[int], str | None] | None = None,
+        names: Resolver | None = None,
     ) -> None:
         self.opts = opts
+        #: Name lookups; None means numbers (as with -n).
+        self.names = names
         self.owners = owners if owners is not None else Owners()
         self.clk_tck = clk_tck
         self._user_name = user_name or _system_user
         self._hosts: dict[IPAddress, str] = {}
+        self._ports: dict[tuple[int, str], str] = {}
         self._users: dict[int, str] = {}
         self._programs: dict[bytes, str] = {}
 
     def host(self, address: IPAddress) -> str:
+        """The host part of an address: a name unless --numeric-hosts, else the number."""
         text = self._hosts.get(address)
         if text is None:
-            text = self._hosts[address] = numeric_host(address)
+            name = None if self.opts.numeric_hosts or self.names is None else self.names.host(address)
+            text = numeric_host(address) if name is None else escape_text(name)
+            self._hosts[address] = text
         return text
 
     def port(self, port: int, family: str) -> str:
-        del family  # service names come with name resolution
-        return "*" if port == 0 else str(port)
+        """get_sname: ``*`` for port 0, else the service name of ``family`` (tcp, udp, raw) or the number."""
+        if port == 0:
+            return "*"
+        if self.opts.numeric_ports or self.names is None:
+            return str(port)
+        text = self._ports.get((port, family))
+        if text is None:
+            name = self.names.service(port, family)
+            text = self._ports[(port, family)] = str(port) if name is None else escape_text(name)
+        return text
 
     def address(self, address: IPAddress, port: int, family: str) -> str:
-        """addr_do_one: ``host:port``, cut to 23 characters unless --wide."""
+        """addr_do_one: ``host:port``, cut to 23 bytes unless --wide."""
         host = self.host(address)
         service = self.port(port, family)
+        if not (host.isascii() and service.isascii()):
+            return _address_bytes(_encode(host), _encode(service), self.opts.wide, ADDR_BUFFER)
         if not self.opts.wide and len(host) + len(service) > ADDR_SHORT_LEN:
             port_len = min(len(service), ADDR_SHORT_LEN - 4)
             return host[: ADDR_SHORT_LEN - port_len] + ":" + service[:port_len]
-        return (host + ":" + service)[: ADDR_BUFFER[family]]
+        return (host + ":" + service)[: ADDR_BUFFER]
 
     def inet_state(self, sock: InetSocket, family: str) -> str:
         st = sock.st
@@ -174,12 +216,12 @@ class NetstatFormatter:
         family = "tcp" if table.startswith("tcp") else "raw" if table.startswith("raw") else "udp"
         local = self.address(sock.local.address, sock.local.port, family)
         remote = self.address(sock.remote.address, sock.remote.port, family)
-        line = "%-5s %6d %6d %-23s %-23s %-11s" % (
+        line = "%-5s %6d %6d %s %s %-11s" % (
             PROTO_LABEL[table],
             _c_long(sock.rx_queue),
             _c_long(sock.tx_queue),
-            local,
-            remote,
+            _ljust(local, ADDR_COLUMN),
+            _ljust(remote, ADDR_COLUMN),
             self.inet_state(sock, family),
         )
         opts = self.opts
@@ -198,7 +240,7 @@ class NetstatFormatter:
         text = self._users.get(uid)
         if text is None:
             name = None if self.opts.numeric_users else self._user_name(uid)
-            text = "%-10s" % escape_text(name) if name is not None else "%-10d" % _c_int(uid)
+            text = _ljust(escape_text(name), 10) if name is not None else "%-10d" % _c_int(uid)
             self._users[uid] = text
         return text
 
@@ -209,9 +251,7 @@ class NetstatFormatter:
             return "-".ljust(PROGNAME_WIDTH)
         text = self._programs.get(label)
         if text is None:
-            shown = escape_text(label.decode("utf-8", "surrogateescape"))
-            width = len(shown.encode("utf-8", "surrogateescape"))
-            text = self._programs[label] = shown + " " * max(0, PROGNAME_WIDTH - width)
+            text = self._programs[label] = _ljust(escape_text(label.decode("utf-8", "surrogateescape")), PROGNAME_WIDTH)
         return text
 
     def timer(self, sock: InetSocket, family: str) -> str:
