@@ -9,13 +9,16 @@ with glibc's rules for them (a ``#`` anywhere starts a comment; a service port
 is read by ``strtoul`` with base 0, so ``0x10/tcp`` is port 16; a malformed
 line is skipped).  Names are cut to 63 bytes (netstat's 64-byte buffer).
 
-Hosts (``INET_rresolve``, ``INET6_rresolve``): IPv4-mapped addresses are
-never looked up (netstat prints them as dotted IPv4, with or without -n; found
-by experiment).  ``0.0.0.0`` is never looked up.  An IPv4 address whose
-first octet is 0 is a *network* for netstat (``getnetbyaddr``, /etc/networks);
-any other goes through ``gethostbyaddr``.  IPv6 ``::`` prints ``[::]``; any
-other IPv6 address goes through ``getnameinfo``.  A failed lookup prints the
-number.  Names are cut to 127 bytes (netstat's 128-byte buffer).
+Hosts (``INET_rresolve``, ``INET6_rresolve``, ``fix_v4_address``): ``0.0.0.0``
+is never looked up.  An IPv4 address whose first octet is 0 is a *network* for
+netstat (``getnetbyaddr``, /etc/networks); any other goes through
+``gethostbyaddr`` and a name is cut to 127 bytes.  IPv6 ``::`` prints ``[::]``;
+any other IPv6 address, IPv4-mapped ones included, goes through
+``getnameinfo`` as IPv6 (so ``::ffff:127.0.0.1`` is not named by an IPv4
+hosts line), and a name of 128 bytes or more does not fit and gives the
+number.  For an IPv4-mapped address the text is then cut after the last ``:``
+before its first ``.``, which turns ``::ffff:10.0.0.1`` into ``10.0.0.1`` and
+leaves ``host.example`` alone.  A failed lookup prints the number.
 
 Unlike netstat, a dead resolver cannot hang a listing: every distinct address
 is looked up once per run, concurrently, and whatever has not answered within
@@ -138,14 +141,24 @@ def service_tables(services: bytes, protocols: bytes) -> dict[str, dict[int, str
 
 
 def looked_up(address: IPAddress) -> bool:
-    """Whether netstat asks the resolver about ``address``: not ``0.0.0.0``, ``::`` or IPv4-mapped.
+    """Whether netstat asks the resolver about ``address``: everything but ``0.0.0.0`` and ``::``.
 
-    >>> looked_up(ipaddress.ip_address("::ffff:10.0.0.1")), looked_up(ipaddress.ip_address("10.0.0.1"))
-    (False, True)
+    >>> looked_up(ipaddress.ip_address("::ffff:10.0.0.1")), looked_up(ipaddress.ip_address("0.0.0.0"))
+    (True, False)
     """
-    if not any(address.packed):
-        return False
-    return not (isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None)
+    return any(address.packed)
+
+
+def fix_v4_address(text: str) -> str:
+    """netstat's fix_v4_address, for IPv4-mapped addresses: keep what follows the ``:`` before the first ``.``.
+
+    >>> fix_v4_address("::ffff:10.0.0.1"), fix_v4_address("host.example"), fix_v4_address("a:b.c")
+    ('10.0.0.1', 'host.example', 'b.c')
+    """
+    dot = text.find(".")
+    if dot < 0:
+        return text
+    return text[text.rfind(":", 0, dot) + 1 :]
 
 
 _netdb_lock = threading.Lock()
@@ -234,10 +247,13 @@ class Resolver:
     def host(self, address: IPAddress) -> str | None:
         """The resolved text for ``address`` (``[::]`` for ``::``), or None to print it as a number."""
         if not looked_up(address):
-            return "[::]" if address.version == 6 and not any(address.packed) else None
-        if address not in self._names:
-            self.prefetch((address,))
-        return self._names.get(address)
+            return "[::]" if address.version == 6 else None
+        if address not in self._names and address not in self._pending:
+            self.prefetch((address,))  # one not prefetched; a late one is not waited for again
+        name = self._names.get(address)
+        if name is not None and isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+            return fix_v4_address(name)
+        return name
 
     def prefetch(self, addresses: Iterable[IPAddress]) -> list[IPAddress]:
         """Look up every distinct address at once; return those that missed the deadline."""

@@ -11,6 +11,7 @@ import functools
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 from collections.abc import Callable
 from collections.abc import Sequence
@@ -116,3 +117,73 @@ def assert_same(want: Run, got: Run, *, netread_only: Allowed | None = None, net
             if netread_only is None or not netread_only(line):
                 unexplained.append("+ " + line)
     assert not unexplained, "netread differs from netstat:\n" + "\n".join(unexplained)
+
+
+# ---------------------------------------------------------------------------
+# Name resolution: both tools read the same /etc inside a mount namespace.
+# ---------------------------------------------------------------------------
+
+#: Files the resolver tests replace; each exists (maybe empty) in the /etc copy.
+ETC_FILES = ("hosts", "networks", "services", "protocols", "passwd", "group", "nsswitch.conf", "resolv.conf")
+
+# $0 = the /etc copy, $1 = a directory of replacement files, then the command.
+_ETC_SCRIPT = (
+    'base=$0; over=$1; shift; mount --bind "$base" /etc || exit 97; '
+    'for f in "$over"/*; do mount --bind "$f" "/etc/${f##*/}" || exit 97; done; exec "$@"'
+)
+_BATCH = Path(__file__).resolve().parent / "netread_batch.py"
+
+
+@functools.cache
+def _etc_base() -> Path:
+    """A private copy of /etc holding every file in ETC_FILES, bound over /etc in each namespace.
+
+    Binding a copy (not single files) works where /etc lacks one of them.
+    """
+    base = Path(tempfile.mkdtemp(prefix="netread-etc-")) / "etc"
+    subprocess.run(["cp", "-a", "/etc", str(base)], check=True, timeout=60)
+    for name in ETC_FILES:
+        if (base / name).is_symlink():  # resolv.conf often is; a bind would land outside /etc
+            (base / name).unlink()
+        (base / name).touch()
+    import atexit
+
+    atexit.register(shutil.rmtree, base.parent, True)
+    return base
+
+
+def write_etc(where: Path, files: dict[str, str]) -> Path:
+    """Write replacement /etc files (name -> text) into ``where``; return it."""
+    where.mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        assert name in ETC_FILES, name
+        (where / name).write_bytes(text.encode("utf-8", "surrogateescape"))
+    return where
+
+
+def _in_etc(etc: Path, command: Sequence[str]) -> subprocess.CompletedProcess[bytes]:
+    need_oracle()
+    proc = subprocess.run(
+        ["unshare", "-m", "sh", "-c", _ETC_SCRIPT, str(_etc_base()), str(etc), *command],
+        capture_output=True,
+        env={**os.environ, "LC_ALL": "C"},
+        timeout=120,
+    )
+    assert proc.returncode != 97, proc.stderr.decode(errors="replace")
+    return proc
+
+
+def netstat_etc(root: Path, args: Sequence[str], etc: Path) -> Run:
+    """Real netstat reading ``root`` as /proc and ``etc`` over /etc."""
+    proc = _in_etc(etc, ["sh", "-c", ORACLE_SCRIPT, str(Path(root).resolve()), *args])
+    return Run(proc.returncode, proc.stdout, proc.stderr.decode("utf-8", "replace"))
+
+
+def netread_etc(root: Path, argsets: Sequence[Sequence[str]], etc: Path) -> list[Run]:
+    """netread ``--proc root`` once per argument list, in one process that sees ``etc`` over /etc."""
+    import json
+
+    runs = [["--proc", str(Path(root).resolve()), *args] for args in argsets]
+    proc = _in_etc(etc, [sys.executable, str(_BATCH), json.dumps(runs)])
+    assert proc.returncode == 0, proc.stderr.decode(errors="replace")
+    return [Run(r["status"], r["stdout"].encode("latin-1"), r["stderr"]) for r in json.loads(proc.stdout)]

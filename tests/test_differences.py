@@ -22,7 +22,7 @@ PLAIN_UNIX = f"{PTR}: 00000002 00000000 00010000 0001 01 100 /run/plain.sock\n"
 
 
 def snapshot(tmp_path: Path, **tables: bytes) -> Path:
-    (tmp_path / "net").mkdir()
+    (tmp_path / "net").mkdir(parents=True)
     for name, data in tables.items():
         (tmp_path / "net" / name).write_bytes(data)
     return tmp_path
@@ -107,3 +107,34 @@ def test_one_digit_socket_inode_gets_its_owner(tmp_path: Path) -> None:
     row = "unix  2      [ ACC ]     STREAM     LISTENING     7        1/init               /run/early.sock"
     assert row in got.lines
     assert_same(netstat(root, ["-xap"]), got, netread_only=lambda line: line == row, netstat_only=lambda line: " 7  " in line)
+
+
+def test_control_bytes_in_names_are_escaped(tmp_path: Path) -> None:
+    """A host name from /etc/hosts and a service name from /etc/services carrying ESC."""
+    from oracle import netread_etc
+    from oracle import netstat_etc
+    from oracle import write_etc
+
+    rows = (
+        "   0: 0100007F:0016 0200007F:1F90 01 00000000:00000000 00:00000000 00000000     0        0 100 1 0000000000000000 20 4 30 10 -1\n"
+        "   1: 0100007F:0017 0300007F:1F90 01 00000000:00000000 00:00000000 00000000     0        0 101 1 0000000000000000 20 4 30 10 -1\n"
+    )
+    root = snapshot(tmp_path / "proc", tcp=(TCP_HEADER + rows).encode())
+    etc = write_etc(
+        tmp_path / "etc",
+        {
+            "hosts": "127.0.0.1 plain\n127.0.0.2 bad\x1b[31mhost\n127.0.0.3 other\n",
+            "services": "s\x1b]0;x\x07 22/tcp\nhttp-alt 8080/tcp\ntelnet 23/tcp\n",
+            "nsswitch.conf": "hosts: files\nservices: files\nprotocols: files\n",
+        },
+    )
+    got = netread_etc(root, [["-ta"]], etc)[0]
+    assert_same(
+        netstat_etc(root, ["-ta"], etc),
+        got,
+        netread_only=lambda line: "\\x1b" in line,
+        netstat_only=lambda line: "\x1b" in line,
+    )
+    assert "tcp        0      0 plain:s\\x1b]0;x\\x07     bad\\x1b[31mhos:http-alt ESTABLISHED" in got.lines
+    assert "tcp        0      0 plain:telnet            other:http-alt          ESTABLISHED" in got.lines
+    assert b"\x1b" not in got.stdout and b"\x07" not in got.stdout

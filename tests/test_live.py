@@ -8,6 +8,7 @@ can move the tables between the two reads.
 from __future__ import annotations
 
 import json
+import re
 import os
 import subprocess
 import sys
@@ -35,7 +36,11 @@ def run_in_netns(args: list[str], tmp_path: Path) -> dict[str, object]:
     return result
 
 
-@pytest.mark.parametrize("flags", ["-tuwxan", "-tuwan", "-xan", "-tuwxln"])
+#: A timer's seconds run on between the two reads; the rest of the column must match.
+_TIMER_SECONDS = re.compile(r"\((\d+\.\d\d)/")
+
+
+@pytest.mark.parametrize("flags", ["-tuwxan", "-tuwan", "-xan", "-tuwxln", "-tuwxanpeo", "-tuwxa", "-tuwxaep"])
 def test_live_listing_equals_netstat(flags: str, tmp_path: Path) -> None:
     result = run_in_netns(flags.split(), tmp_path)
     assert result["netread_status"] == result["netstat_status"], result["netread_stderr"]
@@ -45,5 +50,13 @@ def test_live_listing_equals_netstat(flags: str, tmp_path: Path) -> None:
     space_path = str(tmp_path / "live space.sock")
     want = [line.replace(space_path.split(" ")[0], "<SPACE-PATH>") if line.endswith(space_path.split(" ")[0]) else line for line in want]
     got = [line.replace(space_path, "<SPACE-PATH>") for line in got]
+    if "o" in flags:
+        want = [_TIMER_SECONDS.sub("(secs/", line) for line in want]
+        got = [_TIMER_SECONDS.sub("(secs/", line) for line in got]
     assert got == want
-    assert "127.0.0.1" in str(result["netread"]) or flags == "-xan"
+    if flags == "-tuwxanpeo":
+        assert "/python" in str(result["netread"]) and " off (0.00/0/0)" in str(result["netread"])
+    elif "n" not in flags:
+        assert "[::]:*" in str(result["netread"])
+    elif flags != "-xan":
+        assert "127.0.0.1" in str(result["netread"])

@@ -11,7 +11,7 @@ from oracle import netstat
 pytestmark = pytest.mark.oracle
 
 FLAGS = ["-tuwxan", "-tuwan", "-tuwxln", "-tuwxanW", "-tn", "-xn", "-tuwan -4", "-tuwan -6", "-tuwaUn", "-Uan", "-xa", "-x", "-xl", "-wn", "-an",
-         # issue 3's columns (numeric until name resolution lands); unix ignores -n
+         # the -e/-p/-o columns; names (no -n) are compared in test_oracle_names.py under a controlled /etc
          "-tuwxanp", "-tuwane", "-tuwano", "-tuwanpeo", "-tuwxanpeo", "-xap", "-tuwxlnpe", "-Uanpeo"]
 SPACE_PATH = "/tmp/netread-sample/with space.sock"
 
