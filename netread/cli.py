@@ -59,6 +59,10 @@ def main(
     timers: Annotated[bool, typer.Option("-o", "--timers", help="Add the Timer column.")] = False,
     continuous: Annotated[bool, typer.Option("-c", "--continuous", help="List again every second until interrupted.")] = False,
     verbose: Annotated[bool, typer.Option("-v", "--verbose", help="Say which tables are absent.")] = False,
+    explain: Annotated[
+        bool,
+        typer.Option("--explain", help="Label every column, explain each state shown, and point out likely problems."),
+    ] = False,
     proc: Annotated[
         Optional[Path],
         typer.Option("--proc", metavar="DIR", help="Read this /proc snapshot directory instead of the live /proc."),
@@ -103,12 +107,14 @@ def main(
         programs=programs,
         timers=timers,
         verbose=verbose,
+        explain=explain,
     )
+    color = explain and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     try:
         source = ProcSource.live() if proc is None else ProcSource.snapshot(proc)
         names = None if opts.numeric_hosts and opts.numeric_ports else Resolver()
         while True:
-            status = list_sockets(source, opts, sys.stdout.buffer, sys.stderr, names=names)
+            status = list_sockets(source, opts, sys.stdout.buffer, sys.stderr, names=names, color=color)
             sys.stdout.flush()
             if not continuous or status:
                 break

@@ -10,7 +10,8 @@ __ip6_dgram_sock_seq_show, net/ipv4/raw.c raw_sock_seq_show)::
 Addresses are 32-bit words printed with ``%08X`` in the byte order of the host
 that wrote the file, so decoding takes that byte order as a parameter.  TIME_WAIT
 and request-socket rows stop after the pointer (12 fields), full TCP rows have
-17, datagram rows 13; only the first ten matter here and the rest is ignored.
+17, datagram rows 13; the first ten matter here, and a datagram row's last
+field (drops) is kept too.
 """
 
 from __future__ import annotations
@@ -144,7 +145,8 @@ def decode_inet(
     >>> (str(row.local.address), row.local.port, row.st, row.rx_queue, row.inode)
     ('127.0.0.1', 22, 10, 1, 42)
     """
-    min_fields = 7 if table.startswith("tcp") else 6
+    datagram = not table.startswith("tcp")
+    min_fields = 6 if datagram else 7
     endpoints: dict[str, Endpoint] = {}
     head_match = _HEAD.match
     for lineno, line in enumerate(lines, start=1):
@@ -187,6 +189,11 @@ def decode_inet(
                 continue
             # else: reported, and the row is still shown as netstat shows it
         retrnsmt, uid, timeout, inode = values
+        drops = None
+        if datagram and len(tail) == 5:
+            rest = tail[4].split()  # ref pointer drops
+            if len(rest) >= 3 and rest[2].isdigit():
+                drops = int(rest[2])
         yield InetSocket(
             table,
             lineno,
@@ -202,4 +209,5 @@ def decode_inet(
             uid,
             timeout,
             inode,
+            drops,
         )

@@ -33,6 +33,7 @@ from netread.netstat import unix_selected
 from netread.options import Options
 from netread.owners import Owners
 from netread.owners import scan_owners
+from netread.source import LIVE_ROOT
 from netread.source import ProcSource
 from netread.unix import decode_unix
 
@@ -161,6 +162,7 @@ def list_sockets(
     err: TextIO,
     user_name: Callable[[int], str | None] | None = None,
     names: Resolver | None = None,
+    color: bool = False,
 ) -> int:
     """Print one netstat listing of ``source`` to ``out``; return the exit status.
 
@@ -182,12 +184,41 @@ def list_sockets(
         owners = scan_owners(source.root, wanted)
         report.owners(owners)
     fmt = NetstatFormatter(opts, owners=owners, clk_tck=source.clk_tck, user_name=user_name, names=names)
+    explainer = None
+    if opts.explain:
+        from netread.explain import Explainer
+
+        explainer = Explainer(color=color)
     if plan.inet is not None:
-        text = banner("inet", opts) + "\n" + inet_header(opts) + "\n"
-        out.write(_encode(text + "".join([fmt.inet_row(row) + "\n" for row in plan.inet])))
+        header = inet_header(opts)
+        text = banner("inet", opts) + "\n" + header + "\n"
+        if explainer is not None:
+            text += explainer.legend("inet", header)
+        text += "".join([fmt.inet_row(row) + "\n" for row in plan.inet])
+        if explainer is not None:
+            text += explainer.inet_states(plan.inet)
+        out.write(_encode(text))
     if plan.unix is not None:
-        text = banner("unix", opts) + "\n" + unix_header(opts) + "\n"
-        out.write(_encode(text + "".join([fmt.unix_row(row) + "\n" for row in plan.unix])))
+        header = unix_header(opts)
+        text = banner("unix", opts) + "\n" + header + "\n"
+        if explainer is not None:
+            text += explainer.legend("unix", header)
+        text += "".join([fmt.unix_row(row) + "\n" for row in plan.unix])
+        if explainer is not None:
+            text += explainer.unix_states(plan.unix)
+        out.write(_encode(text))
+    if explainer is not None:
+        from netread import findings
+
+        listing = findings.Listing(
+            inet=plan.inet or [],
+            unix=plan.unix or [],
+            endpoints=fmt.endpoints,
+            owners=owners if opts.programs else None,
+            facts=findings.read_facts(source.read_text),
+            snapshot=source.root != LIVE_ROOT,
+        )
+        out.write(_encode(explainer.findings(findings.find_all(listing), len(findings.RULES))))
     if plan.status:
         return plan.status
     return 1 if report.unreadable else 0

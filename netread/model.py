@@ -115,6 +115,8 @@ class InetSocket:
     uid: int | None
     timeout: int | None
     inode: int | None
+    #: udp/udplite/raw only: datagrams dropped (the last field); None for tcp or when absent.
+    drops: int | None = None
 
     @property
     def state(self) -> TcpState | None:

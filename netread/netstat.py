@@ -114,6 +114,11 @@ def _c_int(value: int) -> int:
     return value - (1 << 32) if value > 0x7FFFFFFF else value
 
 
+def _family(table: str) -> str:
+    """The protocol name netstat looks services up under: tcp, udp (udplite too) or raw."""
+    return "tcp" if table.startswith("tcp") else "raw" if table.startswith("raw") else "udp"
+
+
 def _encode(text: str) -> bytes:
     return text.encode("utf-8", "surrogateescape")
 
@@ -202,6 +207,14 @@ class NetstatFormatter:
             return host[: ADDR_SHORT_LEN - port_len] + ":" + service[:port_len]
         return (host + ":" + service)[: ADDR_BUFFER]
 
+    def endpoints(self, sock: InetSocket) -> tuple[str, str]:
+        """Local and remote ``host:port`` as the columns show them, but never cut."""
+        family = _family(sock.table)
+        return (
+            self.host(sock.local.address) + ":" + self.port(sock.local.port, family),
+            self.host(sock.remote.address) + ":" + self.port(sock.remote.port, family),
+        )
+
     def inet_state(self, sock: InetSocket, family: str) -> str:
         st = sock.st
         if family == "tcp":
@@ -213,7 +226,7 @@ class NetstatFormatter:
     def inet_row(self, sock: InetSocket) -> str:
         """One Internet row, without its newline."""
         table = sock.table
-        family = "tcp" if table.startswith("tcp") else "raw" if table.startswith("raw") else "udp"
+        family = _family(table)
         local = self.address(sock.local.address, sock.local.port, family)
         remote = self.address(sock.remote.address, sock.remote.port, family)
         line = "%-5s %6d %6d %s %s %-11s" % (

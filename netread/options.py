@@ -31,6 +31,8 @@ class Options:
     programs: bool = False
     timers: bool = False
     verbose: bool = False
+    #: --explain: legend, state glossary and findings around the rows.
+    explain: bool = False
     #: True when any socket-kind flag was given (netstat's ``flag_arg``).
     explicit: bool = False
 

@@ -95,3 +95,15 @@ class ProcSource:
         if lines[-1] == "":
             lines.pop()
         return lines
+
+    def read_text(self, relative: str, limit: int = 1 << 16) -> str | None:
+        """A small file under the root (``sys/net/core/somaxconn``, ``net/snmp``), or None if unreadable.
+
+        For the facts --explain adds to a listing: a missing or unreadable file
+        only means that fact is not shown, so no error is raised.
+        """
+        try:
+            with open(self.root / relative, "rb") as handle:
+                return handle.read(limit).decode("utf-8", "replace")
+        except OSError:
+            return None

@@ -1,0 +1,131 @@
+"""``--explain``: the text around netstat's rows that teaches them and points at trouble.
+
+Every line written here starts with ``#``, and no netstat line does (banners
+start with ``Active``, headers with ``Proto``, rows with the protocol), so
+``grep -v '^#'`` gives back exactly what netstat prints.  Colour (only on a
+terminal, never with NO_COLOR) goes after the ``#``.
+
+Under each header: a diagram marking every column, and a legend saying what
+each column is and which /proc field it comes from.  After each table: the
+states it contains.  At the end: the findings (netread/findings.py).
+"""
+
+from __future__ import annotations
+
+import collections
+import textwrap
+from collections.abc import Sequence
+
+from netread.escape import escape_text
+from netread.findings import Finding
+from netread.glossary import INET_COLUMNS
+from netread.glossary import RAW_STATES
+from netread.glossary import TCP_STATES
+from netread.glossary import TCP_UNKNOWN
+from netread.glossary import UDP_STATES
+from netread.glossary import UNIX_COLUMNS
+from netread.glossary import UNIX_STATES
+from netread.glossary import UNIX_UNKNOWN
+from netread.glossary import Column
+from netread.glossary import State
+from netread.model import InetSocket
+from netread.model import UnixSocket
+
+#: Prose is wrapped to this many columns; table cells to CELL_WIDTH.
+WIDTH = 100
+CELL_WIDTH = 60
+
+_STYLE = {"dim": "\x1b[2m", "warning": "\x1b[1;33m", "note": "\x1b[1;36m", "head": "\x1b[1m"}
+_RESET = "\x1b[0m"
+
+
+def _table(rows: Sequence[Sequence[str]], header: Sequence[str], wrap: int = CELL_WIDTH) -> list[str]:
+    from tabulate import tabulate
+
+    cells = [["\n".join(textwrap.wrap(escape_text(c), wrap)) or "" for c in row] for row in rows]
+    return str(tabulate(cells, headers=list(header), tablefmt="simple", disable_numparse=True)).split("\n")
+
+
+class Explainer:
+    """Renders the explanation lines; ``color`` adds ANSI styles after each ``#``."""
+
+    def __init__(self, *, color: bool = False) -> None:
+        self.color = color
+
+    def _lines(self, lines: Sequence[str], style: str = "dim") -> str:
+        out = []
+        for line in lines:
+            text = line.rstrip()
+            if self.color and text:
+                text = _STYLE[style] + text + _RESET
+            out.append(("# " + text if text else "#") + "\n")
+        return "".join(out)
+
+    def _prose(self, label: str, text: str, style: str = "dim") -> str:
+        return self._lines(textwrap.wrap(text, WIDTH, initial_indent=label, subsequent_indent=" " * len(label)), style)
+
+    # -- under the header ----------------------------------------------------
+
+    def legend(self, kind: str, header: str) -> str:
+        """The column diagram and legend for a table whose header line is ``header``."""
+        columns = [c for c in (INET_COLUMNS if kind == "inet" else UNIX_COLUMNS) if c.header in header]
+        marks = [" "] * (len(header) + 2)
+        labels = [" "] * (len(header) + 4)
+        position = 0
+        found: list[Column] = []
+        for column in columns:
+            at = header.find(column.header, position)
+            if at < 0:
+                continue
+            position = at + len(column.header)
+            spot = max(at, 1) - 1  # the '#' takes column 0 of the line
+            marks[spot] = "^"
+            number = str(len(found) + 1)
+            labels[spot : spot + len(number)] = list(number)
+            found.append(column)
+        diagram = "#" + "".join(marks).rstrip() + "\n" + "#" + "".join(labels).rstrip() + "\n"
+        rows = [(str(i), c.header, c.source, c.meaning) for i, c in enumerate(found, start=1)]
+        return diagram + self._lines(_table(rows, ("", "column", "from /proc", "meaning"), wrap=56))
+
+    # -- after the rows ----------------------------------------------------------
+
+    def inet_states(self, rows: Sequence[InetSocket]) -> str:
+        """The states present in an Internet table, with their counts."""
+        counts: collections.Counter[tuple[str, int]] = collections.Counter()
+        for row in rows:
+            family = "tcp" if row.table.startswith("tcp") else "raw" if row.table.startswith("raw") else "udp"
+            counts[(family, row.st)] += 1
+        entries = []
+        for (family, st), n in sorted(counts.items()):
+            known = {"tcp": TCP_STATES, "udp": UDP_STATES, "raw": RAW_STATES}[family]
+            state = known.get(st, TCP_UNKNOWN if family == "tcp" else State("UNKNOWN", f"{st:02X}", "a state number this table does not use."))
+            entries.append((family, state, n))
+        return self._states(entries)
+
+    def unix_states(self, rows: Sequence[UnixSocket]) -> str:
+        counts = collections.Counter(row.st for row in rows)
+        return self._states([("unix", UNIX_STATES.get(st, UNIX_UNKNOWN), n) for st, n in sorted(counts.items())])
+
+    def _states(self, entries: Sequence[tuple[str, State, int]]) -> str:
+        if not entries:
+            return ""
+        rows = [(family, state.shown, state.kernel, str(n), state.meaning) for family, state, n in entries]
+        return self._lines(["States in this table:"], "head") + self._lines(
+            _table(rows, ("proto", "state", "kernel", "rows", "meaning"), wrap=64)
+        )
+
+    # -- at the end --------------------------------------------------------------
+
+    def findings(self, findings: Sequence[Finding], rules: int) -> str:
+        if not findings:
+            return self._lines([f"Findings: none ({rules} rules looked at the rows shown)."], "head")
+        text = self._lines([f"Findings ({len(findings)}):"], "head")
+        for finding in findings:
+            text += self._lines(["", f"[{finding.severity}] {escape_text(finding.title)}"], finding.severity)
+            evidence = _table(finding.rows, finding.header, wrap=40)
+            if finding.more:
+                evidence.append(f"... and {finding.more} more")
+            text += self._lines(evidence)
+            text += self._prose("Why: ", finding.why)
+            text += self._prose("Next: ", finding.next)
+        return text

@@ -1,0 +1,233 @@
+"""What each column and each state of a netstat listing means, and where it comes from.
+
+Plain data for ``--explain``: the column legend (one entry per column netstat
+can print, naming the /proc field it is read from) and the state glossary
+(every TCP state 01-0B, UDP's two, raw's two, unix 0-4), written from the
+kernel's side (shared/reference/netstat-and-proc-net.md §2-§5, §7).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+
+@dataclasses.dataclass(frozen=True)
+class Column:
+    """One column of netstat's output: its header text, its /proc source and its meaning."""
+
+    header: str
+    source: str
+    meaning: str
+
+
+INET_COLUMNS: tuple[Column, ...] = (
+    Column(
+        "Proto",
+        "the file the row is in",
+        "tcp = /proc/net/tcp (IPv4), tcp6 = /proc/net/tcp6 (IPv6, and IPv4 on an IPv6 socket), "
+        "udp/udp6, udpl/udpl6 = udplite, raw/raw6.",
+    ),
+    Column(
+        "Recv-Q",
+        "rx_queue: the 2nd half of field 5 (tx_queue:rx_queue), hex",
+        "netstat shows it first though /proc prints it second. TCP: bytes received that the program "
+        "has not read yet. On a LISTEN socket: connections waiting for accept() (the accept queue); "
+        "its limit, the listen() backlog capped by net.core.somaxconn, is not in /proc. "
+        "UDP and raw: receive-buffer memory in bytes (with overhead), not payload.",
+    ),
+    Column(
+        "Send-Q",
+        "tx_queue: the 1st half of field 5, hex",
+        "TCP: bytes sent but not yet acknowledged plus bytes not yet sent (a SYN or FIN counts as one). "
+        "On a LISTEN socket always 0, not the backlog limit (ss shows the limit there; netstat does not). "
+        "UDP and raw: send-buffer memory.",
+    ),
+    Column(
+        "Local Address",
+        "local_address: field 2, ADDRESS:PORT in hex, address words in host byte order",
+        "host:port on this machine. 0.0.0.0 or [::] (:: with -n) is every address; * is port 0; "
+        "an IPv4-mapped IPv6 address is shown as IPv4; for raw sockets the port is the IP protocol "
+        "number. Cut to 23 characters unless -W.",
+    ),
+    Column(
+        "Foreign Address",
+        "rem_address: field 3",
+        "the peer. 0.0.0.0:* or [::]:* when there is none: a listener, an unconnected UDP or raw socket.",
+    ),
+    Column(
+        "State",
+        "st: field 4, hex",
+        "TCP: the state name (glossary below). UDP: ESTABLISHED when connect()ed, blank when not. "
+        "raw: the bare number (1 connected, 7 not).",
+    ),
+    Column(
+        "User",
+        "uid: field 8 (-e)",
+        "the socket's owner as a user name (the number with -n). TIME_WAIT rows always say uid 0; "
+        "a SYN_RECV request row has the listener's uid.",
+    ),
+    Column(
+        "Inode",
+        "inode: field 10 (-e)",
+        "the socket's inode, what /proc/<pid>/fd links name as socket:[N]. 0 means no process can "
+        "hold it: TIME_WAIT, SYN_RECV request, orphaned after close(), or not yet accept()ed.",
+    ),
+    Column(
+        "PID/Program name",
+        "/proc/<pid>/fd/* links to socket:[inode], /proc/<pid>/cmdline (-p)",
+        "the first process found holding the socket: pid/argv[0] (its last path part when absolute), "
+        "cut to 19 bytes. - when no process has it or its fds could not be read.",
+    ),
+    Column(
+        "Timer",
+        "tr:tm->when (field 6), retrnsmt (field 7), timeout (field 9) (-o)",
+        "word (seconds left/retransmits/unanswered probes). Words: off, on (retransmit, or a "
+        "request's SYN-ACK), keepalive, timewait, probe (zero-window probe); UDP and raw on1/on2.",
+    ),
+)
+
+UNIX_COLUMNS: tuple[Column, ...] = (
+    Column("Proto", "Protocol field", "unix (the kernel always prints protocol 0)."),
+    Column("RefCnt", "RefCount, hex", "references to the socket; shown in decimal."),
+    Column(
+        "Flags",
+        "Flags, hex",
+        "ACC: listening (__SO_ACCEPTCON). netstat also knows W and N, which current kernels never set.",
+    ),
+    Column("Type", "Type", "STREAM, DGRAM or SEQPACKET (1, 2, 5)."),
+    Column("State", "St", "blank, LISTENING, CONNECTING, CONNECTED or DISCONNECTING (glossary below)."),
+    Column(
+        "I-Node",
+        "Inode",
+        "the socket's inode; 0 for the server side of a connection not accept()ed yet.",
+    ),
+    Column(
+        "PID/Program name",
+        "/proc/<pid>/fd/* links (-p)",
+        "the first process found holding the socket, as for Internet sockets.",
+    ),
+    Column(
+        "Path",
+        "Path (everything after the inode)",
+        "the address: a file path; @name for an abstract name (each NUL in it shown as @); "
+        "@ and 5 hex digits for an autobound one; blank when unnamed (socketpair, most clients). "
+        "The server side of a connection shows the listener's path.",
+    ),
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class State:
+    """A state as netstat prints it (``shown``), with the kernel's name and what it means."""
+
+    shown: str
+    kernel: str
+    meaning: str
+
+
+TCP_STATES: dict[int, State] = {
+    0x01: State(
+        "ESTABLISHED",
+        "TCP_ESTABLISHED (01)",
+        "the connection is open both ways. With inode 0 and no owner: the kernel completed it but the "
+        "program has not accept()ed it yet; it waits in the listener's accept queue.",
+    ),
+    0x02: State(
+        "SYN_SENT",
+        "TCP_SYN_SENT (02)",
+        "connect() sent a SYN and waits for the peer's SYN-ACK; the 1 in Send-Q is the SYN. "
+        "If it lasts, the peer or a firewall is not answering.",
+    ),
+    0x03: State(
+        "SYN_RECV",
+        "TCP_SYN_RECV (03)",
+        "a peer's SYN reached a listener, which answered with a SYN-ACK and waits for the last ACK. "
+        "These rows are request sockets (kernel state 0C, printed as 03): inode 0, no process, the "
+        "listener's uid.",
+    ),
+    0x04: State(
+        "FIN_WAIT1",
+        "TCP_FIN_WAIT1 (04)",
+        "this side closed and sent a FIN, not yet acknowledged. After close() the socket is orphaned "
+        "(inode 0) and the kernel still sends what is left in Send-Q.",
+    ),
+    0x05: State(
+        "FIN_WAIT2",
+        "TCP_FIN_WAIT2 (05)",
+        "our FIN was acknowledged; waiting for the peer's FIN. A socket still open (shutdown()) is a full "
+        "row; an orphaned one is a timewait-style row with a timer (net.ipv4.tcp_fin_timeout).",
+    ),
+    0x06: State(
+        "TIME_WAIT",
+        "TCP_TIME_WAIT (06)",
+        "both sides closed and this side closed first; the kernel keeps the address pair for 60 s so "
+        "late segments cannot join a new connection. No process owns it (uid 0, inode 0).",
+    ),
+    0x07: State(
+        "CLOSE",
+        "TCP_CLOSE (07)",
+        "not connected: a TCP socket in transition (rare in /proc/net/tcp). For UDP and raw this is "
+        "the ordinary unconnected state.",
+    ),
+    0x08: State(
+        "CLOSE_WAIT",
+        "TCP_CLOSE_WAIT (08)",
+        "the peer closed (its FIN is the 1 in Recv-Q) and the program has not called close(). "
+        "Only the program can end this state.",
+    ),
+    0x09: State(
+        "LAST_ACK",
+        "TCP_LAST_ACK (09)",
+        "the peer closed, then this side closed; waiting for the ACK of our FIN (counted in Send-Q).",
+    ),
+    0x0A: State(
+        "LISTEN",
+        "TCP_LISTEN (0A)",
+        "a server waiting for connections; Recv-Q is how many are complete and waiting for accept().",
+    ),
+    0x0B: State(
+        "CLOSING",
+        "TCP_CLOSING (0B)",
+        "both sides sent a FIN at the same time (simultaneous close); waiting for the ACK of ours.",
+    ),
+}
+
+TCP_UNKNOWN = State(
+    "UNKNOWN",
+    "a number outside 01-0B",
+    "not a state /proc/net/tcp prints; netstat would read past its name table, netread says UNKNOWN.",
+)
+
+UDP_STATES: dict[int, State] = {
+    0x01: State("ESTABLISHED", "TCP_ESTABLISHED (01)", "connect()ed to one peer; it only receives from that peer."),
+    0x07: State(
+        "(blank)",
+        "TCP_CLOSE (07)",
+        "not connected: it receives from anyone. The normal state of a UDP server.",
+    ),
+}
+
+RAW_STATES: dict[int, State] = {
+    0x01: State("1", "TCP_ESTABLISHED (01)", "connect()ed: the remote address is fixed."),
+    0x07: State("7", "TCP_CLOSE (07)", "not connected: receives every packet of its protocol."),
+}
+
+UNIX_STATES: dict[int, State] = {
+    0: State("FREE", "SS_FREE (00)", "not allocated; the kernel does not list such sockets."),
+    1: State(
+        "(blank) or LISTENING",
+        "SS_UNCONNECTED (01)",
+        "has a socket but no connection: LISTENING with the ACC flag (a server after listen()), else "
+        "bound, unbound or an unconnected DGRAM socket.",
+    ),
+    2: State(
+        "CONNECTING",
+        "SS_CONNECTING (02)",
+        "the server side of a connection the listener has not accept()ed yet: inode 0, no process, "
+        "the listener's path.",
+    ),
+    3: State("CONNECTED", "SS_CONNECTED (03)", "one end of a connected pair (or a DGRAM socket someone connect()ed to)."),
+    4: State("DISCONNECTING", "SS_DISCONNECTING (04)", "no socket left and not connected; rarely seen."),
+}
+
+UNIX_UNKNOWN = State("UNKNOWN", "a number outside 00-04", "not a state the kernel prints.")
