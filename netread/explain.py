@@ -39,10 +39,12 @@ _STYLE = {"dim": "\x1b[2m", "warning": "\x1b[1;33m", "note": "\x1b[1;36m", "head
 _RESET = "\x1b[0m"
 
 
-def _table(rows: Sequence[Sequence[str]], header: Sequence[str], wrap: int = CELL_WIDTH) -> list[str]:
+def _table(rows: Sequence[Sequence[str]], header: Sequence[str], wrap: int | Sequence[int] = CELL_WIDTH) -> list[str]:
+    """A tabulate table, each cell escaped and wrapped (``wrap``: one width, or one per column)."""
     from tabulate import tabulate
 
-    cells = [["\n".join(textwrap.wrap(escape_text(c), wrap)) or "" for c in row] for row in rows]
+    widths = [wrap] * len(header) if isinstance(wrap, int) else list(wrap)
+    cells = [["\n".join(textwrap.wrap(escape_text(c), w)) for c, w in zip(row, widths)] for row in rows]
     return str(tabulate(cells, headers=list(header), tablefmt="simple", disable_numparse=True)).split("\n")
 
 
@@ -85,7 +87,7 @@ class Explainer:
             found.append(column)
         diagram = "#" + "".join(marks).rstrip() + "\n" + "#" + "".join(labels).rstrip() + "\n"
         rows = [(str(i), c.header, c.source, c.meaning) for i, c in enumerate(found, start=1)]
-        return diagram + self._lines(_table(rows, ("", "column", "from /proc", "meaning"), wrap=56))
+        return diagram + self._lines(_table(rows, ("", "column", "from /proc", "meaning"), wrap=(3, 16, 30, 56)))
 
     # -- after the rows ----------------------------------------------------------
 
@@ -111,7 +113,7 @@ class Explainer:
             return ""
         rows = [(family, state.shown, state.kernel, str(n), state.meaning) for family, state, n in entries]
         return self._lines(["States in this table:"], "head") + self._lines(
-            _table(rows, ("proto", "state", "kernel", "rows", "meaning"), wrap=64)
+            _table(rows, ("proto", "state", "kernel", "rows", "meaning"), wrap=(5, 20, 22, 8, 60))
         )
 
     # -- at the end --------------------------------------------------------------
