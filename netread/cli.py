@@ -63,6 +63,18 @@ def main(
         bool,
         typer.Option("--explain", help="Label every column, explain each state shown, and point out likely problems."),
     ] = False,
+    explain_line: Annotated[
+        Optional[str],
+        typer.Option("--explain-line", metavar="LINE", help="Decode one raw line of a /proc/net table field by field, then exit."),
+    ] = None,
+    table: Annotated[
+        Optional[str],
+        typer.Option("--table", metavar="NAME", help="With --explain-line: the table the line is from (tcp, udp6, unix...)."),
+    ] = None,
+    byte_order: Annotated[
+        Optional[str],
+        typer.Option("--byte-order", metavar="little|big", help="With --explain-line: the byte order of the machine that wrote it."),
+    ] = None,
     proc: Annotated[
         Optional[Path],
         typer.Option("--proc", metavar="DIR", help="Read this /proc snapshot directory instead of the live /proc."),
@@ -78,6 +90,8 @@ def main(
     from netread.options import Options
     from netread.source import ProcSource
 
+    if explain_line is not None:
+        _explain_line(explain_line, table, byte_order, proc)
     for entry in protocol or []:
         for family in entry.split(","):
             if family not in _FAMILIES:
@@ -127,6 +141,33 @@ def main(
     except KeyboardInterrupt:
         raise typer.Exit(0) from None
     raise typer.Exit(status)
+
+
+def _explain_line(line: str, table: str | None, byte_order: str | None, proc: Path | None) -> None:
+    """--explain-line: the field-by-field decoding of one line; status 1 when part of it did not decode."""
+    from netread.errors import NetreadError
+    from netread.explain_line import explain_line
+    from netread.explain_line import render_explanation
+    from netread.source import ProcSource
+
+    clk_tck = os.sysconf("SC_CLK_TCK")
+    order = sys.byteorder
+    if proc is not None:  # a snapshot's manifest knows the writer's byte order and tick rate
+        try:
+            source = ProcSource.snapshot(proc)
+        except NetreadError as exc:
+            sys.stderr.write(f"netread: {exc}\n")
+            raise typer.Exit(exc.exit_code) from None
+        order, clk_tck = source.byteorder, source.clk_tck
+    if byte_order is not None:
+        if byte_order not in ("little", "big"):
+            sys.stderr.write(f"netread: --byte-order must be little or big, not {byte_order!r}\n")
+            raise typer.Exit(2)
+        order = byte_order
+    explanation = explain_line(line.rstrip("\n"), table=table, byteorder=order, clk_tck=clk_tck)  # type: ignore[arg-type]
+    sys.stdout.write(render_explanation(explanation))
+    sys.stdout.flush()
+    raise typer.Exit(1 if explanation.problems else 0)
 
 
 def _quiet_broken_pipe() -> None:

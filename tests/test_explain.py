@@ -325,3 +325,32 @@ def test_colour_only_on_a_terminal_and_never_with_no_color() -> None:
     piped = netread_snapshot(SAMPLE_PROC, ["--explain", "-xa"]).stdout
     assert b"\x1b" not in piped
     assert all(line.startswith(b"#") for line in coloured.splitlines() if b"\x1b" in line)
+
+
+# -- --explain-line ------------------------------------------------------------------
+
+LISTEN_BE = "   0: 7F000001:0016 00000000:0000 0A 00000000:00000002 00:00000000 00000000     0        0 42 1 0000000000000000 100 0 0 10 0"
+
+
+def test_explain_line_on_the_command_line(tmp_path: Path) -> None:
+    from oracle import netread
+
+    got = netread(["--explain-line", LISTEN_BE, "--byte-order", "big"])
+    assert got.status == 0
+    text = _words(got.stdout.decode())
+    assert "word 0x7F000001," in text and "big-endian bytes 7F 00 00 01" in text and "→ 127.0.0.1" in text
+    assert "LISTEN" in text and "2 connections" in text
+    # a snapshot's manifest gives the byte order when --byte-order is not given
+    (tmp_path / "net").mkdir()
+    (tmp_path / "snapshot.json").write_text('{"byteorder": "big", "clk_tck": 250}')
+    assert "→ 127.0.0.1" in _words(netread(["--proc", str(tmp_path), "--explain-line", LISTEN_BE, "--table", "tcp"]).stdout.decode())
+
+
+def test_explain_line_reports_what_it_cannot_decode() -> None:
+    from oracle import netread
+
+    got = netread(["--explain-line", "\x1b[31m junk \x9b"])
+    assert got.status == 1
+    assert b"\x1b" not in got.stdout and "\x9b".encode() not in got.stdout
+    assert "not a socket row" in got.stdout.decode()
+    assert netread(["--explain-line", LISTEN_BE, "--byte-order", "middle"]).status == 2
