@@ -1,4 +1,4 @@
-"""Command line: netstat's socket-listing flags, plus --proc for snapshots.
+"""Command line: netstat's socket-listing flags, --proc for snapshots, and ``capture``.
 
 Thin by design: parse options, build a :class:`~netread.source.ProcSource`
 and :class:`~netread.options.Options`, hand over to
@@ -22,6 +22,7 @@ app = typer.Typer(
     add_completion=False,
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
+    invoke_without_command=True,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
@@ -34,8 +35,9 @@ def _version(value: bool) -> None:
         raise typer.Exit(0)
 
 
-@app.command()
+@app.callback()
 def main(
+    ctx: typer.Context,
     tcp: Annotated[bool, typer.Option("-t", "--tcp", help="TCP sockets (tcp, tcp6).")] = False,
     udp: Annotated[bool, typer.Option("-u", "--udp", help="UDP sockets (udp, udp6).")] = False,
     udplite: Annotated[bool, typer.Option("-U", "--udplite", help="UDP-Lite sockets.")] = False,
@@ -83,7 +85,12 @@ def main(
         bool, typer.Option("-V", "--version", callback=_version, is_eager=True, help="Print the version.")
     ] = False,
 ) -> None:
-    """List sockets exactly as net-tools netstat does, from /proc or a snapshot of it."""
+    """List sockets exactly as net-tools netstat does, from /proc or a snapshot of it.
+
+    `netread capture DIR` saves this machine's socket tables for later.
+    """
+    if ctx.invoked_subcommand is not None:
+        return
     from netread.errors import NetreadError
     from netread.listing import list_sockets
     from netread.names import Resolver
@@ -141,6 +148,39 @@ def main(
     except KeyboardInterrupt:
         raise typer.Exit(0) from None
     raise typer.Exit(status)
+
+
+@app.command()
+def capture(
+    directory: Annotated[Optional[Path], typer.Argument(metavar="DIR", help="Where to write the snapshot.")] = None,
+    tar: Annotated[Optional[Path], typer.Option("--tar", metavar="FILE", help="Write a tarball instead (.tar.gz compresses).")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace an earlier capture in DIR, or FILE.")] = False,
+) -> None:
+    """Save this machine's socket tables, their owners and a manifest; read them later with --proc."""
+    from netread.capture import CaptureError
+    from netread.capture import collect
+    from netread.capture import write_dir
+    from netread.capture import write_tar
+
+    if (directory is None) == (tar is None):
+        sys.stderr.write("netread capture: give a directory, or --tar FILE\n")
+        raise typer.Exit(2)
+    snapshot = collect()
+    try:
+        if tar is not None:
+            write_tar(snapshot, tar, force=force)
+        else:
+            assert directory is not None
+            write_dir(snapshot, directory, force=force)
+    except CaptureError as exc:
+        sys.stderr.write(f"netread capture: {exc}\n")
+        raise typer.Exit(1) from None
+    for problem in snapshot.problems:
+        sys.stderr.write(f"netread capture: could not read {problem}\n")
+    where = tar if tar is not None else directory
+    sys.stderr.write(
+        f"netread capture: {snapshot.sockets} sockets, {snapshot.processes} owning processes saved in {where}\n"
+    )
 
 
 def _explain_line(line: str, table: str | None, byte_order: str | None, proc: Path | None) -> None:

@@ -170,6 +170,8 @@ def list_sockets(
     same one to every ``-c`` cycle so each address is looked up once per run.
     """
     report = Report(err)
+    if user_name is None and source.users is not None:
+        user_name = source.users.get  # the names of the captured host
     plan = plan_listing(source, opts, report)
     if names is None and not (opts.numeric_hosts and opts.numeric_ports):
         names = Resolver()

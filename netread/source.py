@@ -35,6 +35,8 @@ class ProcSource:
     byteorder: ByteOrder
     #: Clock ticks per second of the writing host: tm->when is in these (USER_HZ).
     clk_tck: int = dataclasses.field(default_factory=lambda: os.sysconf("SC_CLK_TCK"))
+    #: uid -> user name on the captured host (the manifest's ``users``); None: ask this host.
+    users: dict[int, str] | None = None
 
     @classmethod
     def live(cls) -> ProcSource:
@@ -42,35 +44,44 @@ class ProcSource:
         return cls(LIVE_ROOT, cast(ByteOrder, sys.byteorder))
 
     @classmethod
-    def snapshot(cls, root: Path | str) -> ProcSource:
-        """A captured directory laid out like /proc.
+    def snapshot(cls, path: Path | str) -> ProcSource:
+        """A captured /proc: a directory laid out like /proc, a tarball of one, or a sosreport.
 
-        Its byte order comes from ``snapshot.json`` when the snapshot has one,
-        else it is taken to be this host's.
+        A tarball (``.tar``, ``.tar.gz``, ``.tar.xz``...) is unpacked into a
+        private temporary directory first (regular files, directories and
+        symlinks only, nothing outside it).  A sosreport root is recognised by
+        its ``proc/net``.  The byte order, tick rate and user names come from
+        ``snapshot.json`` when there is one; a sosreport's byte order from its
+        ``uname -a``; otherwise they are this host's.
         """
-        root = Path(root)
-        if not root.exists():
-            raise SourceError(f"{root}: no such directory")
-        if not root.is_dir():
-            raise SourceError(f"{root}: not a directory")
-        if not (root / "net").is_dir():
-            raise SourceError(f"{root}: no net/ directory in it, so it is not a /proc snapshot")
-        byteorder = cast(ByteOrder, sys.byteorder)
+        path = Path(path)
+        if not path.exists():
+            raise SourceError(f"{path}: no such file or directory")
+        if path.is_file():
+            path = _unpack(path)
+        elif not path.is_dir():
+            raise SourceError(f"{path}: not a directory")
+        root = _locate(path)
+        byteorder = _sosreport_byteorder(path) or cast(ByteOrder, sys.byteorder)
         clk_tck = os.sysconf("SC_CLK_TCK")
+        users = None
         manifest = root / "snapshot.json"
         if manifest.is_file():
             try:
                 facts = json.loads(manifest.read_text(encoding="utf-8"))
                 declared = facts.get("byteorder", byteorder)
                 clk_tck = facts.get("clk_tck", clk_tck)
-            except (OSError, ValueError, AttributeError) as exc:
+                names = facts.get("users")
+                if names is not None:
+                    users = {int(uid): str(name) for uid, name in dict(names).items()}
+            except (OSError, ValueError, AttributeError, TypeError) as exc:
                 raise SourceError(f"{manifest}: cannot read the manifest: {exc}") from exc
             if declared not in ("little", "big"):
                 raise SourceError(f"{manifest}: byteorder must be \"little\" or \"big\", not {declared!r}")
             if not isinstance(clk_tck, int) or clk_tck <= 0:
                 raise SourceError(f"{manifest}: clk_tck must be a positive integer, not {clk_tck!r}")
             byteorder = declared
-        return cls(root, byteorder, clk_tck)
+        return cls(root, byteorder, clk_tck, users)
 
     def net_path(self, name: str) -> Path:
         """The path of ``net/<name>`` under this root."""
@@ -107,3 +118,96 @@ class ProcSource:
                 return handle.read(limit).decode("utf-8", "replace")
         except OSError:
             return None
+
+
+#: Machines whose kernel writes /proc/net words big-endian (uname -m).
+BIG_ENDIAN_MACHINES = frozenset({"s390", "s390x", "ppc", "ppc64", "sparc", "sparc64", "mips", "mips64", "m68k", "parisc", "parisc64", "armeb", "aarch64_be"})
+#: Limits for unpacking a snapshot tarball (a 1M-socket host is about 150 MB of tables).
+MAX_UNPACKED = 4 << 30
+MAX_MEMBERS = 1 << 22
+
+
+def _locate(path: Path) -> Path:
+    """The /proc root inside ``path``: itself, its ``proc/`` (a sosreport), or its single top directory."""
+    for candidate in (path, path / "proc"):
+        if (candidate / "net").is_dir():
+            return candidate
+    children = [c for c in path.iterdir() if c.is_dir() and not c.is_symlink()] if path.is_dir() else []
+    if len(children) == 1:
+        for candidate in (children[0], children[0] / "proc"):
+            if (candidate / "net").is_dir():
+                return candidate
+    raise SourceError(f"{path}: no net/ directory in it (nor proc/net, as in a sosreport), so it is not a /proc snapshot")
+
+
+def _sosreport_byteorder(path: Path) -> ByteOrder | None:
+    """A sosreport says which machine it came from in sos_commands/kernel/uname_-a."""
+    for base in (path, *([c for c in path.iterdir() if c.is_dir()] if path.is_dir() else [])):
+        uname = base / "sos_commands" / "kernel" / "uname_-a"
+        try:
+            words = uname.read_text(encoding="utf-8", errors="replace").split()
+        except OSError:
+            continue
+        if any(word in BIG_ENDIAN_MACHINES for word in words):
+            return "big"
+        return "little" if words else None
+    return None
+
+
+def _unpack(archive: Path) -> Path:
+    """Unpack a snapshot tarball into a private temporary directory, removed at exit.
+
+    Only directories, regular files and symlinks are made; a member with an
+    absolute name, a ``..`` part, or a path through one of the archive's own
+    symlinks is skipped, so nothing is written outside the directory.
+    """
+    import atexit
+    import shutil
+    import tarfile
+    import tempfile
+    from pathlib import PurePosixPath
+
+    try:
+        tar = tarfile.open(archive, "r:*")
+    except OSError as exc:
+        raise SourceError(f"{archive}: {os.strerror(exc.errno or 0) or exc}") from exc
+    except tarfile.TarError:
+        raise SourceError(f"{archive}: not a directory, and not a tar archive (plain, gzip, bzip2 or xz)") from None
+    dest = Path(tempfile.mkdtemp(prefix="netread-snapshot-"))
+    atexit.register(shutil.rmtree, dest, True)
+    links: set[str] = set()
+    total = members = 0
+    try:
+        with tar:
+            for member in tar:
+                members += 1
+                parts = [p for p in PurePosixPath(member.name).parts if p != "."]
+                if not parts or member.name.startswith("/") or ".." in parts:
+                    continue
+                if any("/".join(parts[:i]) in links for i in range(1, len(parts))):
+                    continue
+                name = "/".join(parts)
+                target = dest / name
+                if member.isdir():
+                    target.mkdir(parents=True, exist_ok=True)
+                    continue
+                if not (member.isfile() or member.issym()):
+                    continue
+                target.parent.mkdir(parents=True, exist_ok=True)
+                if target.exists() or target.is_symlink():
+                    continue  # a repeated name: the first one stays
+                if member.issym():
+                    os.symlink(member.linkname, target)
+                    links.add(name)
+                    continue
+                total += member.size
+                if total > MAX_UNPACKED or members > MAX_MEMBERS:
+                    raise SourceError(f"{archive}: more than {MAX_UNPACKED >> 20} MiB or {MAX_MEMBERS} members; not unpacked")
+                source = tar.extractfile(member)
+                if source is None:
+                    continue
+                with source, open(target, "xb") as out:
+                    shutil.copyfileobj(source, out)
+    except (tarfile.TarError, OSError, EOFError) as exc:
+        raise SourceError(f"{archive}: cannot unpack: {exc}") from exc
+    return dest

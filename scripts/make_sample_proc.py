@@ -30,13 +30,13 @@ How it works:
    ``argv[0]``; they set their ``comm`` with ``prctl(PR_SET_NAME)``, die with
    the conductor (``PR_SET_PDEATHSIG``) or after ``HOLD_SECONDS``, and do
    nothing but hold their sockets.
-3. After a short settle time the conductor reads, in one pass:
-   ``/proc/self/net/{tcp,tcp6,udp,udp6,udplite,udplite6,raw,raw6,unix}``
-   (binary, verbatim), ``/proc/<pid>/{cmdline,comm,status}`` and the
-   ``socket:[N]`` links of ``/proc/<pid>/fd`` for its own process tree only,
-   and three sysctls.  It then writes them out (fd links as real, dangling
-   symlinks keeping their fd numbers), plus ``snapshot.json`` and a generated
-   ``README.md``.
+3. After a short settle time the conductor runs netread's own capture
+   (``netread.capture.collect``, what ``netread capture`` does): the socket
+   tables and counters of the namespace, verbatim; for each process holding
+   one of its sockets the ``socket:[N]`` fd links (real, dangling symlinks
+   keeping their fd numbers), ``cmdline``, ``comm`` and the Name/Uid lines
+   of ``status``; the sysctls ``--explain`` reads; ``snapshot.json``.  It
+   adds a generated ``README.md``.
 4. Owners are killed, sockets closed, the temporary unix socket directory
    (``/tmp/netread-sample``) removed; the namespace vanishes with its last
    process.
@@ -51,12 +51,10 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import datetime
 import errno
 import fcntl
 import json
 import os
-import platform
 import select
 import shutil
 import socket
@@ -71,12 +69,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO_ROOT))
+from netread.capture import Capture, collect, write_dir  # noqa: E402  (stdlib-only modules)
 DEFAULT_OUT = REPO_ROOT / "sample_proc"
 MADE_BY = "scripts/make_sample_proc.py"
 UNIX_DIR = Path("/tmp/netread-sample")
 
 NET_TABLES = ("tcp", "tcp6", "udp", "udp6", "udplite", "udplite6", "raw", "raw6", "unix")
-SYSCTLS = ("net/core/somaxconn", "net/ipv4/ip_local_port_range", "net/ipv4/tcp_fin_timeout")
 
 TOTAL_TIMEOUT = 120.0  # whole inner run, seconds
 HOLD_SECONDS = 60  # owners exit by themselves after this long
@@ -629,85 +628,27 @@ class Snapshot:
     meta: dict[str, object]
 
 
-def process_tree(root: int) -> list[int]:
-    """``root`` and all its descendants (by PPid), from /proc/*/stat."""
-    children: dict[int, list[int]] = {}
-    for name in os.listdir("/proc"):
-        if not name.isdigit():
+def capture() -> tuple[Capture, Snapshot]:
+    """``netread capture`` of this namespace, and a view of it for the README."""
+    cap = collect(Path("/proc"))
+    cap.manifest["made_by"] = f"{MADE_BY} (netread capture)"
+    net = {e.path[len("net/") :]: e.data or b"" for e in cap.entries if e.path.startswith("net/") and e.path[4:] in NET_TABLES}
+    pids: dict[int, PidCapture] = {}
+    for e in cap.entries:
+        head, _, rest = e.path.partition("/")
+        if not head.isdigit():
             continue
-        try:
-            raw = Path(f"/proc/{name}/stat").read_bytes()
-        except OSError:
-            continue
-        ppid = int(raw[raw.rindex(b")") + 2 :].split()[1])
-        children.setdefault(ppid, []).append(int(name))
-    tree, todo = [], [root]
-    while todo:
-        pid = todo.pop()
-        tree.append(pid)
-        todo.extend(children.get(pid, []))
-    return sorted(tree)
+        p = pids.setdefault(int(head), PidCapture(int(head), {}, b"", b"", b""))
+        if rest.startswith("fd/") and e.link is not None:
+            p.fds[int(rest[3:])] = e.link
+        elif rest in ("cmdline", "comm", "status"):
+            setattr(p, rest, e.data or b"")
+    sysctls = {e.path: e.data or b"" for e in cap.entries if e.path.startswith("sys/")}
+    return cap, Snapshot(net, sorted(pids.values(), key=lambda p: p.pid), sysctls, cap.manifest)
 
 
-def capture(root_pid: int) -> Snapshot:
-    net: dict[str, bytes] = {}
-    for name in NET_TABLES:
-        with contextlib.suppress(FileNotFoundError):
-            with open(f"/proc/self/net/{name}", "rb") as f:
-                net[name] = f.read()
-    pids: list[PidCapture] = []
-    for pid in process_tree(root_pid):
-        base = Path(f"/proc/{pid}")
-        fds: dict[int, str] = {}
-        try:
-            for entry in os.listdir(base / "fd"):
-                with contextlib.suppress(FileNotFoundError):
-                    target = os.readlink(base / "fd" / entry)
-                    if target.startswith("socket:["):
-                        fds[int(entry)] = target
-            if fds:
-                pids.append(
-                    PidCapture(
-                        pid,
-                        fds,
-                        (base / "cmdline").read_bytes(),
-                        (base / "comm").read_bytes(),
-                        (base / "status").read_bytes(),
-                    )
-                )
-        except (FileNotFoundError, ProcessLookupError):
-            continue  # process exited meanwhile
-    sysctls = {name: Path("/proc/sys", name).read_bytes() for name in SYSCTLS}
-    uname = platform.uname()
-    meta: dict[str, object] = {
-        "format": 1,
-        "captured_at": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-        "kernel": uname.release,
-        "machine": uname.machine,
-        "byteorder": sys.byteorder,
-        "clk_tck": os.sysconf("SC_CLK_TCK"),
-        "made_by": MADE_BY,
-    }
-    return Snapshot(net, pids, sysctls, meta)
-
-
-def write_snapshot(snap: Snapshot, dest: Path, notes: list[str]) -> None:
-    (dest / "net").mkdir(parents=True)
-    for name, data in snap.net.items():
-        (dest / "net" / name).write_bytes(data)
-    for p in snap.pids:
-        pdir = dest / str(p.pid)
-        (pdir / "fd").mkdir(parents=True)
-        for fd, target in sorted(p.fds.items()):
-            os.symlink(target, pdir / "fd" / str(fd))
-        (pdir / "cmdline").write_bytes(p.cmdline)
-        (pdir / "comm").write_bytes(p.comm)
-        (pdir / "status").write_bytes(p.status)
-    for name, data in snap.sysctls.items():
-        path = dest / "sys" / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
-    (dest / "snapshot.json").write_text(json.dumps(snap.meta, indent=2) + "\n")
+def write_snapshot(cap: Capture, snap: Snapshot, dest: Path, notes: list[str]) -> None:
+    write_dir(cap, dest)
     (dest / "README.md").write_text(render_readme(snap, notes))
 
 
@@ -795,9 +736,11 @@ All sockets were created for real in a fresh network namespace (`unshare -n`), o
 127.0.0.1, ::1 and ::ffff:127.0.0.1 only, and held by the owner processes below.
 Unix socket paths live under `{UNIX_DIR}/` (removed after capture).
 
-Layout: `net/<table>` (verbatim copies of `/proc/net/*`), `<pid>/fd/<n>` (dangling
-symlinks to `socket:[inode]`, socket fds only, original numbers), `<pid>/cmdline`,
-`<pid>/comm`, `<pid>/status`, `sys/net/...` (three sysctls), `snapshot.json`.
+Layout (written by `netread capture`): `net/<table>` and the counters `net/snmp`,
+`net/netstat`, `net/sockstat*` (verbatim copies), `<pid>/fd/<n>` (dangling symlinks to
+`socket:[inode]`, socket fds only, original numbers), `<pid>/cmdline`, `<pid>/comm`,
+`<pid>/status` (Name and Uid lines), `sys/net/...` (the sysctls `--explain` reads),
+`snapshot.json` (the manifest, with the names of the uids seen).
 
 Check it with real netstat using the snapshot as its /proc:
 
@@ -866,11 +809,11 @@ def inner_main(out: Path, host_netns: str) -> int:
         for s in plan.all_sockets():  # owners hold them now; scratch ones are unused
             s.close()
         time.sleep(SETTLE_SECONDS)
-        snap = capture(os.getpid())
+        cap, snap = capture()
         notes = plan.missing + STATIC_MISSING
         if not plan.can_switch_uid:
             notes.append("sockets of a second uid: no real root, so everything is uid 0")
-        write_snapshot(snap, staging, notes)
+        write_snapshot(cap, snap, staging, notes)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

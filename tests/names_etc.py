@@ -10,6 +10,7 @@ uids.  The fixed services/protocols/nsswitch.conf files live in fixtures/etc.
 from __future__ import annotations
 
 import ipaddress
+import json
 import zlib
 from pathlib import Path
 
@@ -51,6 +52,18 @@ def _host_name(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | 
     return f"host-{slug}.a-rather-long-domain.example"
 
 
+_NONE: dict[int, str] = {}
+
+
+def _captured_users(root: Path) -> dict[int, str]:
+    """The manifest's uid -> name map (netread uses it for -e), or _NONE without one."""
+    try:
+        users = json.loads((root / "snapshot.json").read_text())["users"]
+    except (OSError, ValueError, KeyError):
+        return _NONE
+    return {int(uid): name for uid, name in users.items()}
+
+
 def etc_for(root: Path, where: Path) -> Path:
     """Write the replacement /etc files for the snapshot at ``root`` into ``where``."""
     rows = snapshot_sockets(root)
@@ -80,8 +93,11 @@ def etc_for(root: Path, where: Path) -> Path:
             if pick == 2:
                 services.append(f"first-{port} {port}/{proto}")
             services.append(f"svc-{port}{'-with-a-long-name' if port % 2 else ''} {port}/{proto}")
+    captured = _captured_users(root)
     for uid in sorted({r.uid for r in rows if r.uid is not None} - {0}):
-        if _crc(str(uid)) % 3:
+        if uid in captured:  # netread shows the captured host's names; give netstat the same
+            passwd.append(f"{captured[uid]}:x:{uid}:{uid}::/:/bin/sh")
+        elif _crc(str(uid)) % 3 and captured is _NONE:
             passwd.append(f"user{uid}:x:{uid}:{uid}::/:/bin/sh")
     fixed = {name: (FIXED / name).read_text() for name in ("services", "protocols", "nsswitch.conf")}
     return write_etc(

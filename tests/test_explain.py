@@ -354,3 +354,13 @@ def test_explain_line_reports_what_it_cannot_decode() -> None:
     assert b"\x1b" not in got.stdout and "\x9b".encode() not in got.stdout
     assert "not a socket row" in got.stdout.decode()
     assert netread(["--explain-line", LISTEN_BE, "--byte-order", "middle"]).status == 2
+
+
+def test_readme_example_is_current() -> None:
+    """The README's --explain example is this netread's output on sample_proc (with one elision)."""
+    readme = (ROOT / "README.md").read_text()
+    head = "$ netread --proc sample_proc -t4lnp --explain\n"
+    block = readme[readme.index(head) + len(head) :].split("```", 1)[0].rstrip("\n").split("\n")
+    got = netread_snapshot(SAMPLE_PROC, ["-t4lnp", "--explain"]).lines
+    shown = [line for line in block if line != "# ...  (one entry per column shown)"]
+    assert [line for line in got if line in shown] == shown

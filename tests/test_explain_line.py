@@ -1,6 +1,6 @@
 """``--explain-line``: one /proc/net line explained field by field.
 
-Real lines from the sample capture (sample_proc, written on a little-endian
+Real lines from a frozen sample capture (tests/fixtures/sample_proc_2026-11-30a, little-endian
 x86_64 host), hand-written lines for each row variant and byte order, junk
 that must be reported and never raise, and round trips through the kernel
 formats of tests/strategies.py.
@@ -13,7 +13,7 @@ import sys
 from typing import Literal
 
 import pytest
-from conftest import SAMPLE_PROC
+from conftest import ROOT
 from hypothesis import HealthCheck
 from hypothesis import given
 from hypothesis import settings
@@ -36,6 +36,9 @@ from netread.explain_line import LineExplanation
 from netread.explain_line import explain_line
 from netread.explain_line import render_explanation
 from netread.model import TcpState
+
+#: The first sample_proc capture, frozen: these tests check exact values of its rows.
+FROZEN_SAMPLE = ROOT / "tests" / "fixtures" / "sample_proc_2026-11-30a"
 
 ByteOrder = Literal["little", "big"]
 BYTEORDERS: st.SearchStrategy[ByteOrder] = st.sampled_from(["little", "big"])
@@ -70,7 +73,7 @@ def tcp_line(local: str, remote: str = "00000000:0000", st_: str = "01", rest: s
 
 
 def sample_lines(table: str) -> list[str]:
-    text = (SAMPLE_PROC / "net" / table).read_text(encoding="utf-8", errors="surrogateescape")
+    text = (FROZEN_SAMPLE / "net" / table).read_text(encoding="utf-8", errors="surrogateescape")
     return text.splitlines()[1:]
 
 

@@ -45,8 +45,8 @@ def _file(path: Path) -> Path:
 @pytest.mark.parametrize(
     ("make", "message"),
     [
-        (lambda p: p / "absent", "no such directory"),
-        (lambda p: _file(p / "file"), "not a directory"),
+        (lambda p: p / "absent", "no such file or directory"),
+        (lambda p: _file(p / "file"), "not a directory, and not a tar archive"),
         (lambda p: p, "no net/ directory"),
     ],
     ids=["missing", "file", "no-net"],

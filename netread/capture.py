@@ -1,0 +1,299 @@
+"""``netread capture``: save what a listing of this machine needs, laid out like /proc.
+
+What is saved (each file read once, tables first and the fd scan after, as a
+listing reads them):
+
+- ``net/``: every socket table, and the counters ``snmp``, ``snmp6``,
+  ``netstat``, ``sockstat``, ``sockstat6``, byte for byte;
+- for each process holding a socket listed in those tables: its socket fd
+  links as symlinks ``fd/<n> -> socket:[N]`` (nothing else of ``fd/``),
+  ``cmdline``, ``comm``, and the ``Name:`` and ``Uid:`` lines of ``status``;
+- the sysctls ``--explain`` reads (``sys/net/core/somaxconn`` ...);
+- ``snapshot.json``: the manifest (:data:`MANIFEST_FORMAT`): capture time,
+  host name, kernel release, machine, byte order, clock-tick rate, the names
+  of the uids seen, netread's version.
+
+``netread --proc DIR`` then prints what ``netread`` printed on the machine at
+capture time, and net-tools netstat can read DIR as its /proc.  What could
+not be read (permission) is listed and the rest is saved.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import errno
+import io
+import json
+import os
+import shutil
+import sys
+import tarfile
+import time
+from collections.abc import Callable
+from collections.abc import Iterable
+from pathlib import Path
+
+from netread import __version__
+from netread.errors import NetreadError
+from netread.inet import decode_inet
+from netread.model import INET_TABLES
+from netread.model import InetSocket
+from netread.model import UnixSocket
+from netread.owners import socket_inode
+from netread.unix import decode_unix
+
+MANIFEST_FORMAT = 1
+NET_FILES = (*INET_TABLES, "unix", "snmp", "snmp6", "netstat", "sockstat", "sockstat6")
+SYSCTLS = (
+    "sys/net/core/somaxconn",
+    "sys/net/core/rmem_default",
+    "sys/net/core/rmem_max",
+    "sys/net/core/wmem_default",
+    "sys/net/core/wmem_max",
+    "sys/net/ipv4/ip_local_port_range",
+    "sys/net/ipv4/tcp_fin_timeout",
+    "sys/net/ipv4/tcp_max_orphans",
+    "sys/net/ipv4/tcp_orphan_retries",
+    "sys/net/ipv4/tcp_max_syn_backlog",
+    "sys/net/ipv4/tcp_syncookies",
+    "sys/net/ipv4/tcp_tw_reuse",
+    "sys/net/ipv4/tcp_keepalive_time",
+)
+PROCESS_FILES = ("cmdline", "comm", "status")
+#: /proc files are small; a bigger read means something is wrong (a table of a huge host is ~150 MB).
+MAX_FILE = 1 << 30
+
+
+class CaptureError(NetreadError):
+    """The capture cannot be written where it was asked to go."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Entry:
+    """One thing to write: a file with ``data``, or a symlink to ``link``; ``path`` is relative."""
+
+    path: str
+    data: bytes | None = None
+    link: str | None = None
+
+
+@dataclasses.dataclass
+class Capture:
+    entries: list[Entry] = dataclasses.field(default_factory=list)
+    #: What could not be read, one sentence each.
+    problems: list[str] = dataclasses.field(default_factory=list)
+    manifest: dict[str, object] = dataclasses.field(default_factory=dict)
+    sockets: int = 0
+    processes: int = 0
+
+
+#: Read size: /proc/sys allocates the whole request in the kernel, so huge reads fail with ENOMEM.
+CHUNK = 1 << 18
+
+
+def _read(path: Path, capture: Capture, what: str) -> bytes | None:
+    try:
+        with open(path, "rb", buffering=0) as handle:
+            chunks = []
+            size = 0
+            while size < MAX_FILE:
+                chunk = handle.read(CHUNK)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                size += len(chunk)
+            return b"".join(chunks)
+    except OSError as exc:
+        if exc.errno not in (errno.ENOENT, errno.ENOTDIR, errno.ESRCH):
+            capture.problems.append(f"{what}: {os.strerror(exc.errno or 0)}")
+        return None
+
+
+def _status_lines(status: bytes) -> bytes:
+    """The ``Name:`` and ``Uid:`` lines of /proc/<pid>/status: all a listing needs, nothing private."""
+    return b"".join(line for line in status.splitlines(keepends=True) if line.startswith((b"Name:", b"Uid:")))
+
+
+def _status_uid(status: bytes) -> int | None:
+    for line in status.splitlines():
+        if line.startswith(b"Uid:"):
+            fields = line.split()
+            return int(fields[1]) if len(fields) > 1 and fields[1].isdigit() else None
+    return None
+
+
+def _user_names(uids: Iterable[int]) -> dict[str, str]:
+    import pwd
+
+    names = {}
+    for uid in sorted(set(uids)):
+        try:
+            names[str(uid)] = pwd.getpwuid(uid).pw_name
+        except (KeyError, OverflowError):
+            pass
+    return names
+
+
+def collect(
+    root: Path = Path("/proc"),
+    *,
+    now: Callable[[], datetime.datetime] = lambda: datetime.datetime.now(datetime.timezone.utc),
+    user_names: Callable[[Iterable[int]], dict[str, str]] = _user_names,
+) -> Capture:
+    """Read everything a snapshot of ``root`` holds (the live /proc by default); write nothing."""
+    capture = Capture()
+    inodes: set[int] = set()
+    uids: set[int] = set()
+    for name in NET_FILES:
+        data = _read(root / "net" / name, capture, f"net/{name}")
+        if data is None:
+            continue
+        capture.entries.append(Entry(f"net/{name}", data))
+        if name in INET_TABLES or name == "unix":
+            lines = data.decode("utf-8", "surrogateescape").split("\n")
+            rows = decode_unix(lines, path=name) if name == "unix" else decode_inet(lines, path=name, table=name, byteorder=_byteorder())
+            for row in rows:
+                if isinstance(row, (InetSocket, UnixSocket)) and row.inode:
+                    inodes.add(row.inode)
+                    capture.sockets += 1
+                if isinstance(row, InetSocket) and row.uid is not None:
+                    uids.add(row.uid)
+    denied = 0
+    try:
+        pids = sorted((e.name for e in os.scandir(root) if e.name.isascii() and e.name.isdigit()), key=int)
+    except OSError as exc:
+        capture.problems.append(f"{root}: cannot list processes: {os.strerror(exc.errno or 0)}")
+        pids = []
+    for pid in pids:
+        fd_dir = root / pid / "fd"
+        try:
+            fds = os.listdir(fd_dir)
+        except OSError as exc:
+            denied += exc.errno == errno.EACCES
+            continue
+        links = []
+        for fd in sorted((f for f in fds if f.isdigit()), key=int):
+            try:
+                target = os.readlink(fd_dir / fd)
+            except OSError:
+                continue
+            inode = socket_inode(target)
+            if inode is not None and inode in inodes:
+                links.append(Entry(f"{pid}/fd/{fd}", link=target))
+        if not links:
+            continue
+        files = {name: _read(root / pid / name, capture, f"{pid}/{name}") for name in PROCESS_FILES}
+        if files["cmdline"] is None:
+            continue  # gone while we looked: as a listing would skip it
+        capture.processes += 1
+        capture.entries += links
+        for name, data in files.items():
+            if data is not None:
+                capture.entries.append(Entry(f"{pid}/{name}", _status_lines(data) if name == "status" else data))
+        uid = _status_uid(files["status"] or b"")
+        if uid is not None:
+            uids.add(uid)
+    if denied:
+        capture.problems.append(
+            f"{denied} process(es) did not let us read their fds (not root?): their sockets will show no owner"
+        )
+    for name in SYSCTLS:
+        data = _read(root / name, capture, name)
+        if data is not None:
+            capture.entries.append(Entry(name, data))
+    capture.manifest = {
+        "format": MANIFEST_FORMAT,
+        "captured_at": now().isoformat(timespec="seconds"),
+        "hostname": _text(root / "sys/kernel/hostname") or os.uname().nodename,
+        "kernel": _text(root / "sys/kernel/osrelease") or os.uname().release,
+        "machine": os.uname().machine,
+        "byteorder": _byteorder(),
+        "clk_tck": os.sysconf("SC_CLK_TCK"),
+        "users": user_names(uids),
+        "made_by": f"netread {__version__} capture",
+    }
+    return capture
+
+
+def _byteorder() -> str:
+    return sys.byteorder
+
+
+def _text(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8", errors="replace").strip() or None
+    except OSError:
+        return None
+
+
+def manifest_bytes(capture: Capture) -> bytes:
+    return (json.dumps(capture.manifest, indent=2, sort_keys=False) + "\n").encode()
+
+
+def _prepare_dir(dest: Path, force: bool) -> None:
+    if dest.exists() and not dest.is_dir():
+        raise CaptureError(f"{dest}: exists and is not a directory")
+    if dest.is_dir() and any(dest.iterdir()):
+        if not force:
+            raise CaptureError(f"{dest}: not empty; use --force to replace an earlier capture")
+        if not (dest / "snapshot.json").is_file():
+            raise CaptureError(f"{dest}: not empty and not a netread snapshot (no snapshot.json); not replacing it")
+        for child in dest.iterdir():
+            if child.is_dir() and not child.is_symlink():
+                shutil.rmtree(child)
+            else:
+                child.unlink()
+    dest.mkdir(parents=True, exist_ok=True)
+
+
+def write_dir(capture: Capture, dest: Path, *, force: bool = False) -> None:
+    """Write ``capture`` as a directory laid out like /proc (fd links as dangling symlinks)."""
+    _prepare_dir(dest, force)
+    for entry in capture.entries:
+        path = dest / entry.path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if entry.link is not None:
+            os.symlink(entry.link, path)
+        else:
+            path.write_bytes(entry.data or b"")
+    (dest / "snapshot.json").write_bytes(manifest_bytes(capture))
+
+
+def write_tar(capture: Capture, target: Path, *, force: bool = False) -> None:
+    """Write ``capture`` straight into a tarball (gzip when the name ends in .gz or .tgz)."""
+    if target.exists() and not force:
+        raise CaptureError(f"{target}: exists; use --force to replace it")
+    mode = "w:gz" if target.name.endswith((".gz", ".tgz")) else "w"
+    top = target.name.split(".")[0] or "snapshot"
+    mtime = time.time()
+    dirs: set[str] = set()
+
+    def add_dirs(tar: tarfile.TarFile, path: str) -> None:
+        parts = path.split("/")[:-1]
+        for i in range(1, len(parts) + 1):
+            name = "/".join(parts[:i])
+            if name not in dirs:
+                dirs.add(name)
+                info = tarfile.TarInfo(f"{top}/{name}")
+                info.type, info.mode, info.mtime = tarfile.DIRTYPE, 0o755, mtime
+                tar.addfile(info)
+
+    try:
+        with tarfile.open(target, mode) as tar:
+            info = tarfile.TarInfo(top)
+            info.type, info.mode, info.mtime = tarfile.DIRTYPE, 0o755, mtime
+            tar.addfile(info)
+            for entry in [*capture.entries, Entry("snapshot.json", manifest_bytes(capture))]:
+                add_dirs(tar, entry.path)
+                info = tarfile.TarInfo(f"{top}/{entry.path}")
+                info.mtime = mtime
+                if entry.link is not None:
+                    info.type, info.linkname, info.mode = tarfile.SYMTYPE, entry.link, 0o777
+                    tar.addfile(info)
+                else:
+                    data = entry.data or b""
+                    info.size, info.mode = len(data), 0o644
+                    tar.addfile(info, io.BytesIO(data))
+    except OSError as exc:
+        raise CaptureError(f"{target}: {os.strerror(exc.errno or 0) or exc}") from exc
