@@ -249,15 +249,19 @@ def _prepare_dir(dest: Path, force: bool) -> None:
 
 def write_dir(capture: Capture, dest: Path, *, force: bool = False) -> None:
     """Write ``capture`` as a directory laid out like /proc (fd links as dangling symlinks)."""
-    _prepare_dir(dest, force)
-    for entry in capture.entries:
-        path = dest / entry.path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if entry.link is not None:
-            os.symlink(entry.link, path)
-        else:
-            path.write_bytes(entry.data or b"")
-    (dest / "snapshot.json").write_bytes(manifest_bytes(capture))
+    try:
+        _prepare_dir(dest, force)
+        for entry in capture.entries:
+            path = dest / entry.path
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if entry.link is not None:
+                os.symlink(entry.link, path)
+            else:
+                path.write_bytes(entry.data or b"")
+        (dest / "snapshot.json").write_bytes(manifest_bytes(capture))
+    except OSError as exc:
+        where = exc.filename or dest
+        raise CaptureError(f"{where}: {os.strerror(exc.errno or 0) or exc}") from exc
 
 
 def write_tar(capture: Capture, target: Path, *, force: bool = False) -> None:

@@ -1,0 +1,222 @@
+"""netread capture, and --proc on directories, tarballs, big-endian captures and sosreports."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+from pathlib import Path
+
+import pytest
+from conftest import ROOT
+from conftest import SAMPLE_PROC
+from oracle import netread
+from oracle import netread_snapshot
+from strategies import DgramEntry
+from strategies import TcpEntry
+from strategies import format_table
+from strategies import write_snapshot
+
+from netread.capture import MANIFEST_FORMAT
+from netread.capture import collect
+from netread.capture import write_dir
+from netread.capture import write_tar
+
+HERE = Path(__file__).resolve().parent
+PEER_FIXTURES = ROOT.parent / "shared" / "peer_fixtures"
+PTR = "0" * 16
+
+
+# -- live: the capture prints what the live system printed ------------------------
+
+
+@pytest.mark.live
+def test_capture_of_the_live_system_lists_as_the_live_system_did(tmp_path: Path) -> None:
+    env = {**os.environ, "NETREAD_LIVE_TMP": str(tmp_path), "PYTHONPATH": f"{ROOT}:{HERE}"}
+    proc = subprocess.run(["unshare", "-n", sys.executable, str(HERE / "capture_live.py")], capture_output=True, env=env, timeout=300)
+    if proc.returncode != 0 and b"unshare failed" in proc.stderr:
+        pytest.skip(f"unshare -n refused here: {proc.stderr.decode(errors='replace').strip()}")
+    assert proc.returncode == 0, proc.stderr.decode(errors="replace")
+    r = json.loads(proc.stdout)
+    assert r["capture"]["status"] == 0 and r["capture_tar"]["status"] == 0, r["capture"]["stderr"]
+    assert "owning processes saved" in r["capture"]["stderr"]
+    live = r["live_netread"]
+    assert "/python" in live["stdout"] and "127.0.0.1" in live["stdout"]  # owners and sockets really there
+    assert r["snap_netread"] == live
+    assert r["tar_netread"] == live
+    assert r["snap_netstat"]["stdout"] == r["live_netstat"]["stdout"]
+    assert r["snap_netstat"]["status"] == r["live_netstat"]["status"]
+
+
+# -- capture of a /proc tree (here: sample_proc) ------------------------------------
+
+
+def test_capture_of_a_tree_lists_as_the_tree(tmp_path: Path) -> None:
+    capture = collect(SAMPLE_PROC, user_names=lambda uids: {str(u): f"u{u}" for u in uids})
+    assert capture.processes == 4 and capture.sockets > 90 and not capture.problems
+    write_dir(capture, tmp_path / "dir")
+    write_tar(capture, tmp_path / "snap.tar.gz")
+    for flags in (["-tuwxanpeo"], ["-xap"], ["--explain", "-tuwxanpo"]):
+        want = netread_snapshot(SAMPLE_PROC, flags)
+        assert netread_snapshot(tmp_path / "dir", flags) == want
+        assert netread_snapshot(tmp_path / "snap.tar.gz", flags) == want
+    manifest = json.loads((tmp_path / "dir" / "snapshot.json").read_text())
+    assert manifest["format"] == MANIFEST_FORMAT and manifest["byteorder"] == sys.byteorder
+    assert manifest["users"] == {"0": "u0", "65534": "u65534"}
+    assert manifest["clk_tck"] == os.sysconf("SC_CLK_TCK") and manifest["kernel"] and manifest["hostname"]
+    # only socket links, and only the Name/Uid lines of status
+    pid = next(p for p in (tmp_path / "dir").iterdir() if p.name.isdigit())
+    assert all(os.readlink(link).startswith("socket:[") for link in (pid / "fd").iterdir())
+    assert all(line.split(":")[0] in ("Name", "Uid") for line in (pid / "status").read_text().splitlines())
+    # the captured names are what -e shows
+    assert " u65534 " in netread_snapshot(tmp_path / "dir", ["-uae"]).stdout.decode()
+
+
+def test_capture_refuses_to_overwrite(tmp_path: Path) -> None:
+    capture = collect(SAMPLE_PROC)
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "notes.txt").write_text("mine")
+    for args in (["capture", str(tmp_path / "other")], ["capture", str(tmp_path / "other"), "--force"]):
+        got = netread(args)
+        assert got.status == 1 and (tmp_path / "other" / "notes.txt").read_text() == "mine", got.stderr
+    assert "not a netread snapshot" in netread(["capture", str(tmp_path / "other"), "--force"]).stderr
+    write_dir(capture, tmp_path / "snap")
+    got = netread(["capture", str(tmp_path / "snap")])
+    assert got.status == 1 and "use --force" in got.stderr
+    (tmp_path / "snap" / "stale").write_text("x")
+    assert netread(["capture", str(tmp_path / "snap"), "--force"]).status == 0
+    assert not (tmp_path / "snap" / "stale").exists() and (tmp_path / "snap" / "snapshot.json").is_file()
+    (tmp_path / "t.tar").write_text("x")
+    assert netread(["capture", "--tar", str(tmp_path / "t.tar")]).status == 1
+    assert netread(["capture"]).status == 2 and netread(["capture", "a", "--tar", "b"]).status == 2
+
+
+@pytest.mark.skipif(shutil.which("setpriv") is None, reason="setpriv(1) is not installed")
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to drop to another user")
+def test_unprivileged_capture_says_what_it_could_not_read_and_saves_the_rest(tmp_path: Path) -> None:
+    drop = ["setpriv", "--reuid", "65534", "--regid", "65534", "--clear-groups"]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    cmd = [*drop, sys.executable, "-m", "netread", "capture"]
+    # a place nobody may not write: one clear error, no traceback
+    proc = subprocess.run([*cmd, str(tmp_path / "snap")], capture_output=True, env=env, timeout=120)
+    assert proc.returncode == 1 and b"Permission denied" in proc.stderr and b"Traceback" not in proc.stderr
+    with tempfile.TemporaryDirectory() as shared:
+        os.chmod(shared, 0o777)
+        proc = subprocess.run([*cmd, os.path.join(shared, "snap")], capture_output=True, env=env, timeout=120)
+        assert proc.returncode == 0, proc.stderr
+        assert b"did not let us read their fds (not root?)" in proc.stderr
+        assert os.path.isfile(os.path.join(shared, "snap", "net", "tcp"))
+        assert os.path.isfile(os.path.join(shared, "snap", "snapshot.json"))
+
+
+# -- byte order: a big-endian capture decodes right here -----------------------------
+
+
+KNOWN = [("192.0.2.1", 22, "198.51.100.7", 40000), ("10.1.2.3", 8080, "0.0.0.0", 0)]
+KNOWN6 = [("2001:db8::1", 443, "2001:db8::2", 50000), ("::ffff:10.0.0.1", 80, "::ffff:10.0.0.2", 1234)]
+
+
+def _big_endian_snapshot(root: Path, manifest: bool) -> None:
+    tcp = [TcpEntry("tcp", "full", i, a, p, b, q, 1 if q else 10, 0, 0, 0, 0, 0, 0, 0, 100 + i, 1, PTR) for i, (a, p, b, q) in enumerate(KNOWN)]
+    tcp6 = [TcpEntry("tcp6", "full", i, a, p, b, q, 1, 0, 0, 0, 0, 0, 0, 0, 200 + i, 1, PTR) for i, (a, p, b, q) in enumerate(KNOWN6)]
+    udp = [DgramEntry("udp", 0, "127.0.0.1", 53, "0.0.0.0", 0, 7, 0, 0, 0, 300, 2, PTR, 0)]
+    write_snapshot(root, {"tcp": format_table("tcp", tcp, "big"), "tcp6": format_table("tcp6", tcp6, "big"), "udp": format_table("udp", udp, "big")})
+    if manifest:
+        (root / "snapshot.json").write_text(json.dumps({"format": 1, "byteorder": "big", "clk_tck": 100}))
+
+
+def test_big_endian_snapshot_decodes_to_its_addresses(tmp_path: Path) -> None:
+    _big_endian_snapshot(tmp_path / "big", manifest=True)
+    out = netread_snapshot(tmp_path / "big", ["-tuanW"]).stdout.decode()
+    for local, lport, remote, rport in KNOWN:
+        assert f"{local}:{lport}" in out and (f"{remote}:{rport}" in out or rport == 0)
+    assert "2001:db8::1:443" in out and "2001:db8::2:50000" in out
+    assert "10.0.0.1:80" in out and "10.0.0.2:1234" in out and "127.0.0.1:53" in out
+    # without the manifest the words are read in this machine's order: the addresses come out wrong
+    _big_endian_snapshot(tmp_path / "nomanifest", manifest=False)
+    if sys.byteorder == "little":
+        assert "192.0.2.1:22" not in netread_snapshot(tmp_path / "nomanifest", ["-tanW"]).stdout.decode()
+
+
+RAPID7 = PEER_FIXTURES / "rapid7_metasploit-framework" / "pull5722_description"
+
+
+@pytest.mark.skipif(not RAPID7.is_dir(), reason=f"{RAPID7} is absent (shared peer fixtures not here)")
+def test_rapid7_big_endian_mips_capture_decodes_to_its_expected_addresses(tmp_path: Path) -> None:
+    from netread.inet import decode_inet
+    from netread.model import InetSocket
+    from netread.source import ProcSource
+
+    (tmp_path / "net").mkdir()
+    shutil.copy(RAPID7 / "proc_net_tcp.bigendian_mips", tmp_path / "net" / "tcp")
+    shutil.copy(RAPID7 / "proc_net_udp.bigendian_mips", tmp_path / "net" / "udp")
+    (tmp_path / "snapshot.json").write_text('{"byteorder": "big"}')
+    source = ProcSource.snapshot(tmp_path)
+    expected = json.loads((RAPID7 / "expected.json").read_text())
+    states = {1: "ESTABLISHED", 7: "CLOSE", 10: "LISTEN"}
+    for table, rows in (("tcp", expected["tcp_rows"]), ("udp", expected["udp_rows"])):
+        got = [r for r in decode_inet(source.read_net(table) or [], path=table, table=table, byteorder=source.byteorder) if isinstance(r, InetSocket)]
+        assert len(got) == len(rows)
+        for row, want in zip(got, rows):
+            assert [str(row.local.address), row.local.port] == want["local"]
+            assert [str(row.remote.address), row.remote.port] == want["remote"]
+            assert states[row.st] == want["state"] and row.inode == want["inode"]
+            if "tx" in want:
+                assert (row.tx_queue, row.rx_queue) == (want["tx"], want["rx"])
+    assert "192.168.1.1:23" in netread_snapshot(tmp_path, ["-tan"]).stdout.decode()
+
+
+# -- sosreports and tarballs ----------------------------------------------------------
+
+
+def _sosreport(root: Path, machine: str) -> Path:
+    _big_endian_snapshot(root / "proc", manifest=False) if machine == "s390x" else write_snapshot(
+        root / "proc", {"tcp": format_table("tcp", [TcpEntry("tcp", "full", 0, *KNOWN[0], 1, 0, 0, 0, 0, 0, 0, 0, 100, 1, PTR)])}
+    )
+    uname = root / "sos_commands" / "kernel" / "uname_-a"
+    uname.parent.mkdir(parents=True)
+    uname.write_text(f"Linux host.example 5.14.0-362.el9.{machine} #1 SMP {machine} {machine} {machine} GNU/Linux\n")
+    (root / "sos_reports").mkdir()
+    return root
+
+
+@pytest.mark.parametrize("machine", ["x86_64", "s390x"])
+def test_a_sosreport_tree_is_read(machine: str, tmp_path: Path) -> None:
+    root = _sosreport(tmp_path / "sosreport-host-2026-11-30-abcdef", machine)
+    got = netread_snapshot(root, ["-tanW"])
+    assert got.status in (0, 1) and "192.0.2.1:22" in got.stdout.decode(), got.stderr
+    with tarfile.open(tmp_path / "sosreport.tar.xz", "w:xz") as tar:
+        tar.add(root, arcname=root.name)
+    assert netread_snapshot(tmp_path / "sosreport.tar.xz", ["-tanW"]).stdout == got.stdout
+
+
+def _member(tar: tarfile.TarFile, name: str, data: bytes = b"", link: str | None = None) -> None:
+    info = tarfile.TarInfo(name)
+    if link is not None:
+        info.type, info.linkname = tarfile.SYMTYPE, link
+        tar.addfile(info)
+    else:
+        info.size = len(data)
+        tar.addfile(info, io.BytesIO(data))
+
+
+def test_unpacking_a_tarball_never_writes_outside(tmp_path: Path) -> None:
+    table = format_table("tcp", [TcpEntry("tcp", "full", 0, *KNOWN[0], 1, 0, 0, 0, 0, 0, 0, 0, 100, 1, PTR)]).encode()
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    with tarfile.open(tmp_path / "evil.tar", "w") as tar:
+        _member(tar, "snap/net/tcp", table)
+        _member(tar, "../escaped", b"x")
+        _member(tar, "/abs-escaped", b"x")
+        _member(tar, "snap/out", link=str(outside))
+        _member(tar, "snap/out/through-link", b"x")
+        _member(tar, "snap/1/fd/3", link="socket:[100]")
+        _member(tar, "snap/1/cmdline", b"/usr/bin/ok\0")
+    got = netread_snapshot(tmp_path / "evil.tar", ["-tanpW"])
+    assert "192.0.2.1:22" in got.stdout.decode() and "1/ok" in got.stdout.decode(), got.stderr
+    assert list(outside.iterdir()) == [] and not (tmp_path / "escaped").exists() and not Path("/abs-escaped").exists()
