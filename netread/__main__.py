@@ -1,5 +1,5 @@
 """``python -m netread``."""
 
-from netread.cli import run
+from netread.entry import run
 
 run()

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import sys
-import time
 from pathlib import Path
 from typing import Annotated
 from typing import Optional
@@ -25,9 +24,6 @@ app = typer.Typer(
     invoke_without_command=True,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-
-_FAMILIES = {"inet": "inet", "inet6": "inet6", "unix": "unix"}
-
 
 def _version(value: bool) -> None:
     if value:
@@ -91,63 +87,33 @@ def main(
     """
     if ctx.invoked_subcommand is not None:
         return
-    from netread.errors import NetreadError
-    from netread.listing import list_sockets
-    from netread.names import Resolver
-    from netread.options import Options
-    from netread.source import ProcSource
+    from netread.entry import listing
 
     if explain_line is not None:
         _explain_line(explain_line, table, byte_order, proc)
-    for entry in protocol or []:
-        for family in entry.split(","):
-            if family not in _FAMILIES:
-                sys.stderr.write(f"netread: Unknown address family `{family}'.\n")
-                raise typer.Exit(1)
-            if family == "inet":
-                inet = True
-            elif family == "inet6":
-                inet6 = True
-            else:
-                unix = True
-    opts = Options.resolve(
-        tcp=tcp,
-        udp=udp,
-        udplite=udplite,
-        raw=raw,
-        unix=unix,
-        inet=inet,
-        inet6=inet6,
-        listening=listening,
-        all=all_,
-        numeric_hosts=numeric or numeric_hosts,
-        numeric_ports=numeric or numeric_ports,
-        numeric_users=numeric or numeric_users,
-        wide=wide,
-        extend=extend,
-        programs=programs,
-        timers=timers,
-        verbose=verbose,
-        explain=explain,
-    )
-    color = explain and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-    try:
-        source = ProcSource.live() if proc is None else ProcSource.snapshot(proc)
-        names = None if opts.numeric_hosts and opts.numeric_ports else Resolver()
-        while True:
-            status = list_sockets(source, opts, sys.stdout.buffer, sys.stderr, names=names, color=color)
-            sys.stdout.flush()
-            if not continuous or status:
-                break
-            time.sleep(1)  # netstat's wait_continous()
-    except NetreadError as exc:
-        sys.stderr.write(f"netread: {exc}\n")
-        raise typer.Exit(exc.exit_code) from None
-    except BrokenPipeError:
-        _quiet_broken_pipe()
-    except KeyboardInterrupt:
-        raise typer.Exit(0) from None
-    raise typer.Exit(status)
+    chosen = {
+        "tcp": tcp,
+        "udp": udp,
+        "udplite": udplite,
+        "raw": raw,
+        "unix": unix,
+        "inet": inet,
+        "inet6": inet6,
+        "listening": listening,
+        "all": all_,
+        "numeric": numeric,
+        "numeric_hosts": numeric_hosts,
+        "numeric_ports": numeric_ports,
+        "numeric_users": numeric_users,
+        "wide": wide,
+        "extend": extend,
+        "programs": programs,
+        "timers": timers,
+        "continuous": continuous,
+        "verbose": verbose,
+        "explain": explain,
+    }
+    raise typer.Exit(listing({name for name, on in chosen.items() if on}, protocol or [], proc))
 
 
 @app.command()
@@ -210,16 +176,8 @@ def _explain_line(line: str, table: str | None, byte_order: str | None, proc: Pa
     raise typer.Exit(1 if explanation.problems else 0)
 
 
-def _quiet_broken_pipe() -> None:
-    """The reader went away (``netread | head``): end quietly, as netstat does."""
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())
-    raise typer.Exit(0)
-
-
 def run() -> None:
-    """Console-script entry point."""
-    try:
-        app()
-    except BrokenPipeError:
-        _quiet_broken_pipe()
+    """Console-script entry point (kept for old installs; netread.entry.run is the one now)."""
+    from netread.entry import run as entry_run
+
+    entry_run()

@@ -30,7 +30,7 @@ ByteOrder = Literal["little", "big"]
 
 _HEX = "[0-9A-Fa-f]+"
 #: The fields every row must have, up to tm->when.  Only hex digits reach int().
-_HEAD = re.compile(
+HEAD = _HEAD = re.compile(
     rf"\s*(\d+):\s+({_HEX}:{_HEX})\s+({_HEX}:{_HEX})\s+({_HEX})\s+({_HEX}):({_HEX})\s+({_HEX}):({_HEX})(?=\s|$)"
 )
 _HEX_TOKEN = re.compile(_HEX)
@@ -129,8 +129,12 @@ def decode_inet(
     path: str,
     table: str,
     byteorder: ByteOrder,
+    first_line: int = 1,
 ) -> Iterator[InetSocket | ParseError]:
     """Decode the lines of one inet table (header included) in file order.
+
+    ``first_line`` is the line number of the first of ``lines`` when they are
+    a later part of the file (no header among them).
 
     Yields an :class:`InetSocket` per row and a :class:`ParseError` for each line
     that is not one; the first line is the header and is skipped unless it is
@@ -149,7 +153,7 @@ def decode_inet(
     min_fields = 6 if datagram else 7
     endpoints: dict[str, Endpoint] = {}
     head_match = _HEAD.match
-    for lineno, line in enumerate(lines, start=1):
+    for lineno, line in enumerate(lines, start=first_line):
         m = head_match(line)
         if lineno == 1:
             if m is None:

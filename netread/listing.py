@@ -11,7 +11,6 @@ has its owner.
 
 from __future__ import annotations
 
-import dataclasses
 import os
 from collections.abc import Callable
 from collections.abc import Iterator
@@ -20,8 +19,11 @@ from typing import TextIO
 
 from netread.errors import ParseError
 from netread.errors import SourceError
+from netread import fast
+from netread.inet import HEAD
 from netread.inet import decode_inet
 from netread.model import InetSocket
+from netread.model import IPAddress
 from netread.model import UnixSocket
 from netread.names import Resolver
 from netread.netstat import NetstatFormatter
@@ -32,6 +34,7 @@ from netread.netstat import unix_header
 from netread.netstat import unix_selected
 from netread.options import Options
 from netread.owners import Owners
+from netread.owners import scan_in_background
 from netread.owners import scan_owners
 from netread.source import LIVE_ROOT
 from netread.source import ProcSource
@@ -51,13 +54,13 @@ NOT_ALL_IDENTIFIED = (
 )
 
 
-@dataclasses.dataclass
 class Report:
     """What went wrong while listing, for the caller to print and count."""
 
-    err: TextIO
-    problems: int = 0
-    unreadable: int = 0
+    def __init__(self, err: TextIO) -> None:
+        self.err = err
+        self.problems = 0
+        self.unreadable = 0
 
     def problem(self, error: ParseError) -> None:
         self.problems += 1
@@ -85,13 +88,13 @@ class Report:
             self.err.write(NOT_ALL_IDENTIFIED)
 
 
-@dataclasses.dataclass
 class Plan:
-    """The rows one listing prints, read before anything is written."""
+    """The rows one listing prints, read before anything is written (--explain)."""
 
-    inet: list[InetSocket] | None = None
-    unix: list[UnixSocket] | None = None
-    status: int = 0
+    def __init__(self) -> None:
+        self.inet: list[InetSocket] | None = None
+        self.unix: list[UnixSocket] | None = None
+        self.status = 0
 
 
 def _keep_rows(rows: Iterator[InetSocket | ParseError], report: Report, opts: Options) -> Iterator[InetSocket]:
@@ -155,6 +158,87 @@ def _encode(text: str) -> bytes:
     return text.encode("utf-8", "surrogateescape")
 
 
+def _inet_tables(source: ProcSource, opts: Options, report: Report, status: list[int]) -> Iterator[tuple[str, Iterator[tuple[int, str]]]]:
+    """The inet tables to list, in netstat's order, each as an iterator of text chunks.
+
+    Sets ``status[0]`` to 1 and stops where netstat stops: after the IPv6 file
+    of an explicitly requested family whose IPv4 file is absent.
+    """
+    for flag, table4, table6, name in INET_FAMILIES:
+        if not opts.wants(flag):
+            continue
+        missing = False
+        for table, read in ((table4, not opts.explicit or opts.inet), (table6, not opts.explicit or opts.inet6)):
+            if not read:
+                continue
+            try:
+                chunks = source.net_chunks(table)
+            except SourceError as exc:
+                report.unreadable_table(exc)
+                continue
+            if chunks is None:
+                if table == table4:
+                    missing = opts.explicit
+                    if opts.explicit or opts.verbose:
+                        report.no_support(name)
+                continue
+            yield table, chunks
+        if missing:
+            status[0] = 1
+            return
+
+
+#: A decoded piece of a table: the fast path's field tuples, or the careful decoder's records.
+Piece = tuple[str, list[fast.Row]] | tuple[str, list[InetSocket | ParseError]]
+
+
+def table_pieces(table: str, chunks: Iterator[tuple[int, str]], source: ProcSource, report: Report, detail: bool) -> Iterator[Piece]:
+    """Decode ``table`` chunk by chunk: the fast path when every line is in the kernel's format."""
+    path = str(source.net_path(table))
+    try:
+        for lineno, text in chunks:
+            if lineno == 1:
+                header, _, text = text.partition("\n")
+                if HEAD.match(header):  # no header: the careful decoder says so and shows the row
+                    yield "careful", list(decode_inet([header], path=path, table=table, byteorder=source.byteorder))
+                lineno = 2
+            rows = fast.kernel_rows(text, detail)
+            if rows is not None:
+                yield "fast", rows
+            else:
+                lines = text.split("\n")[:-1]
+                yield "careful", list(decode_inet(lines, path=path, table=table, byteorder=source.byteorder, first_line=lineno))
+    except SourceError as exc:
+        report.unreadable_table(exc)
+
+
+def _format_piece(fmt: NetstatFormatter, table: str, piece: Piece, source: ProcSource, report: Report) -> list[str]:
+    kind, rows = piece
+    if kind == "fast":
+        return fast.format_rows(fmt, table, rows, source.byteorder)  # type: ignore[arg-type]
+    lines = []
+    for row in rows:
+        if isinstance(row, ParseError):
+            report.problem(row)
+        elif isinstance(row, InetSocket) and inet_selected(row, fmt.opts):
+            lines.append(fmt.inet_row(row) + "\n")
+    return lines
+
+
+def _piece_addresses(piece: Piece, byteorder: str) -> Iterator[IPAddress]:
+    from netread.inet import decode_address
+
+    kind, rows = piece
+    if kind == "fast":
+        for token in fast.row_addresses(rows):  # type: ignore[arg-type]
+            yield decode_address(token, byteorder)  # type: ignore[arg-type]
+    else:
+        for row in rows:
+            if isinstance(row, InetSocket):
+                yield row.local.address
+                yield row.remote.address
+
+
 def list_sockets(
     source: ProcSource,
     opts: Options,
@@ -168,13 +252,87 @@ def list_sockets(
 
     ``names`` does the name lookups unless ``opts`` asks for numbers; pass the
     same one to every ``-c`` cycle so each address is looked up once per run.
+    Tables are read in pieces and printed as they are read, so memory stays
+    flat however big they are; with name lookups the addresses of all tables
+    are gathered first so that they can be looked up together.
     """
     report = Report(err)
     if user_name is None and source.users is not None:
         user_name = source.users.get  # the names of the captured host
-    plan = plan_listing(source, opts, report)
     if names is None and not (opts.numeric_hosts and opts.numeric_ports):
         names = Resolver()
+    if opts.explain:
+        return _list_explained(source, opts, out, report, user_name, names, color)
+    owners = Owners()
+    scanning = scan_in_background(source.root) if opts.programs else None  # all processes, as netstat
+    fmt = NetstatFormatter(opts, owners=owners, clk_tck=source.clk_tck, user_name=user_name, names=names)
+    status = [0]
+    detail = opts.extend or opts.programs or opts.timers
+    if opts.inet_section:
+        lookups = names is not None and not opts.numeric_hosts
+        if lookups or scanning is not None:  # hold the rows until their names and owners are known
+            held = [(table, piece) for table, chunks in _inet_tables(source, opts, report, status) for piece in table_pieces(table, chunks, source, report, detail)]
+        if scanning is not None:
+            fmt.owners = owners = scanning()
+            report.owners(owners)
+            scanning = None
+        out.write(_encode(banner("inet", opts) + "\n" + inet_header(opts) + "\n"))
+        if lookups or opts.programs:
+            if lookups:
+                assert names is not None
+                late = names.prefetch(a for _, piece in held for a in _piece_addresses(piece, source.byteorder))
+                if late:
+                    report.unresolved(len(late), names.deadline)
+            for table, piece in held:
+                out.write(_encode("".join(_format_piece(fmt, table, piece, source, report))))
+        else:
+            for table, chunks in _inet_tables(source, opts, report, status):
+                for piece in table_pieces(table, chunks, source, report, detail):
+                    out.write(_encode("".join(_format_piece(fmt, table, piece, source, report))))
+        if status[0]:
+            return status[0]
+    if opts.wants("unix"):
+        rows = _unix_rows(source, opts, report)
+        if scanning is not None:
+            fmt.owners = owners = scanning()
+            report.owners(owners)
+        text = banner("unix", opts) + "\n" + unix_header(opts) + "\n"  # printed even when the file is absent
+        out.write(_encode(text + "".join([fmt.unix_row(row) + "\n" for row in rows or ()])))
+        if rows is None and opts.explicit:
+            return 1
+    return 1 if report.unreadable else 0
+
+
+def _unix_rows(source: ProcSource, opts: Options, report: Report) -> list[UnixSocket] | None:
+    """The unix rows to show, or None (after netstat's message) when the file is absent."""
+    lines = _read(source, "unix", report)
+    if lines is None:
+        if opts.explicit or opts.verbose:
+            report.no_support("AF UNIX")
+        return None
+    rows = []
+    for row in decode_unix(lines, path=str(source.net_path("unix"))):
+        if isinstance(row, ParseError):
+            report.problem(row)
+        elif unix_selected(row, opts):
+            rows.append(row)
+    return rows
+
+
+def _list_explained(
+    source: ProcSource,
+    opts: Options,
+    out: BinaryIO,
+    report: Report,
+    user_name: Callable[[int], str | None] | None,
+    names: Resolver | None,
+    color: bool,
+) -> int:
+    """--explain: the rows as records (the findings look at all of them), with the explanation around."""
+    from netread import findings
+    from netread.explain import Explainer
+
+    plan = plan_listing(source, opts, report)
     if names is not None and plan.inet and not opts.numeric_hosts:
         late = names.prefetch(a for row in plan.inet for a in (row.local.address, row.remote.address))
         if late:
@@ -186,41 +344,26 @@ def list_sockets(
         owners = scan_owners(source.root, wanted)
         report.owners(owners)
     fmt = NetstatFormatter(opts, owners=owners, clk_tck=source.clk_tck, user_name=user_name, names=names)
-    explainer = None
-    if opts.explain:
-        from netread.explain import Explainer
-
-        explainer = Explainer(color=color)
+    explainer = Explainer(color=color)
     if plan.inet is not None:
         header = inet_header(opts)
-        text = banner("inet", opts) + "\n" + header + "\n"
-        if explainer is not None:
-            text += explainer.legend("inet", header)
+        text = banner("inet", opts) + "\n" + header + "\n" + explainer.legend("inet", header)
         text += "".join([fmt.inet_row(row) + "\n" for row in plan.inet])
-        if explainer is not None:
-            text += explainer.inet_states(plan.inet)
-        out.write(_encode(text))
+        out.write(_encode(text + explainer.inet_states(plan.inet)))
     if plan.unix is not None:
         header = unix_header(opts)
-        text = banner("unix", opts) + "\n" + header + "\n"
-        if explainer is not None:
-            text += explainer.legend("unix", header)
+        text = banner("unix", opts) + "\n" + header + "\n" + explainer.legend("unix", header)
         text += "".join([fmt.unix_row(row) + "\n" for row in plan.unix])
-        if explainer is not None:
-            text += explainer.unix_states(plan.unix)
-        out.write(_encode(text))
-    if explainer is not None:
-        from netread import findings
-
-        listing = findings.Listing(
-            inet=plan.inet or [],
-            unix=plan.unix or [],
-            endpoints=fmt.endpoints,
-            owners=owners if opts.programs else None,
-            facts=findings.read_facts(source.read_text),
-            snapshot=source.root != LIVE_ROOT,
-        )
-        out.write(_encode(explainer.findings(findings.find_all(listing), len(findings.RULES))))
+        out.write(_encode(text + explainer.unix_states(plan.unix)))
+    listing = findings.Listing(
+        inet=plan.inet or [],
+        unix=plan.unix or [],
+        endpoints=fmt.endpoints,
+        owners=owners if opts.programs else None,
+        facts=findings.read_facts(source.read_text),
+        snapshot=source.root != LIVE_ROOT,
+    )
+    out.write(_encode(explainer.findings(findings.find_all(listing), len(findings.RULES))))
     if plan.status:
         return plan.status
     return 1 if report.unreadable else 0

@@ -7,9 +7,9 @@ is kept even when no name is known for it.  No I/O and no text formatting here.
 
 from __future__ import annotations
 
-import dataclasses
 import enum
 import ipaddress
+from typing import NamedTuple
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -85,16 +85,14 @@ PROTO_LABEL: dict[str, str] = {
 INET_TABLES: tuple[str, ...] = ("tcp", "tcp6", "udp", "udp6", "udplite", "udplite6", "raw", "raw6")
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
-class Endpoint:
+class Endpoint(NamedTuple):
     """One side of an inet socket.  For raw sockets ``port`` is the IP protocol number."""
 
     address: IPAddress
     port: int
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
-class InetSocket:
+class InetSocket(NamedTuple):
     """One row of /proc/net/{tcp,tcp6,udp,udp6,udplite,udplite6,raw,raw6}.
 
     ``retrnsmt``, ``uid``, ``timeout`` and ``inode`` are None only when a
@@ -127,8 +125,7 @@ class InetSocket:
             return None
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
-class UnixSocket:
+class UnixSocket(NamedTuple):
     """One record of /proc/net/unix.
 
     ``inode`` is None for the old layout without an Inode column.  ``path`` is

@@ -29,13 +29,12 @@ is used by the next ``-c`` cycle.
 from __future__ import annotations
 
 import ipaddress
+import os
 import re
-import socket
-import threading
 import time
 from collections.abc import Callable
 from collections.abc import Iterable
-from pathlib import Path
+from typing import Any
 
 from netread.model import IPAddress
 
@@ -47,6 +46,8 @@ RESOLVE_DEADLINE = 5.0
 MAX_WORKERS = 16
 
 HostLookup = Callable[[IPAddress], "str | None"]
+#: getnetbyaddr() is not reentrant; made with the first Resolver (threading is imported late).
+_NETDB_LOCK: Any = None
 
 # glibc's files parsers (nss_files/files-service.c, files-proto.c): a field
 # ends at C isspace(), which is what \s means for a bytes pattern.
@@ -161,12 +162,10 @@ def fix_v4_address(text: str) -> str:
     return text[text.rfind(":", 0, dot) + 1 :]
 
 
-_netdb_lock = threading.Lock()
-
-
 def _getnetbyaddr(net: int) -> str | None:
     """libc getnetbyaddr(net, AF_INET) (not in Python's socket module; not reentrant)."""
     import ctypes
+    import socket
 
     try:
         libc = ctypes.CDLL(None)
@@ -175,7 +174,12 @@ def _getnetbyaddr(net: int) -> str | None:
         return None
     func.restype = ctypes.POINTER(ctypes.c_char_p)  # struct netent starts with char *n_name
     func.argtypes = (ctypes.c_uint32, ctypes.c_int)
-    with _netdb_lock:
+    global _NETDB_LOCK
+    if _NETDB_LOCK is None:  # normally made by Resolver(), before any lookup thread starts
+        import threading
+
+        _NETDB_LOCK = threading.Lock()
+    with _NETDB_LOCK:
         entry = func(net, socket.AF_INET)
         name = entry[0] if entry else None
     return None if name is None else name.decode("utf-8", "surrogateescape")
@@ -183,6 +187,8 @@ def _getnetbyaddr(net: int) -> str | None:
 
 def system_lookup(address: IPAddress) -> str | None:
     """The system resolver's name for ``address``, or None."""
+    import socket
+
     try:
         if isinstance(address, ipaddress.IPv4Address):
             if address.packed[0] == 0:
@@ -213,7 +219,7 @@ class Resolver:
     def __init__(
         self,
         *,
-        etc: Path = Path("/etc"),
+        etc: str | os.PathLike[str] = "/etc",
         lookup: HostLookup = system_lookup,
         deadline: float = RESOLVE_DEADLINE,
     ) -> None:
@@ -225,7 +231,12 @@ class Resolver:
         self._pending: set[IPAddress] = set()
         self._queue: list[IPAddress] = []
         self._workers = 0
+        import threading
+
         self._cond = threading.Condition()
+        global _NETDB_LOCK
+        if _NETDB_LOCK is None:
+            _NETDB_LOCK = threading.Lock()
 
     # -- ports -------------------------------------------------------------
 
@@ -238,7 +249,8 @@ class Resolver:
 
     def _read(self, name: str) -> bytes:
         try:
-            return (self.etc / name).read_bytes()
+            with open(os.path.join(self.etc, name), "rb") as handle:
+                return handle.read()
         except OSError:
             return b""
 
@@ -267,6 +279,8 @@ class Resolver:
             fresh = wanted - self._pending
             self._pending |= fresh
             self._queue.extend(fresh)
+            import threading
+
             while self._workers < min(MAX_WORKERS, len(self._pending)):
                 self._workers += 1
                 threading.Thread(target=self._work, name="netread-resolver", daemon=True).start()

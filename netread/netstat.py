@@ -11,10 +11,11 @@ raw) the text here differs on purpose; README "Differences from netstat".
 from __future__ import annotations
 
 import ipaddress
-import socket
 from collections.abc import Callable
 
 from netread.escape import escape_text
+from netread.inet import ByteOrder
+from netread.inet import decode_address
 from netread.model import PROTO_LABEL
 from netread.model import SO_ACCEPTCON
 from netread.model import SO_NOSPACE
@@ -100,6 +101,8 @@ def numeric_host(address: IPAddress) -> str:
     if mapped is not None:
         return str(mapped)
     # inet_ntop, not ipaddress: they differ on IPv4-compatible ::a.b.c.d.
+    import socket
+
     return socket.inet_ntop(socket.AF_INET6, address.packed)
 
 
@@ -172,6 +175,11 @@ class NetstatFormatter:
         self._user_name = user_name or _system_user
         self._hosts: dict[IPAddress, str] = {}
         self._ports: dict[tuple[int, str], str] = {}
+        self._token_hosts: dict[str, str] = {}
+        #: For netread.fast: padded address columns by endpoint token, per family; queue texts by token.
+        self.columns: dict[str, dict[str, str]] = {}
+        self.queue_texts: dict[str, str] = {}
+        self._token_ports: dict[tuple[str, str], str] = {}
         self._users: dict[int, str] = {}
         self._programs: dict[bytes, str] = {}
 
@@ -198,14 +206,31 @@ class NetstatFormatter:
 
     def address(self, address: IPAddress, port: int, family: str) -> str:
         """addr_do_one: ``host:port``, cut to 23 bytes unless --wide."""
-        host = self.host(address)
-        service = self.port(port, family)
+        return self.join_address(self.host(address), self.port(port, family))
+
+    def join_address(self, host: str, service: str) -> str:
+        """addr_do_one's cut, given the host and service texts."""
         if not (host.isascii() and service.isascii()):
             return _address_bytes(_encode(host), _encode(service), self.opts.wide, ADDR_BUFFER)
         if not self.opts.wide and len(host) + len(service) > ADDR_SHORT_LEN:
             port_len = min(len(service), ADDR_SHORT_LEN - 4)
             return host[: ADDR_SHORT_LEN - port_len] + ":" + service[:port_len]
-        return (host + ":" + service)[: ADDR_BUFFER]
+        return (host + ":" + service)[:ADDR_BUFFER]
+
+    def host_of_token(self, token: str, byteorder: ByteOrder) -> str:
+        """:meth:`host` for the hex address token of a /proc line (cached by token)."""
+        text = self._token_hosts.get(token)
+        if text is None:
+            text = self._token_hosts[token] = self.host(decode_address(token, byteorder))
+        return text
+
+    def port_of_token(self, token: str, family: str) -> str:
+        """:meth:`port` for the 4-hex-digit port token of a /proc line (cached)."""
+        key = (token, family)
+        text = self._token_ports.get(key)
+        if text is None:
+            text = self._token_ports[key] = self.port(int(token, 16), family)
+        return text
 
     def endpoints(self, sock: InetSocket) -> tuple[str, str]:
         """Local and remote ``host:port`` as the columns show them, but never cut."""
@@ -216,12 +241,24 @@ class NetstatFormatter:
         )
 
     def inet_state(self, sock: InetSocket, family: str) -> str:
-        st = sock.st
+        return state_text(sock.st, family)
+
+    def timer(self, sock: InetSocket, family: str) -> str:
+        """netstat -o: ``word (secs/retransmits/probes)``."""
+        return self.timer_text(sock.timer, sock.when, sock.retrnsmt or 0, sock.timeout or 0, family)
+
+    def timer_text(self, code: int, when: int, retrnsmt: int, timeout: int, family: str) -> str:
+        retr = 0 if family == "udp" else _c_long(retrnsmt)  # udp_do_one resets retr
+        probes = _c_int(timeout)
         if family == "tcp":
-            return TCP_STATE_NAMES[st] if 0 < st < len(TCP_STATE_NAMES) else UNKNOWN
-        if family == "udp":
-            return "ESTABLISHED" if st == 1 else "" if st == 7 else UNKNOWN
-        return str(st)
+            if code == 0:
+                return f"off (0.00/{retr}/{probes})"
+            word = TCP_TIMER_WORDS.get(code, f"unkn-{code}")
+            return "%s (%2.2f/%d/%d)" % (word, when / self.clk_tck, retr, probes)
+        if code == 0:
+            return f"off (0.00/{retr}/{probes})"
+        word = f"on{code}" if code in (1, 2) else f"unkn-{code}"
+        return "%s (%2.2f/%d/%d)" % (word, when / 100, retr, probes)
 
     def inet_row(self, sock: InetSocket) -> str:
         """One Internet row, without its newline."""
@@ -267,21 +304,6 @@ class NetstatFormatter:
             text = self._programs[label] = _ljust(escape_text(label.decode("utf-8", "surrogateescape")), PROGNAME_WIDTH)
         return text
 
-    def timer(self, sock: InetSocket, family: str) -> str:
-        """netstat -o: ``word (secs/retransmits/probes)``."""
-        code = sock.timer
-        retr = 0 if family == "udp" else _c_long(sock.retrnsmt or 0)  # udp_do_one resets retr
-        probes = _c_int(sock.timeout or 0)
-        if family == "tcp":
-            if code == 0:
-                return f"off (0.00/{retr}/{probes})"
-            word = TCP_TIMER_WORDS.get(code, f"unkn-{code}")
-            return "%s (%2.2f/%d/%d)" % (word, sock.when / self.clk_tck, retr, probes)
-        if code == 0:
-            return f"off (0.00/{retr}/{probes})"
-        word = f"on{code}" if code in (1, 2) else f"unkn-{code}"
-        return "%s (%2.2f/%d/%d)" % (word, sock.when / 100, retr, probes)
-
     def unix_row(self, sock: UnixSocket) -> str:
         """One unix row, without its newline."""
         flags = "[ "
@@ -308,6 +330,15 @@ class NetstatFormatter:
             line += " " + self.program(sock.inode)
         path = sock.path
         return line + " " + (escape_text(path) if path is not None else "")
+
+
+def state_text(st: int, family: str) -> str:
+    """The State column for state number ``st`` of a tcp, udp or raw row."""
+    if family == "tcp":
+        return TCP_STATE_NAMES[st] if 0 < st < len(TCP_STATE_NAMES) else UNKNOWN
+    if family == "udp":
+        return "ESTABLISHED" if st == 1 else "" if st == 7 else UNKNOWN
+    return str(st)
 
 
 def inet_selected(sock: InetSocket, opts: Options) -> bool:

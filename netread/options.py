@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import dataclasses
+from typing import NamedTuple
 
 
-@dataclasses.dataclass(frozen=True)
-class Options:
+class Options(NamedTuple):
     """What to list and how; field names follow netstat's long options.
 
     Build it with :meth:`resolve`, which applies netstat's defaulting rules
@@ -53,7 +52,7 @@ class Options:
         if protos and not (opts.inet or opts.inet6):
             changes.update(inet=True, inet6=True)
         changes["explicit"] = protos or opts.unix
-        return dataclasses.replace(opts, **changes)
+        return opts._replace(**changes)
 
     def wants(self, proto: str) -> bool:
         """Whether the section for ``proto`` (tcp, udp, udplite, raw, unix) is listed."""

@@ -12,26 +12,34 @@ outside it is opened through them.
 
 from __future__ import annotations
 
-import dataclasses
 import errno
 import os
+from collections.abc import Callable
 from collections.abc import Collection
-from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from netread.source import StrPath
 
 #: netstat's PROGNAME_WIDTH buffer: 19 bytes of text and a NUL.
 PROGNAME_BYTES = 19
 CMDLINE_BYTES = 511
 
 
-@dataclasses.dataclass
 class Owners:
     """inode -> ``b"pid/name"`` (raw bytes, cut as netstat cuts them) and how the scan went."""
 
-    by_inode: dict[int, bytes] = dataclasses.field(default_factory=dict)
-    #: Some ``<pid>/fd`` could not be opened for lack of permission.
-    denied: bool = False
-    #: The root itself could not be listed.
-    failed: bool = False
+    __slots__ = ("by_inode", "denied", "failed")
+
+    def __init__(self, by_inode: dict[int, bytes] | None = None, denied: bool = False, failed: bool = False) -> None:
+        self.by_inode: dict[int, bytes] = {} if by_inode is None else by_inode
+        #: Some ``<pid>/fd`` could not be opened for lack of permission.
+        self.denied = denied
+        #: The root itself could not be listed.
+        self.failed = failed
+
+    def __repr__(self) -> str:
+        return f"Owners({len(self.by_inode)} sockets, denied={self.denied}, failed={self.failed})"
 
     def get(self, inode: int | None) -> bytes | None:
         return None if inode is None else self.by_inode.get(inode)
@@ -70,7 +78,7 @@ def program_label(pid: str, cmdline: bytes) -> bytes:
     return (pid.encode() + b"/" + argv0)[:PROGNAME_BYTES]
 
 
-def scan_owners(root: Path, wanted: Collection[int] | None = None) -> Owners:
+def scan_owners(root: StrPath, wanted: Collection[int] | None = None) -> Owners:
     """Map socket inodes to their first owning process under ``root``.
 
     With ``wanted``, the scan stops as soon as every wanted inode has an owner
@@ -95,34 +103,120 @@ def scan_owners(root: Path, wanted: Collection[int] | None = None) -> Owners:
             pid = entry.name
             if not (pid.isascii() and pid.isdigit()):
                 continue
-            fd_dir = os.path.join(root, pid, "fd")
             try:
-                fds = os.listdir(fd_dir)
+                # readlinkat() on an open fd directory: one path lookup per process, not per fd
+                fd_dir = os.open(os.path.join(root, pid, "fd"), _DIR_FLAGS)
             except OSError as exc:
                 if exc.errno == errno.EACCES:
                     owners.denied = True
                 continue
-            label: bytes | None = None
-            for fd in fds:
-                if not fd[:1].isdigit():
-                    continue
-                try:
-                    target = os.readlink(os.path.join(fd_dir, fd))
-                except OSError:
-                    continue
-                inode = socket_inode(target)
-                if inode is None:
-                    continue
-                if label is None:
-                    try:
-                        with open(os.path.join(root, pid, "cmdline"), "rb") as handle:
-                            label = program_label(pid, handle.read(CMDLINE_BYTES))
-                    except OSError:
-                        continue
-                if inode not in found:
-                    found[inode] = label
-                    if remaining is not None:
-                        remaining.discard(inode)
-                        if not remaining:
-                            return owners
+            try:
+                done = _scan_fds(fd_dir, root, pid, found, remaining)
+            finally:
+                os.close(fd_dir)
+            if done:
+                return owners
     return owners
+
+
+_DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+
+
+def _scan_fds(fd_dir: int, root: StrPath, pid: str, found: dict[int, bytes], remaining: set[int] | None) -> bool:
+    """Record the sockets one process holds; True when every wanted inode has been found."""
+    try:
+        fds = os.listdir(fd_dir)
+    except OSError:
+        return False
+    label: bytes | None = None
+    readlink = os.readlink
+    for fd in fds:
+        try:
+            target = readlink(fd, dir_fd=fd_dir)
+        except OSError:
+            continue
+        if target[:1] not in ("s", "["):
+            continue  # files, pipes, anon inodes: the common case, answered quickly
+        inode = socket_inode(target)
+        if inode is None:
+            continue
+        if label is None:
+            label = _program(root, pid)
+            if label is None:
+                return False  # gone, or its cmdline not readable: skipped as netstat skips it
+        if inode not in found:
+            found[inode] = label
+            if remaining is not None:
+                remaining.discard(inode)
+                if not remaining:
+                    return True
+    return False
+
+
+def _program(root: StrPath, pid: str) -> bytes | None:
+    try:
+        handle = os.open(os.path.join(root, pid, "cmdline"), os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except OSError:
+        return None
+    try:
+        return program_label(pid, os.read(handle, CMDLINE_BYTES))
+    except OSError:
+        return None
+    finally:
+        os.close(handle)
+
+
+def scan_in_background(root: StrPath) -> Callable[[], Owners]:
+    """Start a full :func:`scan_owners` now; call the result to wait for it.
+
+    The fd scan and reading the tables are both mostly system calls, so doing
+    them at the same time hides one behind the other.  With more than one CPU
+    and no other thread running, the scan runs in a forked child (threads
+    would share one interpreter lock); otherwise in a thread.
+    """
+    import threading
+
+    if hasattr(os, "fork") and (os.cpu_count() or 1) > 1 and threading.active_count() == 1:
+        return _scan_in_child(root)
+    done: list[Owners] = []
+    thread = threading.Thread(target=lambda: done.append(scan_owners(root)), name="netread-owners", daemon=True)
+    thread.start()
+
+    def wait() -> Owners:
+        thread.join()
+        return done[0] if done else Owners(failed=True)
+
+    return wait
+
+
+def _scan_in_child(root: StrPath) -> Callable[[], Owners]:
+    import marshal
+    import signal
+
+    read_end, write_end = os.pipe()
+    child = os.fork()
+    if child == 0:  # the child: scan, send the result, leave without running any cleanup
+        status = 1
+        try:
+            signal.signal(signal.SIGINT, signal.SIG_DFL)
+            os.close(read_end)
+            owners = scan_owners(root)
+            data = marshal.dumps((owners.by_inode, owners.denied, owners.failed))
+            view = memoryview(data)
+            while view:
+                view = view[os.write(write_end, view) :]
+            status = 0
+        finally:
+            os._exit(status)
+    os.close(write_end)
+
+    def wait() -> Owners:
+        with os.fdopen(read_end, "rb") as pipe:
+            data = pipe.read()
+        _, status = os.waitpid(child, 0)
+        if status != 0 or not data:
+            return scan_owners(root)  # the child failed: scan here
+        by_inode, denied, failed = marshal.loads(data)
+        return Owners(by_inode, denied, failed)
+
+    return wait

@@ -7,23 +7,32 @@ the same code, and the root is a value, never a global.
 
 from __future__ import annotations
 
-import dataclasses
 import errno
-import json
 import os
 import sys
-from pathlib import Path
+from collections.abc import Iterator
+from typing import BinaryIO
 from typing import Literal
+from typing import TYPE_CHECKING
+from typing import NamedTuple
+from typing import Union
+
+if TYPE_CHECKING:
+    from pathlib import Path
 from typing import cast
 
 from netread.errors import SourceError
 
 ByteOrder = Literal["little", "big"]
-LIVE_ROOT = Path("/proc")
+LIVE_ROOT = "/proc"
+#: A path as the os module takes it.
+StrPath = Union[str, "os.PathLike[str]"]
 
 
-@dataclasses.dataclass(frozen=True)
-class ProcSource:
+_CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+class ProcSource(NamedTuple):
     """A /proc tree and the byte order of the host that wrote it.
 
     ``byteorder`` matters because /proc/net prints addresses as host-order
@@ -31,10 +40,11 @@ class ProcSource:
     such wherever it is read.
     """
 
-    root: Path
+    #: The /proc root, as a string path.
+    root: str
     byteorder: ByteOrder
     #: Clock ticks per second of the writing host: tm->when is in these (USER_HZ).
-    clk_tck: int = dataclasses.field(default_factory=lambda: os.sysconf("SC_CLK_TCK"))
+    clk_tck: int = _CLK_TCK
     #: uid -> user name on the captured host (the manifest's ``users``); None: ask this host.
     users: dict[int, str] | None = None
 
@@ -44,7 +54,7 @@ class ProcSource:
         return cls(LIVE_ROOT, cast(ByteOrder, sys.byteorder))
 
     @classmethod
-    def snapshot(cls, path: Path | str) -> ProcSource:
+    def snapshot(cls, path: StrPath) -> ProcSource:
         """A captured /proc: a directory laid out like /proc, a tarball of one, or a sosreport.
 
         A tarball (``.tar``, ``.tar.gz``, ``.tar.xz``...) is unpacked into a
@@ -54,6 +64,8 @@ class ProcSource:
         ``snapshot.json`` when there is one; a sosreport's byte order from its
         ``uname -a``; otherwise they are this host's.
         """
+        from pathlib import Path
+
         path = Path(path)
         if not path.exists():
             raise SourceError(f"{path}: no such file or directory")
@@ -62,6 +74,8 @@ class ProcSource:
         elif not path.is_dir():
             raise SourceError(f"{path}: not a directory")
         root = _locate(path)
+        import json
+
         byteorder = _sosreport_byteorder(path) or cast(ByteOrder, sys.byteorder)
         clk_tck = os.sysconf("SC_CLK_TCK")
         users = None
@@ -81,11 +95,11 @@ class ProcSource:
             if not isinstance(clk_tck, int) or clk_tck <= 0:
                 raise SourceError(f"{manifest}: clk_tck must be a positive integer, not {clk_tck!r}")
             byteorder = declared
-        return cls(root, byteorder, clk_tck, users)
+        return cls(str(root), byteorder, clk_tck, users)
 
-    def net_path(self, name: str) -> Path:
+    def net_path(self, name: str) -> str:
         """The path of ``net/<name>`` under this root."""
-        return self.root / "net" / name
+        return os.path.join(self.root, "net", name)
 
     def read_net(self, name: str) -> list[str] | None:
         """The lines of ``net/<name>`` without their newlines, or None if the file is absent.
@@ -107,6 +121,23 @@ class ProcSource:
             lines.pop()
         return lines
 
+    def net_chunks(self, name: str, size: int = 1 << 20) -> Iterator[tuple[int, str]] | None:
+        """``net/<name>`` as (number of its first line, text of whole lines) pieces, or None if absent.
+
+        For tables too big to hold: each piece is about ``size`` bytes and ends
+        with a newline (one is added to a last line without).  The file is
+        opened now, so a permission error raises :class:`SourceError` here;
+        one while reading raises it from the iterator.
+        """
+        path = self.net_path(name)
+        try:
+            handle = open(path, "rb", buffering=0)
+        except OSError as exc:
+            if exc.errno in (errno.ENOENT, errno.ENOTDIR):
+                return None
+            raise SourceError(f"{path}: {os.strerror(exc.errno or 0) or exc}") from exc
+        return _chunks(handle, path, size)
+
     def read_text(self, relative: str, limit: int = 1 << 16) -> str | None:
         """A small file under the root (``sys/net/core/somaxconn``, ``net/snmp``), or None if unreadable.
 
@@ -114,11 +145,45 @@ class ProcSource:
         only means that fact is not shown, so no error is raised.
         """
         try:
-            with open(self.root / relative, "rb") as handle:
+            with open(os.path.join(self.root, relative), "rb") as handle:
                 return handle.read(limit).decode("utf-8", "replace")
         except OSError:
             return None
 
+
+
+def _chunks(handle: BinaryIO, path: str, size: int) -> Iterator[tuple[int, str]]:
+    lineno = 1
+    rest = b""
+    with handle:
+        while True:
+            # /proc hands out about a page per read(): fill one buffer with many, without a new
+            # allocation per read()
+            buf = bytearray(len(rest) + size)
+            buf[: len(rest)] = rest
+            view = memoryview(buf)
+            got = len(rest)
+            try:
+                while got < len(buf):
+                    n = handle.readinto(view[got:])
+                    if not n:
+                        break
+                    got += n
+            except OSError as exc:
+                raise SourceError(f"{path}: {os.strerror(exc.errno or 0) or exc}") from exc
+            finally:
+                view.release()
+            if got < len(buf):  # end of file
+                if got:
+                    text = buf[:got].decode("utf-8", "surrogateescape")
+                    yield lineno, text if text.endswith("\n") else text + "\n"
+                return
+            cut = buf.rfind(b"\n") + 1
+            rest = bytes(buf[cut:])
+            if cut:
+                text = buf[:cut].decode("utf-8", "surrogateescape")
+                yield lineno, text
+                lineno += text.count("\n")
 
 #: Machines whose kernel writes /proc/net words big-endian (uname -m).
 BIG_ENDIAN_MACHINES = frozenset({"s390", "s390x", "ppc", "ppc64", "sparc", "sparc64", "mips", "mips64", "m68k", "parisc", "parisc64", "armeb", "aarch64_be"})
@@ -165,6 +230,7 @@ def _unpack(archive: Path) -> Path:
     import shutil
     import tarfile
     import tempfile
+    from pathlib import Path
     from pathlib import PurePosixPath
 
     try:

@@ -1,0 +1,252 @@
+#!/usr/bin/env python3
+"""netread against netstat and psutil on the same sockets, and netread on huge snapshots.
+
+    sudo .venv/bin/python bench/run.py [--sockets 40000] [--unix 2000] [--rounds 11] [--scaling 10000,100000,1000000]
+
+Runs itself again inside a fresh network namespace (``unshare -n``), so the
+tables hold only the benchmark's sockets: N/2 connected loopback TCP pairs over
+several listeners, spread over holder processes (bench/holder.py) to stay
+under the open-file limit, plus a few thousand unix sockets.  Then, in
+interleaved rounds (the order alternates every round), it times whole
+processes with their output sent to /dev/null:
+
+- ``netread -tan`` / ``netstat -tan``, ``-tanp``, ``-xan``;
+- the library call that returns every TCP socket with its owner,
+  ``netread.connections("tcp")``, against ``psutil.net_connections("tcp")``,
+  each timed inside one interpreter (import excluded, same Python).
+
+Then ``netread --proc SNAP -tan`` on generated snapshots of 10k, 100k and 1M
+tcp rows.  It prints markdown tables: medians, min-max, the ratio of medians,
+and peak RSS (ru_maxrss of the child).  The netread used is the ``netread``
+script next to this Python (``--netread`` to choose another).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+HOLDERS = 5
+
+
+def bring_lo_up() -> None:
+    import fcntl
+    import socket
+    import struct
+
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        req = struct.pack("16sH", b"lo", 0)
+        flags = struct.unpack("16sH", fcntl.ioctl(s, 0x8913, req)[:18])[1]
+        fcntl.ioctl(s, 0x8914, struct.pack("16sH", b"lo", flags | 1))
+
+
+def start_holders(sockets: int, unix: int) -> list[subprocess.Popen[str]]:
+    pairs = sockets // 2
+    per = -(-pairs // HOLDERS)
+    procs = []
+    for i in range(HOLDERS):
+        n = min(per, pairs - i * per)
+        if n > 0:
+            procs.append(subprocess.Popen([sys.executable, str(HERE / "holder.py"), "tcp", str(20000 + i), str(n)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True))
+    if unix:
+        procs.append(subprocess.Popen([sys.executable, str(HERE / "holder.py"), "unix", str(unix // 2)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True))
+    for proc in procs:
+        assert proc.stdout is not None
+        if proc.stdout.readline().strip() != "ready":
+            raise SystemExit("a holder did not start")
+    return procs
+
+
+def stop_holders(procs: list[subprocess.Popen[str]]) -> None:
+    for proc in procs:
+        assert proc.stdin is not None
+        proc.stdin.close()
+    for proc in procs:
+        proc.wait(timeout=60)
+
+
+def timed(cmd: list[str]) -> tuple[float, int]:
+    """Wall seconds and peak RSS (KiB) of one whole process, output to /dev/null."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return elapsed, usage.ru_maxrss
+
+
+_LIBRARY = {
+    "netread": "import netread\nrun = lambda: netread.connections('tcp')",
+    "psutil": "import psutil\nrun = lambda: psutil.net_connections('tcp')",
+}
+_LIBRARY_LOOP = """
+import sys, time, json, resource
+{setup}
+n = len(run())
+times = []
+for line in sys.stdin:
+    start = time.perf_counter()
+    run()
+    times.append(time.perf_counter() - start)
+    print(json.dumps([times[-1], resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, n]), flush=True)
+"""
+
+
+def library_rounds(rounds: int) -> dict[str, list[tuple[float, int]]]:
+    """Each library in its own interpreter, called once per round, alternating."""
+    procs = {}
+    for name, setup in _LIBRARY.items():
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        procs[name] = subprocess.Popen([sys.executable, "-c", _LIBRARY_LOOP.format(setup=setup)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env)
+    results: dict[str, list[tuple[float, int]]] = {name: [] for name in procs}
+    counts = {}
+    for r in range(rounds):
+        order = list(procs) if r % 2 == 0 else list(reversed(procs))
+        for name in order:
+            proc = procs[name]
+            assert proc.stdin is not None and proc.stdout is not None
+            proc.stdin.write("go\n")
+            proc.stdin.flush()
+            seconds, rss, n = json.loads(proc.stdout.readline())
+            results[name].append((seconds, rss))
+            counts[name] = n
+    for proc in procs.values():
+        assert proc.stdin is not None
+        proc.stdin.close()
+        proc.wait(timeout=60)
+    print(f"library rows: {counts}", file=sys.stderr)
+    return results
+
+
+def process_rounds(pairs: list[tuple[str, list[str], list[str]]], rounds: int) -> dict[str, dict[str, list[tuple[float, int]]]]:
+    results: dict[str, dict[str, list[tuple[float, int]]]] = {label: {"netread": [], "other": []} for label, _, _ in pairs}
+    for r in range(rounds):
+        for label, ours, theirs in pairs:
+            order = [("netread", ours), ("other", theirs)]
+            if r % 2:
+                order.reverse()
+            for who, cmd in order:
+                results[label][who].append(timed(cmd))
+    return results
+
+
+def _cell(samples: list[tuple[float, int]]) -> tuple[str, float, int]:
+    times = [s for s, _ in samples]
+    med = statistics.median(times)
+    return f"{med * 1000:.1f} ms ({min(times) * 1000:.1f}-{max(times) * 1000:.1f})", med, max(rss for _, rss in samples)
+
+
+def table(rows: list[tuple[str, str, list[tuple[float, int]], str, list[tuple[float, int]]]]) -> str:
+    out = ["| what | netread median (min-max) | peak RSS | other | other median (min-max) | peak RSS | ratio |", "|---|---|---|---|---|---|---|"]
+    for what, ours_label, ours, theirs_label, theirs in rows:
+        a, am, ar = _cell(ours)
+        b, bm, br = _cell(theirs)
+        out.append(f"| {what} | {a} | {ar / 1024:.1f} MiB | {theirs_label} | {b} | {br / 1024:.1f} MiB | {am / bm:.2f}x |")
+    return "\n".join(out)
+
+
+def make_snapshot(root: Path, rows: int) -> None:
+    """A /proc/net/tcp of ``rows`` established sockets, written as the kernel writes it."""
+    (root / "net").mkdir(parents=True)
+    header = "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode"
+    with open(root / "net" / "tcp", "w") as out:
+        out.write(header.ljust(149) + "\n")
+        chunk = []
+        for i in range(rows):
+            a = 0x0100000A + ((i // 50000) << 16)  # 10.0.x.1 in little-endian words, a few distinct hosts
+            b = 0x0200000A + ((i % 251) << 24)
+            line = "%4d: %08X:%04X %08X:%04X 01 %08X:%08X 00:00000000 00000000  1000        0 %d 1 0000000000000000 20 4 30 10 -1" % (
+                i, a, 1024 + i % 60000, b, 443, i % 7, i % 3, 100000 + i)
+            chunk.append(line.ljust(149) + "\n")
+            if len(chunk) == 10000:
+                out.write("".join(chunk))
+                chunk = []
+        out.write("".join(chunk))
+
+
+def scaling(netread: str, sizes: list[int], rounds: int) -> str:
+    out = ["| tcp rows | netread -tan median (min-max) | per row | peak RSS |", "|---|---|---|---|"]
+    with tempfile.TemporaryDirectory(prefix="netread-bench-") as tmp:
+        for rows in sizes:
+            root = Path(tmp) / str(rows)
+            make_snapshot(root, rows)
+            samples = [timed([netread, "--proc", str(root), "-tan"]) for _ in range(max(3, rounds // (1 + rows // 200000)))]
+            cell, med, rss = _cell(samples)
+            out.append(f"| {rows:,} | {cell} | {med / rows * 1e6:.2f} µs | {rss / 1024:.1f} MiB |")
+            shutil.rmtree(root)
+    return "\n".join(out)
+
+
+def machine() -> str:
+    cpu = "?"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    netstat = subprocess.run(["netstat", "--version"], capture_output=True, text=True).stdout.splitlines()
+    return (
+        f"Linux {platform.release()} {platform.machine()}, {os.cpu_count()} CPUs ({cpu}), "
+        f"Python {platform.python_version()}, {netstat[0] if netstat else 'netstat ?'}"
+    )
+
+
+def inner(args: argparse.Namespace) -> int:
+    bring_lo_up()
+    netread = args.netread
+    print(f"holding {args.sockets} tcp and {args.unix} unix sockets...", file=sys.stderr)
+    holders = start_holders(args.sockets, args.unix)
+    try:
+        tcp_rows = sum(1 for _ in open("/proc/net/tcp")) - 1
+        print(f"/proc/net/tcp has {tcp_rows} rows", file=sys.stderr)
+        pairs = [
+            ("-tan", [netread, "-tan"], ["netstat", "-tan"]),
+            ("-tanp", [netread, "-tanp"], ["netstat", "-tanp"]),
+            ("-xan", [netread, "-xan"], ["netstat", "-xan"]),
+        ]
+        procs = process_rounds(pairs, args.rounds)
+        lib = library_rounds(args.rounds)
+    finally:
+        stop_holders(holders)
+    rows = [(f"`{label}` ({tcp_rows} tcp rows)" if "t" in label else f"`{label}`", "netread", procs[label]["netread"], f"netstat {label}", procs[label]["other"]) for label, _, _ in pairs]
+    rows.append(("library: all TCP sockets with owners", "netread.connections('tcp')", lib["netread"], "psutil.net_connections('tcp')", lib["psutil"]))
+    print(f"Machine: {machine()}. {args.rounds} interleaved rounds, output to /dev/null.\n")
+    print(table(rows))
+    if args.scaling:
+        print()
+        print(scaling(netread, [int(n) for n in args.scaling.split(",")], args.rounds))
+    return 0
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--sockets", type=int, default=40000, help="TCP sockets to hold (pairs x 2)")
+    ap.add_argument("--unix", type=int, default=2000, help="unix sockets to hold")
+    ap.add_argument("--rounds", type=int, default=11)
+    ap.add_argument("--scaling", default="10000,100000,1000000", help="tcp rows of the generated snapshots ('' to skip)")
+    ap.add_argument("--netread", default=str(Path(sys.executable).parent / "netread"))
+    ap.add_argument("--inner", action="store_true", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.inner:
+        return inner(args)
+    resource.setrlimit(resource.RLIMIT_NOFILE, resource.getrlimit(resource.RLIMIT_NOFILE)[1:] * 2)
+    cmd = ["unshare", "-n", sys.executable, __file__, "--inner", "--sockets", str(args.sockets), "--unix", str(args.unix), "--rounds", str(args.rounds), "--scaling", args.scaling, "--netread", args.netread]
+    return subprocess.call(cmd)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

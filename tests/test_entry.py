@@ -1,0 +1,68 @@
+"""The quick command-line parser agrees with the typer application, and never imports typer."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+from unittest import mock
+
+from conftest import ROOT
+from hypothesis import given
+from hypothesis import strategies as st
+
+from netread import entry
+
+SHORTS = "tuUwx46lanWepocv"
+LONGS = sorted(entry.LONG)
+
+
+def _typer_flags(argv: list[str]) -> tuple[set[str], list[str], Path | None] | None:
+    """What the typer application would pass to entry.listing for ``argv`` (None: it would not)."""
+    from typer.testing import CliRunner
+
+    from netread.cli import app
+
+    seen: list[tuple[set[str], list[str], Path | None]] = []
+
+    def fake(flags: set[str], protocol: list[str], proc: Path | None) -> int:
+        seen.append((set(flags), list(protocol), proc))
+        return 0
+
+    with mock.patch("netread.entry.listing", fake):
+        result = CliRunner().invoke(app, argv)
+    return seen[0] if result.exit_code == 0 and seen else None
+
+
+ARGS = st.lists(
+    st.one_of(
+        st.text(SHORTS, min_size=1, max_size=5).map(lambda s: "-" + s),
+        st.sampled_from(LONGS),
+        st.sampled_from([["--proc", "snap"], ["--proc=other"], ["-A", "inet"], ["--protocol", "unix,inet6"]]),
+    ),
+    max_size=5,
+).map(lambda parts: [a for p in parts for a in ([p] if isinstance(p, str) else p)])
+
+
+@given(ARGS)
+def test_quick_parse_agrees_with_typer(argv: list[str]) -> None:
+    parsed = entry.quick_parse(argv)
+    want = _typer_flags(argv)
+    if parsed is None:
+        return  # typer handles it
+    assert want is not None
+    flags, protocol, proc = want
+    assert parsed.flags == flags and parsed.protocol == protocol and parsed.proc == proc
+
+
+def test_anything_else_goes_to_typer() -> None:
+    for argv in (["--help"], ["-h"], ["-V"], ["capture", "d"], ["--explain-line", "x"], ["-tz"], ["--tcpp"], ["-Ainet"], ["--proc"], ["--proc", "a", "--proc", "b"]):
+        assert entry.quick_parse(argv) is None, argv
+
+
+def test_a_plain_listing_does_not_import_typer() -> None:
+    code = "import sys; sys.argv = ['netread', '--proc', sys.argv[1], '-tuwxan']\nfrom netread.entry import quick_parse, listing\np = quick_parse(sys.argv[1:])\nlisting(p.flags, p.protocol, p.proc)\nprint('typer' in sys.modules, 'dataclasses' in sys.modules, file=sys.stderr)"
+    proc = subprocess.run([sys.executable, "-c", code, str(ROOT / "sample_proc")], capture_output=True, env={"PYTHONPATH": str(ROOT)}, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr.decode().strip().endswith("False False")
+    assert b"Active Internet connections" in proc.stdout
