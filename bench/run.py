@@ -78,12 +78,19 @@ def stop_holders(procs: list[subprocess.Popen[str]]) -> None:
 
 
 def timed(cmd: list[str]) -> tuple[float, int]:
-    """Wall seconds and peak RSS (KiB) of one whole process, output to /dev/null."""
+    """Wall seconds and peak RSS (KiB) of one whole process, output to /dev/null.
+
+    posix_spawn, not fork+exec: a forked child's peak RSS would count the
+    pages it shared with this process before exec().
+    """
+    path = shutil.which(cmd[0]) or cmd[0]
+    actions = [(os.POSIX_SPAWN_OPEN, 1, os.devnull, os.O_WRONLY, 0), (os.POSIX_SPAWN_OPEN, 2, os.devnull, os.O_WRONLY, 0)]
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    _, status, usage = os.wait4(proc.pid, 0)
+    pid = os.posix_spawn(path, cmd, os.environ, file_actions=actions)
+    _, status, usage = os.wait4(pid, 0)
     elapsed = time.perf_counter() - start
-    proc.returncode = os.waitstatus_to_exitcode(status)
+    if os.waitstatus_to_exitcode(status) not in (0, 1):
+        raise SystemExit(f"{cmd}: exit status {os.waitstatus_to_exitcode(status)}")
     return elapsed, usage.ru_maxrss
 
 
@@ -189,6 +196,44 @@ def scaling(netread: str, sizes: list[int], rounds: int) -> str:
     return "\n".join(out)
 
 
+def breakdown(netread: str, rounds: int) -> str:
+    """Where the time of ``netread -tan`` goes: each stage timed on its own, in this process."""
+    sys.path.insert(0, str(ROOT))
+    from netread import fast
+    from netread.netstat import NetstatFormatter
+    from netread.options import Options
+    from netread.owners import scan_owners
+    from netread.source import ProcSource
+
+    python = str(Path(netread).with_name("python"))
+    stages: dict[str, list[float]] = {k: [] for k in ("interpreter start-up", "imports", "kernel: read /proc/net/tcp + tcp6", "parse (fast path)", "format", "fd scan (-p, in a child beside the reads)")}
+    source = ProcSource.live()
+    opts = Options.resolve(tcp=True, all=True, numeric_hosts=True, numeric_ports=True, numeric_users=True)
+    for _ in range(rounds):
+        stages["interpreter start-up"].append(timed([python, "-c", "pass"])[0])
+        stages["imports"].append(timed([python, "-c", "import netread.entry, netread.listing"])[0] - stages["interpreter start-up"][-1])
+        start = time.perf_counter()
+        chunks = [c for table in ("tcp", "tcp6") for c in (source.net_chunks(table) or [])]
+        read = time.perf_counter()
+        rows = []
+        for lineno, text in chunks:
+            if lineno == 1:
+                text = text.partition("\n")[2]
+            rows += fast.kernel_rows(text, False) or []
+        parsed = time.perf_counter()
+        fast.format_rows(NetstatFormatter(opts), "tcp", rows, source.byteorder)
+        formatted = time.perf_counter()
+        scan_owners(source.root)
+        scanned = time.perf_counter()
+        stages["kernel: read /proc/net/tcp + tcp6"].append(read - start)
+        stages["parse (fast path)"].append(parsed - read)
+        stages["format"].append(formatted - parsed)
+        stages["fd scan (-p, in a child beside the reads)"].append(scanned - formatted)
+    out = ["| stage of `netread -tan` / `-tanp` | median |", "|---|---|"]
+    out += [f"| {name} | {statistics.median(times) * 1000:.1f} ms |" for name, times in stages.items()]
+    return "\n".join(out)
+
+
 def machine() -> str:
     cpu = "?"
     try:
@@ -220,12 +265,16 @@ def inner(args: argparse.Namespace) -> int:
         ]
         procs = process_rounds(pairs, args.rounds)
         lib = library_rounds(args.rounds)
+        # in a child, so that this process stays small: a forked child's peak RSS counts its parent's
+        stages = subprocess.run([sys.executable, __file__, "--breakdown", "--rounds", str(max(3, args.rounds // 2)), "--netread", netread], capture_output=True, text=True, check=True).stdout.strip()
     finally:
         stop_holders(holders)
     rows = [(f"`{label}` ({tcp_rows} tcp rows)" if "t" in label else f"`{label}`", "netread", procs[label]["netread"], f"netstat {label}", procs[label]["other"]) for label, _, _ in pairs]
     rows.append(("library: all TCP sockets with owners", "netread.connections('tcp')", lib["netread"], "psutil.net_connections('tcp')", lib["psutil"]))
     print(f"Machine: {machine()}. {args.rounds} interleaved rounds, output to /dev/null.\n")
     print(table(rows))
+    print()
+    print(stages)
     if args.scaling:
         print()
         print(scaling(netread, [int(n) for n in args.scaling.split(",")], args.rounds))
@@ -240,7 +289,11 @@ def main() -> int:
     ap.add_argument("--scaling", default="10000,100000,1000000", help="tcp rows of the generated snapshots ('' to skip)")
     ap.add_argument("--netread", default=str(Path(sys.executable).parent / "netread"))
     ap.add_argument("--inner", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--breakdown", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.breakdown:
+        print(breakdown(args.netread, args.rounds))
+        return 0
     if args.inner:
         return inner(args)
     resource.setrlimit(resource.RLIMIT_NOFILE, resource.getrlimit(resource.RLIMIT_NOFILE)[1:] * 2)
