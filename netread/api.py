@@ -92,7 +92,7 @@ def connections(kind: str = "inet", *, proc: str | Path | None = None, owners: b
     if kind not in KINDS:
         raise ValueError(f"unknown kind {kind!r}; one of {', '.join(KINDS)}")
     source = ProcSource.live() if proc is None else ProcSource.snapshot(proc)
-    waiting = scan_in_background(source.root) if owners else None
+    waiting = scan_in_background(source.root, source.confined) if owners else None
     report = Report(io.StringIO())
     pieces = []
     for table in KINDS[kind]:

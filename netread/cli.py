@@ -61,6 +61,9 @@ def main(
         bool,
         typer.Option("--explain", help="Label every column, explain each state shown, and point out likely problems."),
     ] = False,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Exit with status 1 when any line of a table is malformed.")
+    ] = False,
     explain_line: Annotated[
         Optional[str],
         typer.Option("--explain-line", metavar="LINE", help="Decode one raw line of a /proc/net table field by field, then exit."),
@@ -112,6 +115,7 @@ def main(
         "continuous": continuous,
         "verbose": verbose,
         "explain": explain,
+        "strict": strict,
     }
     raise typer.Exit(listing({name for name, on in chosen.items() if on}, protocol or [], proc))
 

@@ -56,6 +56,7 @@ LONG = {
     "--continuous": "continuous",
     "--verbose": "verbose",
     "--explain": "explain",
+    "--strict": "strict",
 }
 FLAGS = sorted(set(SHORT.values()) | set(LONG.values()))
 FAMILIES = ("inet", "inet6", "unix")

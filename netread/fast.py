@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import re
 
+from netread.inet import MAX_EXTRA_DATAGRAM
+from netread.inet import MAX_EXTRA_TCP
 from netread.inet import ByteOrder
 from netread.model import PROTO_LABEL
 from netread.netstat import ADDR_COLUMN
@@ -27,7 +29,7 @@ _DEC = "(?:0|[1-9][0-9]*)"
 _ENDPOINT = rf"{_H}{{8}}(?:{_H}{{24}})?:{_H}{{4}}"
 
 
-def _row(detail: bool) -> re.Pattern[str]:
+def _row(detail: bool, extra: int) -> re.Pattern[str]:
     """sl: local rem st tx:rx tr:when retrnsmt uid timeout inode [ref pointer ...], one line each.
 
     The detailed form also captures tr, tm->when, retrnsmt, uid, timeout and
@@ -36,13 +38,13 @@ def _row(detail: bool) -> re.Pattern[str]:
     g = "(" if detail else "(?:"
     return re.compile(
         rf"^ *[0-9]+: ({_ENDPOINT}) ({_ENDPOINT}) ({_H}{{2}}) ({_H}{{8}}):({_H}{{8}}) {g}{_H}{{2}}):{g}{_H}{{8}})"
-        rf" {g}{_H}{{8}}) +{g}{_DEC}) +{g}-?{_DEC}) {g}{_DEC})(?: [^\n]*)?$",
+        rf" {g}{_H}{{8}}) +{g}{_DEC}) +{g}-?{_DEC}) {g}{_DEC})(?: [^ \n]+){{0,{extra}}} *$",
         re.M,
     )
 
 
-ROW = _row(detail=False)
-DETAILED_ROW = _row(detail=True)
+#: (detail, datagram) -> pattern; a line with more fields than the kernel prints goes to the careful path.
+_ROWS = {(d, g): _row(d, MAX_EXTRA_DATAGRAM if g else MAX_EXTRA_TCP) for d in (False, True) for g in (False, True)}
 _ZERO_ADDRESSES = frozenset({"0" * 8, "0" * 32})
 #: Column texts kept per formatter before the cache is emptied (memory stays flat on huge tables).
 COLUMN_CACHE = 1 << 16
@@ -50,14 +52,14 @@ COLUMN_CACHE = 1 << 16
 Row = tuple[str, ...]
 
 
-def kernel_rows(text: str, detail: bool = True) -> list[Row] | None:
+def kernel_rows(text: str, detail: bool = True, datagram: bool = False) -> list[Row] | None:
     """The fields of every line of ``text`` (whole lines, each ending in a newline), or None
     if any line is not in the kernel's exact format.
 
     A plain row is (local, remote, st, tx, rx) with endpoints as ``HEXADDR:HEXPORT``;
     a detailed one adds (tr, when, retrnsmt, uid, timeout, inode).
     """
-    found: list[Row] = (DETAILED_ROW if detail else ROW).findall(text)
+    found: list[Row] = _ROWS[(detail, datagram)].findall(text)
     return found if len(found) == text.count("\n") else None
 
 

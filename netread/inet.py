@@ -34,6 +34,10 @@ HEAD = _HEAD = re.compile(
     rf"\s*(\d+):\s+({_HEX}:{_HEX})\s+({_HEX}:{_HEX})\s+({_HEX})\s+({_HEX}):({_HEX})\s+({_HEX}):({_HEX})(?=\s|$)"
 )
 _HEX_TOKEN = re.compile(_HEX)
+#: Fields after the inode: tcp full rows have 7 (ref pointer rto ato quick/pingpong cwnd ssthresh),
+#: datagram rows 3 (ref pointer drops).
+MAX_EXTRA_TCP = 7
+MAX_EXTRA_DATAGRAM = 3
 _DEC_TOKEN = re.compile(r"\d+")
 _SIGNED_TOKEN = re.compile(r"-?\d+")
 
@@ -154,10 +158,17 @@ def decode_inet(
     endpoints: dict[str, Endpoint] = {}
     head_match = _HEAD.match
     for lineno, line in enumerate(lines, start=first_line):
+        if line.endswith("\r"):
+            if lineno > 1:
+                yield ParseError(path, lineno, "line", "ends in \\r (a CRLF line ending): read without it", line)
+            line = line[:-1]
         m = head_match(line)
         if lineno == 1:
             if m is None:
-                continue  # the header: netstat never checks its text
+                # netstat never checks the header's text; netread says when it is not the kernel's
+                if "local_address" not in line:
+                    yield ParseError(path, lineno, "header", "unexpected: not this table's header; the rows are read anyway", line)
+                continue
             yield ParseError(path, lineno, "header", "missing: the first line is a data row, shown as one", line)
         if m is None:
             yield _diagnose(line, path, lineno, min_fields)
@@ -194,10 +205,17 @@ def decode_inet(
             # else: reported, and the row is still shown as netstat shows it
         retrnsmt, uid, timeout, inode = values
         drops = None
-        if datagram and len(tail) == 5:
-            rest = tail[4].split()  # ref pointer drops
-            if len(rest) >= 3 and rest[2].isdigit():
-                drops = int(rest[2])
+        extra = tail[4].split() if len(tail) == 5 else []  # ref pointer [rto ato qp cwnd ssthresh | drops]
+        if datagram and len(extra) >= 3 and extra[2].isdigit():
+            drops = int(extra[2])
+        if problem is None:
+            most = MAX_EXTRA_DATAGRAM if datagram else MAX_EXTRA_TCP
+            if len(extra) > most:
+                yield ParseError(path, lineno, "line", f"{10 + len(extra)} fields, the kernel prints at most {10 + most}: the rest is ignored", line)
+            long = [(n, t) for n, t in (("st", st), ("tx_queue", tx), ("rx_queue", rx), ("tm->when", when), ("retrnsmt", tail[0])) if len(t) > 16]
+            if long:
+                name, token = long[0]
+                yield ParseError(path, lineno, name, f"{len(token)} hex digits, more than 64 bits: read as netstat reads it, saturated", line)
         yield InetSocket(
             table,
             lineno,

@@ -66,6 +66,13 @@ class Report:
         self.problems += 1
         self.err.write(f"netread: warning: {error.message()}\n")
 
+    def summary(self, strict: bool) -> int:
+        """The count at the end; the exit status --strict asks for (1 when anything was wrong)."""
+        if self.problems:
+            what = "problem" if self.problems == 1 else "problems"
+            self.err.write(f"netread: {self.problems} {what} in the tables (each named above); every other row is shown\n")
+        return 1 if strict and self.problems else 0
+
     def unreadable_table(self, error: SourceError) -> None:
         self.unreadable += 1
         self.err.write(f"netread: {error}\n")
@@ -105,12 +112,19 @@ def _keep_rows(rows: Iterator[InetSocket | ParseError], report: Report, opts: Op
             yield row
 
 
+#: What _read returns for a table that exists but cannot be read (already reported).
+_UNREADABLE: list[str] = []
+
+
 def _read(source: ProcSource, table: str, report: Report) -> list[str] | None:
     try:
-        return source.read_net(table)
+        lines = source.read_net(table)
     except SourceError as exc:
         report.unreadable_table(exc)
-        return []
+        return _UNREADABLE
+    if lines == []:
+        report.problem(ParseError(str(source.net_path(table)), 1, "header", "missing: the file is empty", ""))
+    return lines
 
 
 def plan_listing(source: ProcSource, opts: Options, report: Report) -> Plan:
@@ -195,14 +209,18 @@ Piece = tuple[str, list[fast.Row]] | tuple[str, list[InetSocket | ParseError]]
 def table_pieces(table: str, chunks: Iterator[tuple[int, str]], source: ProcSource, report: Report, detail: bool) -> Iterator[Piece]:
     """Decode ``table`` chunk by chunk: the fast path when every line is in the kernel's format."""
     path = str(source.net_path(table))
+    empty = True
     try:
         for lineno, text in chunks:
+            empty = False
             if lineno == 1:
                 header, _, text = text.partition("\n")
-                if HEAD.match(header):  # no header: the careful decoder says so and shows the row
-                    yield "careful", list(decode_inet([header], path=path, table=table, byteorder=source.byteorder))
+                # the careful decoder judges the header (missing, or not the kernel's)
+                head = list(decode_inet([header], path=path, table=table, byteorder=source.byteorder))
+                if head:
+                    yield "careful", head
                 lineno = 2
-            rows = fast.kernel_rows(text, detail)
+            rows = fast.kernel_rows(text, detail, not table.startswith("tcp"))
             if rows is not None:
                 yield "fast", rows
             else:
@@ -210,6 +228,9 @@ def table_pieces(table: str, chunks: Iterator[tuple[int, str]], source: ProcSour
                 yield "careful", list(decode_inet(lines, path=path, table=table, byteorder=source.byteorder, first_line=lineno))
     except SourceError as exc:
         report.unreadable_table(exc)
+        return
+    if empty:
+        yield "careful", [ParseError(path, 1, "header", "missing: the file is empty", "")]
 
 
 def _format_piece(fmt: NetstatFormatter, table: str, piece: Piece, source: ProcSource, report: Report) -> list[str]:
@@ -264,7 +285,7 @@ def list_sockets(
     if opts.explain:
         return _list_explained(source, opts, out, report, user_name, names, color)
     owners = Owners()
-    scanning = scan_in_background(source.root) if opts.programs else None  # all processes, as netstat
+    scanning = scan_in_background(source.root, source.confined) if opts.programs else None  # all processes, as netstat
     fmt = NetstatFormatter(opts, owners=owners, clk_tck=source.clk_tck, user_name=user_name, names=names)
     status = [0]
     detail = opts.extend or opts.programs or opts.timers
@@ -290,6 +311,7 @@ def list_sockets(
                 for piece in table_pieces(table, chunks, source, report, detail):
                     out.write(_encode("".join(_format_piece(fmt, table, piece, source, report))))
         if status[0]:
+            report.summary(opts.strict)
             return status[0]
     if opts.wants("unix"):
         rows = _unix_rows(source, opts, report)
@@ -299,8 +321,9 @@ def list_sockets(
         text = banner("unix", opts) + "\n" + unix_header(opts) + "\n"  # printed even when the file is absent
         out.write(_encode(text + "".join([fmt.unix_row(row) + "\n" for row in rows or ()])))
         if rows is None and opts.explicit:
+            report.summary(opts.strict)
             return 1
-    return 1 if report.unreadable else 0
+    return max(report.summary(opts.strict), 1 if report.unreadable else 0)
 
 
 def _unix_rows(source: ProcSource, opts: Options, report: Report) -> list[UnixSocket] | None:
@@ -341,7 +364,7 @@ def _list_explained(
     if opts.programs:
         wanted = [r.inode for r in plan.inet or () if r.inode is not None]
         wanted += [r.inode for r in plan.unix or () if r.inode is not None]
-        owners = scan_owners(source.root, wanted)
+        owners = scan_owners(source.root, wanted, source.confined)
         report.owners(owners)
     fmt = NetstatFormatter(opts, owners=owners, clk_tck=source.clk_tck, user_name=user_name, names=names)
     explainer = Explainer(color=color)
@@ -364,6 +387,7 @@ def _list_explained(
         snapshot=source.root != LIVE_ROOT,
     )
     out.write(_encode(explainer.findings(findings.find_all(listing), len(findings.RULES))))
+    strict = report.summary(opts.strict)
     if plan.status:
         return plan.status
-    return 1 if report.unreadable else 0
+    return max(strict, 1 if report.unreadable else 0)

@@ -32,6 +32,8 @@ class Options(NamedTuple):
     verbose: bool = False
     #: --explain: legend, state glossary and findings around the rows.
     explain: bool = False
+    #: --strict: any malformed line makes the exit status 1.
+    strict: bool = False
     #: True when any socket-kind flag was given (netstat's ``flag_arg``).
     explicit: bool = False
 

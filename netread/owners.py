@@ -78,7 +78,7 @@ def program_label(pid: str, cmdline: bytes) -> bytes:
     return (pid.encode() + b"/" + argv0)[:PROGNAME_BYTES]
 
 
-def scan_owners(root: StrPath, wanted: Collection[int] | None = None) -> Owners:
+def scan_owners(root: StrPath, wanted: Collection[int] | None = None, confined: bool = False) -> Owners:
     """Map socket inodes to their first owning process under ``root``.
 
     With ``wanted``, the scan stops as soon as every wanted inode has an owner
@@ -103,6 +103,8 @@ def scan_owners(root: StrPath, wanted: Collection[int] | None = None) -> Owners:
             pid = entry.name
             if not (pid.isascii() and pid.isdigit()):
                 continue
+            if confined and entry.is_symlink():
+                continue  # a snapshot's <pid> leading elsewhere: not followed
             try:
                 # readlinkat() on an open fd directory: one path lookup per process, not per fd
                 fd_dir = os.open(os.path.join(root, pid, "fd"), _DIR_FLAGS)
@@ -166,7 +168,7 @@ def _program(root: StrPath, pid: str) -> bytes | None:
         os.close(handle)
 
 
-def scan_in_background(root: StrPath) -> Callable[[], Owners]:
+def scan_in_background(root: StrPath, confined: bool = False) -> Callable[[], Owners]:
     """Start a full :func:`scan_owners` now; call the result to wait for it.
 
     The fd scan and reading the tables are both mostly system calls, so doing
@@ -177,9 +179,9 @@ def scan_in_background(root: StrPath) -> Callable[[], Owners]:
     import threading
 
     if hasattr(os, "fork") and (os.cpu_count() or 1) > 1 and threading.active_count() == 1:
-        return _scan_in_child(root)
+        return _scan_in_child(root, confined)
     done: list[Owners] = []
-    thread = threading.Thread(target=lambda: done.append(scan_owners(root)), name="netread-owners", daemon=True)
+    thread = threading.Thread(target=lambda: done.append(scan_owners(root, confined=confined)), name="netread-owners", daemon=True)
     thread.start()
 
     def wait() -> Owners:
@@ -189,7 +191,7 @@ def scan_in_background(root: StrPath) -> Callable[[], Owners]:
     return wait
 
 
-def _scan_in_child(root: StrPath) -> Callable[[], Owners]:
+def _scan_in_child(root: StrPath, confined: bool) -> Callable[[], Owners]:
     import marshal
     import signal
 
@@ -200,7 +202,7 @@ def _scan_in_child(root: StrPath) -> Callable[[], Owners]:
         try:
             signal.signal(signal.SIGINT, signal.SIG_DFL)
             os.close(read_end)
-            owners = scan_owners(root)
+            owners = scan_owners(root, confined=confined)
             data = marshal.dumps((owners.by_inode, owners.denied, owners.failed))
             view = memoryview(data)
             while view:
@@ -215,7 +217,7 @@ def _scan_in_child(root: StrPath) -> Callable[[], Owners]:
             data = pipe.read()
         _, status = os.waitpid(child, 0)
         if status != 0 or not data:
-            return scan_owners(root)  # the child failed: scan here
+            return scan_owners(root, confined=confined)  # the child failed: scan here
         by_inode, denied, failed = marshal.loads(data)
         return Owners(by_inode, denied, failed)
 

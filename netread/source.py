@@ -47,6 +47,8 @@ class ProcSource(NamedTuple):
     clk_tck: int = _CLK_TCK
     #: uid -> user name on the captured host (the manifest's ``users``); None: ask this host.
     users: dict[int, str] | None = None
+    #: A snapshot: no file is read through a symlink that leads out of ``root``.
+    confined: bool = False
 
     @classmethod
     def live(cls) -> ProcSource:
@@ -80,6 +82,8 @@ class ProcSource(NamedTuple):
         clk_tck = os.sysconf("SC_CLK_TCK")
         users = None
         manifest = root / "snapshot.json"
+        if manifest.is_file() and not _inside(str(manifest), str(root)):
+            raise SourceError(f"{manifest}: a symlink out of the snapshot; not read")
         if manifest.is_file():
             try:
                 facts = json.loads(manifest.read_text(encoding="utf-8"))
@@ -95,7 +99,7 @@ class ProcSource(NamedTuple):
             if not isinstance(clk_tck, int) or clk_tck <= 0:
                 raise SourceError(f"{manifest}: clk_tck must be a positive integer, not {clk_tck!r}")
             byteorder = declared
-        return cls(str(root), byteorder, clk_tck, users)
+        return cls(str(root), byteorder, clk_tck, users, confined=True)
 
     def net_path(self, name: str) -> str:
         """The path of ``net/<name>`` under this root."""
@@ -109,6 +113,7 @@ class ProcSource(NamedTuple):
         absence raises :class:`SourceError`.
         """
         path = self.net_path(name)
+        self._confine(path)
         try:
             with open(path, "rb") as handle:
                 data = handle.read()
@@ -130,6 +135,7 @@ class ProcSource(NamedTuple):
         one while reading raises it from the iterator.
         """
         path = self.net_path(name)
+        self._confine(path)
         try:
             handle = open(path, "rb", buffering=0)
         except OSError as exc:
@@ -144,12 +150,26 @@ class ProcSource(NamedTuple):
         For the facts --explain adds to a listing: a missing or unreadable file
         only means that fact is not shown, so no error is raised.
         """
+        path = os.path.join(self.root, relative)
+        if self.confined and not _inside(path, self.root):
+            return None
         try:
-            with open(os.path.join(self.root, relative), "rb") as handle:
+            with open(path, "rb") as handle:
                 return handle.read(limit).decode("utf-8", "replace")
         except OSError:
             return None
 
+    def _confine(self, path: str) -> None:
+        """In a snapshot, refuse a file that is (or is reached through) a symlink leading out of it."""
+        if self.confined and not _inside(path, self.root):
+            raise SourceError(f"{path}: a symlink out of the snapshot; not read")
+
+
+
+def _inside(path: str, root: str) -> bool:
+    """Whether ``path``, every symlink on the way resolved, is still under ``root``."""
+    real, top = os.path.realpath(path), os.path.realpath(root)
+    return real == top or real.startswith(top.rstrip(os.sep) + os.sep)
 
 
 def _chunks(handle: BinaryIO, path: str, size: int) -> Iterator[tuple[int, str]]:

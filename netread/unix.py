@@ -101,9 +101,16 @@ def decode_unix(lines: Iterable[str], *, path: str) -> Iterator[UnixSocket | Par
         if lineno == 1:
             if _decode(line, lineno, True) is None:
                 has_inode = "Inode" in line
+                if not line.startswith("Num"):
+                    yield ParseError(path, lineno, "header", "unexpected: not this table's header; the rows are read anyway", line)
                 continue
             yield ParseError(path, lineno, "header", "missing: the first line is a data row, shown as one", line)
         row = _decode(line, lineno, has_inode)
+        if row is None and line.endswith("\r"):
+            # a name may end in \r, so only a line that reads without it is a CRLF ending
+            row = _decode(line[:-1], lineno, has_inode)
+            if row is not None:
+                yield ParseError(path, lineno, "line", "ends in \\r (a CRLF line ending): read without it", line)
         if row is None and pending is not None and _continues(pending.path, line):
             # A newline inside the previous record's path (reference §5).
             pending = UnixSocket(
