@@ -38,7 +38,7 @@ def _row(detail: bool, extra: int) -> re.Pattern[str]:
     g = "(" if detail else "(?:"
     return re.compile(
         rf"^ *[0-9]+: ({_ENDPOINT}) ({_ENDPOINT}) ({_H}{{2}}) ({_H}{{8}}):({_H}{{8}}) {g}{_H}{{2}}):{g}{_H}{{8}})"
-        rf" {g}{_H}{{8}}) +{g}{_DEC}) +{g}-?{_DEC}) {g}{_DEC})(?: [^ \n]+){{0,{extra}}} *$",
+        rf" {g}{_H}{{8}}) +{g}{_DEC}) +{g}-?{_DEC}) {g}{_DEC})(?: \S+){{0,{extra}}} *$",
         re.M,
     )
 
