@@ -1,0 +1,196 @@
+"""Bad input, hostile input, hostile environments: clear messages, no lost rows, no escapes."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import unicodedata
+from pathlib import Path
+
+import pytest
+from conftest import PEER
+from conftest import ROOT
+from conftest import SAMPLE_PROC
+from hypothesis import HealthCheck
+from hypothesis import given
+from hypothesis import settings
+from hypothesis import strategies as st
+from oracle import netread_snapshot
+
+TCP_HEADER = "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode"
+GOOD = "   0: 0100007F:0016 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 4242 1 0000000000000000 100 0 0 10 0"
+GOOD2 = "   2: 0100007F:0050 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 4343 1 0000000000000000 100 0 0 10 0"
+ROW_22 = "127.0.0.1:22            0.0.0.0:*               LISTEN"
+ROW_80 = "127.0.0.1:80            0.0.0.0:*               LISTEN"
+UNIX_HEADER = "Num       RefCount Protocol Flags    Type St Inode Path"
+UNIX_GOOD = "0000000000000000: 00000002 00000000 00010000 0001 01 777 /run/good.sock"
+
+# (name, the bad line 2 of net/tcp as bytes, field named in the warning, the row is still shown)
+TCP_CASES = [
+    ("truncated", b"   1: 0100007F:0017 00000000:0000 0A", "tx_queue:rx_queue", False),
+    ("too few fields", b"   1: 0100007F:0017 00000000:0000 0A 00000000:00000000 00:00000000", "retrnsmt", False),
+    ("too many fields", GOOD.replace("4242", "4444").encode() + b" 1 2 3 4 5 6 7 8", "line", True),
+    ("non-hex", b"   1: 0100007G:0017 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 4444 1", "local_address", False),
+    ("oversize hex address", b"   1: 0100007F0:0017 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 4444 1", "local_address", False),
+    ("oversize hex queue", b"   1: 0100007F:0017 00000000:0000 0A 00000000:10000000000000000000 00:00000000 00000000     0        0 4444 1", "rx_queue", True),
+    ("port above 0xFFFF", b"   1: 0100007F:10017 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 4444 1", "local_address", False),
+    ("negative decimal", b"   1: 0100007F:0017 00000000:0000 0A 00000000:00000000 00:00000000 00000000    -5        0 4444 1", "uid", True),
+    ("non-numeric decimal", b"   1: 0100007F:0017 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 many 1", "inode", True),
+    ("NUL and binary junk", b"\x00\x01\x02garbage\x7f\x9b[2J", "sl", False),
+    ("not UTF-8", b"   1\xff\xfe: junk", "sl", False),
+    ("CRLF ending", GOOD.replace("4242", "4444").encode() + b"\r", "line", True),
+]
+
+
+def snapshot(root: Path, tables: dict[str, bytes]) -> Path:
+    (root / "net").mkdir(parents=True)
+    for name, data in tables.items():
+        (root / "net" / name).write_bytes(data)
+    return root
+
+
+@pytest.mark.parametrize(("name", "bad", "field", "shown"), TCP_CASES, ids=[c[0] for c in TCP_CASES])
+def test_a_malformed_tcp_line_is_reported_and_the_rest_shown(name: str, bad: bytes, field: str, shown: bool, tmp_path: Path) -> None:
+    root = snapshot(tmp_path, {"tcp": f"{TCP_HEADER}\n{GOOD}\n".encode() + bad + f"\n{GOOD2}\n".encode()})
+    got = netread_snapshot(root, ["-tan"])
+    assert got.status == 0, got.stderr
+    assert f"net/tcp:3: field {field}:" in got.stderr, got.stderr
+    assert "1 problem in the tables (each named above)" in got.stderr
+    out = got.stdout.decode()
+    assert ROW_22 in out and ROW_80 in out  # the good rows on both sides survive
+    assert (":23 " in out) == (shown and "0017" in bad.decode("latin-1")), out
+    assert "\x1b" not in got.stderr and "\x9b" not in got.stderr
+    strict = netread_snapshot(root, ["-tan", "--strict"])
+    assert strict.status == 1 and strict.stdout == got.stdout
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "field"),
+    [
+        ("missing header", f"{GOOD}\n{GOOD2}\n", "header"),
+        ("unexpected header", f"this is not a header\n{GOOD}\n{GOOD2}\n", "header"),
+        ("empty file", "", "header"),
+    ],
+)
+def test_headers_and_empty_files(name: str, text: str, field: str, tmp_path: Path) -> None:
+    root = snapshot(tmp_path, {"tcp": text.encode()})
+    got = netread_snapshot(root, ["-tan"])
+    assert got.status == 0
+    assert f"net/tcp:1: field {field}:" in got.stderr
+    if text:
+        assert ROW_22 in got.stdout.decode() and ROW_80 in got.stdout.decode()
+    assert netread_snapshot(root, ["-tan", "--strict"]).status == 1
+
+
+@pytest.mark.parametrize(
+    ("name", "bad", "field"),
+    [
+        ("junk", b"junk junk", "Num"),
+        ("truncated", b"0000000000000000: 00000002 00000000", "Flags"),
+        ("control bytes", b"\x1b[31m\x00 evil", "Num"),
+        ("CRLF", b"0000000000000000: 00000002 00000000 00000000 0001 01 778\r", "line"),
+    ],
+)
+def test_a_malformed_unix_line_is_reported_and_the_rest_shown(name: str, bad: bytes, field: str, tmp_path: Path) -> None:
+    # (after a record with a path, a line that is no record would be the rest of that path)
+    root = snapshot(tmp_path, {"unix": f"{UNIX_HEADER}\n".encode() + bad + f"\n{UNIX_GOOD}\n".encode()})
+    got = netread_snapshot(root, ["-xa"])
+    assert got.status == 0
+    assert f"net/unix:2: field {field}:" in got.stderr
+    assert "/run/good.sock" in got.stdout.decode()
+    assert b"\x1b" not in got.stdout + got.stderr.encode()
+
+
+def test_a_table_behind_a_symlink_out_of_the_snapshot_is_not_read(tmp_path: Path) -> None:
+    outside = tmp_path / "outside-tcp"
+    outside.write_text(f"{TCP_HEADER}\n{GOOD}\n")
+    root = snapshot(tmp_path / "snap", {"udp": b""})
+    os.symlink(outside, root / "net" / "tcp")
+    os.symlink("../../outside-tcp", root / "net" / "tcp6")  # relative, still out
+    (root / "7" / "fd").mkdir(parents=True)
+    os.symlink("/etc/passwd", root / "7" / "cmdline")
+    os.symlink("socket:[4242]", root / "7" / "fd" / "3")
+    os.symlink("/proc/1", root / "1")  # a pid directory leading out
+    got = netread_snapshot(root, ["-tanp"])
+    assert "127.0.0.1:22" not in got.stdout.decode()
+    assert "net/tcp: a symlink out of the snapshot; not read" in got.stderr
+    assert "net/tcp6: a symlink out of the snapshot; not read" in got.stderr
+    assert got.status == 1
+    # a symlink that stays inside is fine
+    inside = tmp_path / "snap2"
+    snapshot(inside, {"real": f"{TCP_HEADER}\n{GOOD}\n".encode()})
+    os.symlink("real", inside / "net" / "tcp")
+    assert "127.0.0.1:22" in netread_snapshot(inside, ["-tan"]).stdout.decode()
+
+
+@pytest.mark.skipif(shutil.which("setpriv") is None, reason="setpriv(1) is not installed")
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to drop to another user")
+def test_an_unreadable_table_is_reported_and_the_rest_shown() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        os.chmod(tmp, 0o755)
+        root = snapshot(Path(tmp) / "snap", {"tcp": f"{TCP_HEADER}\n{GOOD}\n".encode(), "tcp6": b"", "udp": f"{TCP_HEADER}\n".encode()})
+        for path in (root, root / "net", root / "net" / "tcp6", root / "net" / "udp"):
+            os.chmod(path, 0o755 if path.is_dir() else 0o644)
+        os.chmod(root / "net" / "tcp", 0)
+        drop = ["setpriv", "--reuid", "65534", "--regid", "65534", "--clear-groups"]
+        proc = subprocess.run([*drop, sys.executable, "-m", "netread", "--proc", str(root), "-tuan"], capture_output=True, env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=60)
+        assert proc.returncode == 1
+        assert b"net/tcp: Permission denied" in proc.stderr and b"Traceback" not in proc.stderr
+        assert b"Active Internet connections" in proc.stdout
+
+
+# -- arbitrary bytes: never an exception, never a control byte on stdout ---------------------
+
+
+def _terminal_safe(data: bytes) -> None:
+    text = data.decode("utf-8")  # strict: no invalid UTF-8 reaches stdout
+    for ch in text:
+        assert ch == "\n" or unicodedata.category(ch) != "Cc", repr(ch)
+
+
+REAL_LINES = [
+    line
+    for base in (SAMPLE_PROC, PEER / "psutil-emulate_ipv6_address" if (PEER / "psutil-emulate_ipv6_address").is_dir() else SAMPLE_PROC)
+    for name in ("tcp", "tcp6", "udp", "raw", "unix")
+    if (base / "net" / name).is_file()
+    for line in (base / "net" / name).read_bytes().split(b"\n")[1:6]
+    if line
+]
+
+
+@st.composite
+def mutated_line(draw: st.DrawFn) -> bytes:
+    line = bytearray(draw(st.sampled_from(REAL_LINES)))
+    for _ in range(draw(st.integers(1, 4))):
+        position = draw(st.integers(0, max(0, len(line) - 1)))
+        op = draw(st.sampled_from(["replace", "insert", "delete"]))
+        byte = draw(st.integers(0, 255))
+        if op == "replace" and line:
+            line[position] = byte
+        elif op == "insert":
+            line.insert(position, byte)
+        elif line:
+            del line[position]
+    return bytes(line)
+
+
+LINES = st.one_of(st.binary(max_size=120), mutated_line(), st.sampled_from(REAL_LINES))
+TABLES = st.fixed_dictionaries({}, optional={n: st.lists(LINES, max_size=6).map(lambda ls: b"\n".join(ls)) for n in ("tcp", "tcp6", "udp", "raw6", "unix")})
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(TABLES, st.binary(max_size=60), st.sampled_from(["-tuwxan", "-tuwxanpeo", "-tuwxa", "-xap", "-tuwanW", "-tuwxan --explain"]))
+def test_random_snapshots_never_raise_and_stdout_stays_terminal_safe(tables: dict[str, bytes], cmdline: bytes, flags: str) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        root = snapshot(Path(tmp), tables)
+        (root / "99" / "fd").mkdir(parents=True)
+        (root / "99" / "cmdline").write_bytes(cmdline)
+        for i, inode in enumerate((4242, 777, 1, 23834)):
+            os.symlink(f"socket:[{inode}]", root / "99" / "fd" / str(i))
+        got = netread_snapshot(root, [*flags.split(), "--numeric-hosts"] if "n" not in flags.split()[0] else flags.split())
+        assert got.status in (0, 1), got.stderr
+        _terminal_safe(got.stdout)
+        assert "Traceback" not in got.stderr
