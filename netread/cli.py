@@ -61,6 +61,18 @@ def main(
         bool,
         typer.Option("--explain", help="Label every column, explain each state shown, and point out likely problems."),
     ] = False,
+    output: Annotated[
+        str, typer.Option("--format", metavar="FORMAT", help="netstat (default), json, ndjson or csv.")
+    ] = "netstat",
+    state: Annotated[
+        Optional[str], typer.Option("--state", metavar="NAME[,NAME]", help="Only sockets in these states (LISTEN, ESTABLISHED, CLOSE_WAIT...).")
+    ] = None,
+    port: Annotated[Optional[str], typer.Option("--port", metavar="N", help="Only sockets with local or remote port N.")] = None,
+    sport: Annotated[Optional[str], typer.Option("--sport", metavar="N", help="Only sockets with local port N.")] = None,
+    dport: Annotated[Optional[str], typer.Option("--dport", metavar="N", help="Only sockets with remote port N.")] = None,
+    pid: Annotated[Optional[int], typer.Option("--pid", metavar="N", help="Only sockets held by process N.")] = None,
+    program: Annotated[Optional[str], typer.Option("--program", metavar="NAME", help="Only sockets held by a program named NAME.")] = None,
+    user: Annotated[Optional[str], typer.Option("--user", metavar="NAME|UID", help="Only sockets of this user (Internet sockets).")] = None,
     strict: Annotated[
         bool, typer.Option("--strict", help="Exit with status 1 when any line of a table is malformed.")
     ] = False,
@@ -117,7 +129,29 @@ def main(
         "explain": explain,
         "strict": strict,
     }
-    raise typer.Exit(listing({name for name, on in chosen.items() if on}, protocol or [], proc))
+    from netread.filters import FilterError
+    from netread.filters import Filters
+    from netread.filters import parse_port
+    from netread.filters import parse_states
+    from netread.output import FORMATS
+
+    if output not in FORMATS:
+        sys.stderr.write(f"netread: --format must be one of {', '.join(FORMATS)}, not {output!r}\n")
+        raise typer.Exit(2)
+    try:
+        filters = Filters(
+            states=parse_states(state) if state is not None else None,
+            port=parse_port(port, "--port") if port is not None else None,
+            sport=parse_port(sport, "--sport") if sport is not None else None,
+            dport=parse_port(dport, "--dport") if dport is not None else None,
+            pid=pid,
+            program=program,
+            user=user,
+        )
+    except FilterError as exc:
+        sys.stderr.write(f"netread: {exc}\n")
+        raise typer.Exit(2) from None
+    raise typer.Exit(listing({name for name, on in chosen.items() if on}, protocol or [], proc, output, filters))
 
 
 @app.command()

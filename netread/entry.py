@@ -14,7 +14,12 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Sequence
-from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from netread.filters import Filters
 
 #: Short flags -> the Options field (or pseudo-field) they set.
 SHORT = {
@@ -68,7 +73,7 @@ class Parsed:
     def __init__(self) -> None:
         self.flags: set[str] = set()
         self.protocol: list[str] = []
-        self.proc: Path | None = None
+        self.proc: str | None = None
 
 
 def quick_parse(argv: Sequence[str]) -> Parsed | None:
@@ -99,7 +104,7 @@ def quick_parse(argv: Sequence[str]) -> Parsed | None:
             if arg.startswith("--proc"):
                 if parsed.proc is not None:
                     return None
-                parsed.proc = Path(value)
+                parsed.proc = value
             else:
                 parsed.protocol.append(value)
         elif len(arg) > 1 and arg[0] == "-" and arg[1] != "-" and all(c in SHORT for c in arg[1:]):
@@ -109,8 +114,14 @@ def quick_parse(argv: Sequence[str]) -> Parsed | None:
     return parsed
 
 
-def listing(flags: set[str], protocol: Sequence[str], proc: Path | None) -> int:
-    """Run the netstat listing (repeatedly with -c); return the exit status."""
+def listing(
+    flags: set[str],
+    protocol: Sequence[str],
+    proc: str | Path | None,
+    output: str = "netstat",
+    filters: Filters | None = None,
+) -> int:
+    """Run the listing (repeatedly with -c) in ``output`` format; return the exit status."""
     import time
 
     from netread.errors import NetreadError
@@ -136,7 +147,7 @@ def listing(flags: set[str], protocol: Sequence[str], proc: Path | None) -> int:
         source = ProcSource.live() if proc is None else ProcSource.snapshot(proc)
         names = None if opts.numeric_hosts and opts.numeric_ports else Resolver()
         while True:
-            status = list_sockets(source, opts, sys.stdout.buffer, sys.stderr, names=names, color=color)
+            status = list_sockets(source, opts, sys.stdout.buffer, sys.stderr, names=names, color=color, output=output, filters=filters)
             sys.stdout.flush()
             if not continuous or status:
                 return status

@@ -18,6 +18,7 @@ from typing import BinaryIO
 from typing import TextIO
 
 from netread.errors import ParseError
+from netread.filters import Filters
 from netread.errors import SourceError
 from netread import fast
 from netread.inet import HEAD
@@ -268,8 +269,13 @@ def list_sockets(
     user_name: Callable[[int], str | None] | None = None,
     names: Resolver | None = None,
     color: bool = False,
+    output: str = "netstat",
+    filters: Filters | None = None,
 ) -> int:
     """Print one netstat listing of ``source`` to ``out``; return the exit status.
+
+    ``output`` is netstat (the default), json, ndjson or csv; ``filters`` keep
+    only some sockets (in every format; netstat's banners and headers stay).
 
     ``names`` does the name lookups unless ``opts`` asks for numbers; pass the
     same one to every ``-c`` cycle so each address is looked up once per run.
@@ -284,6 +290,8 @@ def list_sockets(
         names = Resolver()
     if opts.explain:
         return _list_explained(source, opts, out, report, user_name, names, color)
+    if output != "netstat" or (filters is not None and filters.active):
+        return _list_records(source, opts, out, report, user_name, names, output, filters or Filters())
     owners = Owners()
     scanning = scan_in_background(source.root, source.confined) if opts.programs else None  # all processes, as netstat
     fmt = NetstatFormatter(opts, owners=owners, clk_tck=source.clk_tck, user_name=user_name, names=names)
@@ -340,6 +348,69 @@ def _unix_rows(source: ProcSource, opts: Options, report: Report) -> list[UnixSo
         elif unix_selected(row, opts):
             rows.append(row)
     return rows
+
+
+def _list_records(
+    source: ProcSource,
+    opts: Options,
+    out: BinaryIO,
+    report: Report,
+    user_name: Callable[[int], str | None] | None,
+    names: Resolver | None,
+    output: str,
+    filters: Filters,
+) -> int:
+    """Machine-readable output, or a filtered netstat listing: the rows as records, then kept or not."""
+    from netread.records import RecordMaker
+
+    plan = plan_listing(source, opts, report)
+    owners = None
+    if opts.programs or filters.need_owners:
+        wanted = [r.inode for r in plan.inet or () if r.inode is not None]
+        wanted += [r.inode for r in plan.unix or () if r.inode is not None]
+        owners = scan_owners(source.root, wanted, source.confined)
+        if opts.programs:
+            report.owners(owners)
+    from netread.netstat import _system_user
+
+    maker = RecordMaker(  # records carry the uid and its name whatever -n says: -n is presentation
+        root=source.root,
+        owners=owners,
+        user_name=user_name or _system_user,
+        clk_tck=source.clk_tck,
+        confined=source.confined,
+    )
+    inet = [(row, maker.inet(row)) for row in plan.inet or ()]
+    unix = [(row, maker.unix(row)) for row in plan.unix or ()]
+    inet = [(row, rec) for row, rec in inet if filters.matches(rec)]
+    unix = [(row, rec) for row, rec in unix if filters.matches(rec)]
+    if output == "netstat":
+        if names is not None and inet and not opts.numeric_hosts:
+            late = names.prefetch(a for row, _ in inet for a in (row.local.address, row.remote.address))
+            if late:
+                report.unresolved(len(late), names.deadline)
+        fmt = NetstatFormatter(opts, owners=owners or Owners(), clk_tck=source.clk_tck, user_name=user_name, names=names)
+        if plan.inet is not None:
+            text = banner("inet", opts) + "\n" + inet_header(opts) + "\n"
+            out.write(_encode(text + "".join([fmt.inet_row(row) + "\n" for row, _ in inet])))
+        if plan.unix is not None:
+            text = banner("unix", opts) + "\n" + unix_header(opts) + "\n"
+            out.write(_encode(text + "".join([fmt.unix_row(row) + "\n" for row, _ in unix])))
+    else:
+        from netread import output as formats
+
+        records = [rec for _, rec in inet] + [rec for _, rec in unix]
+        if output == "json":
+            facts = {"root": source.root, "live": source.root == LIVE_ROOT, "byteorder": source.byteorder, "clk_tck": source.clk_tck}
+            formats.write_json(records, facts, out)
+        elif output == "ndjson":
+            formats.write_ndjson(records, out)
+        else:
+            formats.write_csv(records, out)
+    strict = report.summary(opts.strict)
+    if plan.status:
+        return plan.status
+    return max(strict, 1 if report.unreadable else 0)
 
 
 def _list_explained(
