@@ -129,29 +129,17 @@ def _read(source: ProcSource, table: str, report: Report) -> list[str] | None:
 
 
 def plan_listing(source: ProcSource, opts: Options, report: Report) -> Plan:
-    """Read and decode every table the options ask for, stopping where netstat stops."""
+    """Read and decode every table the options ask for as records, stopping where netstat stops."""
     plan = Plan()
     if opts.inet_section:
         plan.inet = rows = []
-        for flag, table4, table6, name in INET_FAMILIES:
-            if not opts.wants(flag):
-                continue
-            missing = False
-            for table, read in ((table4, not opts.explicit or opts.inet), (table6, not opts.explicit or opts.inet6)):
-                if not read:
-                    continue
-                lines = _read(source, table, report)
-                if lines is None:
-                    if table == table4:
-                        missing = opts.explicit
-                        if opts.explicit or opts.verbose:
-                            report.no_support(name)
-                    continue
-                decoded = decode_inet(lines, path=str(source.net_path(table)), table=table, byteorder=source.byteorder)
-                rows.extend(_keep_rows(decoded, report, opts))
-            if missing:
-                plan.status = 1
-                return plan
+        status = [0]
+        for table, chunks in _inet_tables(source, opts, report, status):
+            for _, piece in table_pieces(table, chunks, source, report, True, careful=True):
+                rows.extend(_keep_rows(iter(piece), report, opts))  # type: ignore[arg-type]
+        if status[0]:
+            plan.status = status[0]
+            return plan
     if opts.wants("unix"):
         plan.unix = unix_rows = []
         lines = _read(source, "unix", report)
@@ -207,8 +195,16 @@ def _inet_tables(source: ProcSource, opts: Options, report: Report, status: list
 Piece = tuple[str, list[fast.Row]] | tuple[str, list[InetSocket | ParseError]]
 
 
-def table_pieces(table: str, chunks: Iterator[tuple[int, str]], source: ProcSource, report: Report, detail: bool) -> Iterator[Piece]:
-    """Decode ``table`` chunk by chunk: the fast path when every line is in the kernel's format."""
+def table_pieces(
+    table: str,
+    chunks: Iterator[tuple[int, str]],
+    source: ProcSource,
+    report: Report,
+    detail: bool,
+    careful: bool = False,
+) -> Iterator[Piece]:
+    """Decode ``table`` chunk by chunk: the fast path when every line is in the kernel's format
+    (unless ``careful``: records for every row)."""
     path = str(source.net_path(table))
     empty = True
     try:
@@ -221,7 +217,7 @@ def table_pieces(table: str, chunks: Iterator[tuple[int, str]], source: ProcSour
                 if head:
                     yield "careful", head
                 lineno = 2
-            rows = fast.kernel_rows(text, detail, not table.startswith("tcp"))
+            rows = None if careful else fast.kernel_rows(text, detail, not table.startswith("tcp"))
             if rows is not None:
                 yield "fast", rows
             else:

@@ -27,6 +27,7 @@ from strategies import format_table
 from strategies import write_snapshot
 from test_oracle_sample import SPACE_PATH
 from test_owners import make_process
+from test_owners import write_owned_snapshot
 from test_owners import snapshot_with_owners
 
 from netread import findings
@@ -68,9 +69,7 @@ def test_stripping_on_generated_snapshots(spec: tuple[dict[str, str], list[tuple
     tables, procs = spec
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        write_snapshot(root, tables)
-        for pid, cmdline, owned in procs:
-            make_process(root, pid, cmdline, {3 + i: f"socket:[{inode}]" for i, inode in enumerate(owned)})
+        write_owned_snapshot(root, (tables, procs))
         for flags in (["-tuwxanpeo"], ["-x"]):
             assert_same(netstat(root, flags), strip(netread_snapshot(root, ["--explain", *flags])))
 

@@ -26,9 +26,8 @@ from oracle import netread_etc
 from oracle import netstat_etc
 from test_oracle_peer import DELIBERATE
 from test_oracle_peer import SNAPSHOTS
-from strategies import write_snapshot
 from test_oracle_sample import SPACE_PATH
-from test_owners import make_process
+from test_owners import write_owned_snapshot
 from test_owners import snapshot_with_owners
 
 pytestmark = pytest.mark.oracle
@@ -95,9 +94,7 @@ def test_generated_snapshots_with_names(spec: tuple[dict[str, str], list[tuple[i
     tables, procs = spec
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "proc"
-        write_snapshot(root, tables)
-        for pid, cmdline, owned in procs:
-            make_process(root, pid, cmdline, {3 + i: f"socket:[{inode}]" for i, inode in enumerate(owned)})
+        write_owned_snapshot(root, (tables, procs))
         etc = etc_for(root, Path(tmp) / "etc")
         addresses = sorted({str(a) for r in snapshot_sockets(root) for a in (r.local.address, r.remote.address)})
         named = data.draw(st.lists(st.sampled_from(addresses), unique=True) if addresses else st.just([]))

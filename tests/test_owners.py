@@ -81,6 +81,17 @@ CMDLINES = st.one_of(
 )
 
 
+OwnedSnapshot = tuple[dict[str, str], list[tuple[int, bytes, list[int]]]]
+
+
+def write_owned_snapshot(root: Path, spec: OwnedSnapshot) -> None:
+    """Write a snapshot_with_owners() value: the tables, and each process with its socket links."""
+    tables, procs = spec
+    write_snapshot(root, tables)
+    for pid, cmdline, owned in procs:
+        make_process(root, pid, cmdline, {3 + i: f"socket:[{inode}]" for i, inode in enumerate(owned)})
+
+
 @st.composite
 def snapshot_with_owners(draw: st.DrawFn) -> tuple[dict[str, str], list[tuple[int, bytes, list[int]]]]:
     tables: dict[str, str] = {}
@@ -104,12 +115,9 @@ def snapshot_with_owners(draw: st.DrawFn) -> tuple[dict[str, str], list[tuple[in
 @given(snapshot_with_owners(), st.sampled_from(["-tuwxanp", "-tuwanpeo", "-xap", "-tuwxlnpe", "-tuwaUnpeo"]))
 def test_generated_owners_equal_netstat(spec: tuple[dict[str, str], list[tuple[int, bytes, list[int]]]], flags: str) -> None:
     need_oracle()
-    tables, procs = spec
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        write_snapshot(root, tables)
-        for pid, cmdline, owned in procs:
-            make_process(root, pid, cmdline, {3 + i: f"socket:[{inode}]" for i, inode in enumerate(owned)})
+        write_owned_snapshot(root, spec)
         assert_same(netstat(root, flags.split()), netread_snapshot(root, flags.split()))
 
 
