@@ -141,19 +141,10 @@ def plan_listing(source: ProcSource, opts: Options, report: Report) -> Plan:
             plan.status = status[0]
             return plan
     if opts.wants("unix"):
-        plan.unix = unix_rows = []
-        lines = _read(source, "unix", report)
-        if lines is None:
-            if opts.explicit or opts.verbose:
-                report.no_support("AF UNIX")
-            if opts.explicit:
-                plan.status = 1
-            return plan
-        for row in decode_unix(lines, path=str(source.net_path("unix"))):
-            if isinstance(row, ParseError):
-                report.problem(row)
-            elif unix_selected(row, opts):
-                unix_rows.append(row)
+        unix = _unix_rows(source, opts, report)
+        plan.unix = unix or []
+        if unix is None and opts.explicit:
+            plan.status = 1
     return plan
 
 
