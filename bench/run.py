@@ -36,20 +36,12 @@ import tempfile
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from scripts.netns import bring_lo_up  # noqa: E402
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 HOLDERS = 5
-
-
-def bring_lo_up() -> None:
-    import fcntl
-    import socket
-    import struct
-
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        req = struct.pack("16sH", b"lo", 0)
-        flags = struct.unpack("16sH", fcntl.ioctl(s, 0x8913, req)[:18])[1]
-        fcntl.ioctl(s, 0x8914, struct.pack("16sH", b"lo", flags | 1))
 
 
 def start_holders(sockets: int, unix: int) -> list[subprocess.Popen[str]]:

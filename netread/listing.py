@@ -337,6 +337,13 @@ def _unix_rows(source: ProcSource, opts: Options, report: Report) -> list[UnixSo
     return rows
 
 
+def _plan_owners(plan: Plan, source: ProcSource) -> Owners:
+    """The owners of the sockets a plan holds: the scan stops once every one is found."""
+    wanted = [r.inode for r in plan.inet or () if r.inode is not None]
+    wanted += [r.inode for r in plan.unix or () if r.inode is not None]
+    return scan_owners(source.root, wanted, source.confined)
+
+
 def _list_records(
     source: ProcSource,
     opts: Options,
@@ -353,9 +360,7 @@ def _list_records(
     plan = plan_listing(source, opts, report)
     owners = None
     if opts.programs or filters.need_owners:
-        wanted = [r.inode for r in plan.inet or () if r.inode is not None]
-        wanted += [r.inode for r in plan.unix or () if r.inode is not None]
-        owners = scan_owners(source.root, wanted, source.confined)
+        owners = _plan_owners(plan, source)
         if opts.programs:
             report.owners(owners)
     from netread.netstat import _system_user
@@ -420,9 +425,7 @@ def _list_explained(
             report.unresolved(len(late), names.deadline)
     owners = Owners()
     if opts.programs:
-        wanted = [r.inode for r in plan.inet or () if r.inode is not None]
-        wanted += [r.inode for r in plan.unix or () if r.inode is not None]
-        owners = scan_owners(source.root, wanted, source.confined)
+        owners = _plan_owners(plan, source)
         report.owners(owners)
     fmt = NetstatFormatter(opts, owners=owners, clk_tck=source.clk_tck, user_name=user_name, names=names)
     explainer = Explainer(color=color)

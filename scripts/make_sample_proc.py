@@ -52,7 +52,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import errno
-import fcntl
 import json
 import os
 import select
@@ -71,6 +70,7 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 from netread.capture import Capture, collect, write_dir  # noqa: E402  (stdlib-only modules)
+from scripts.netns import bring_lo_up  # noqa: E402
 DEFAULT_OUT = REPO_ROOT / "sample_proc"
 MADE_BY = "scripts/make_sample_proc.py"
 UNIX_DIR = Path("/tmp/netread-sample")
@@ -504,23 +504,6 @@ def unix_group(plan: Plan) -> None:
 
 
 # ---------------------------------------------------------------- namespace, owners
-
-
-def bring_lo_up() -> None:
-    """ioctl(SIOCSIFFLAGS) lo |= IFF_UP (no iproute2 needed)."""
-    siocgifflags, siocsifflags, iff_up = 0x8913, 0x8914, 0x1
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        req = struct.pack("16sH", b"lo", 0)
-        flags = struct.unpack("16sH", fcntl.ioctl(s, siocgifflags, req)[:18])[1]
-        fcntl.ioctl(s, siocsifflags, struct.pack("16sH", b"lo", flags | iff_up))
-    for _ in range(50):  # ::1 becomes usable asynchronously
-        try:
-            with socket.socket(socket.AF_INET6, socket.SOCK_DGRAM) as s:
-                s.bind(("::1", 0))
-            return
-        except OSError:
-            time.sleep(0.05)
-    raise RuntimeError("::1 did not become usable on lo")
 
 
 def probe_uid_switch() -> bool:

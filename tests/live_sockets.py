@@ -7,22 +7,13 @@ Every socket is closed before it exits; the namespace goes with it.
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import socket
-import struct
 import subprocess
 import sys
 
-
-def bring_lo_up() -> None:
-    """ioctl(SIOCSIFFLAGS): lo |= IFF_UP, so no iproute2 is needed."""
-    siocgifflags, siocsifflags, iff_up = 0x8913, 0x8914, 0x1
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        req = struct.pack("16sH", b"lo", 0)
-        flags = struct.unpack("16sH", fcntl.ioctl(s, siocgifflags, req)[:18])[1]
-        fcntl.ioctl(s, siocsifflags, struct.pack("16sH", b"lo", flags | iff_up))
+from scripts.netns import bring_lo_up
 
 
 def open_sockets(tmpdir: str) -> list[socket.socket]:
