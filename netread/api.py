@@ -95,10 +95,15 @@ def connections(kind: str = "inet", *, proc: str | Path | None = None, owners: b
     waiting = scan_in_background(source.root, source.confined) if owners else None
     report = Report(io.StringIO())
     pieces = []
-    for table in KINDS[kind]:
-        chunks = source.net_chunks(table)
-        if chunks is not None:
-            pieces += [(table, piece) for piece in table_pieces(table, chunks, source, report, True)]
+    try:
+        for table in KINDS[kind]:
+            chunks = source.net_chunks(table)
+            if chunks is not None:
+                pieces += [(table, piece) for piece in table_pieces(table, chunks, source, report, True)]
+    except BaseException:
+        if waiting is not None:
+            waiting()  # reap the scanning child before the error goes up
+        raise
     rows = _fields(pieces, source.byteorder)  # while the fd scan runs
     if waiting is None:
         return [Connection._make(row + _NO_OWNER) for row in rows]

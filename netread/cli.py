@@ -89,8 +89,8 @@ def main(
         typer.Option("--byte-order", metavar="little|big", help="With --explain-line: the byte order of the machine that wrote it."),
     ] = None,
     proc: Annotated[
-        Optional[Path],
-        typer.Option("--proc", metavar="DIR", help="Read this /proc snapshot directory instead of the live /proc."),
+        Optional[str],
+        typer.Option("--proc", metavar="DIR", help="Read this /proc snapshot (directory, tarball or sosreport) instead of the live /proc."),
     ] = None,
     version: Annotated[
         bool, typer.Option("-V", "--version", callback=_version, is_eager=True, help="Print the version.")
@@ -104,6 +104,9 @@ def main(
         return
     from netread.entry import listing
 
+    if proc == "":
+        sys.stderr.write("netread: --proc needs a directory, a tarball or a sosreport, not an empty name\n")
+        raise typer.Exit(2)
     if explain_line is not None:
         _explain_line(explain_line, table, byte_order, proc)
     chosen = {

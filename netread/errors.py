@@ -36,7 +36,7 @@ class ParseError(ValueError):
     def message(self) -> str:
         from netread.escape import escape_text
 
-        return f"{self.path}:{self.lineno}: field {self.field}: {self.reason}; line: {escape_text(self.raw.strip())}"
+        return f"{self.path}:{self.lineno}: field {self.field}: {escape_text(_cut(self.reason))}; line: {escape_text(_cut(self.raw.strip()))}"
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, ParseError):
@@ -51,3 +51,8 @@ class ParseError(ValueError):
 
     def __hash__(self) -> int:
         return hash((self.path, self.lineno, self.field))
+
+
+def _cut(text: str, most: int = 300) -> str:
+    """A line of many megabytes is not worth echoing whole."""
+    return text if len(text) <= most else text[:most] + f"... ({len(text) - most} more characters)"

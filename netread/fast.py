@@ -25,7 +25,9 @@ from netread.netstat import _ljust
 from netread.netstat import state_text
 
 _H = "[0-9A-F]"
-_DEC = "(?:0|[1-9][0-9]*)"
+#: Decimals as the kernel prints them, short enough that int() equals the careful path's saturation.
+_DEC = "(?:0|[1-9][0-9]{0,9})"
+_INODE = "(?:0|[1-9][0-9]{0,18})"
 _ENDPOINT = rf"{_H}{{8}}(?:{_H}{{24}})?:{_H}{{4}}"
 
 
@@ -38,7 +40,7 @@ def _row(detail: bool, extra: int) -> re.Pattern[str]:
     g = "(" if detail else "(?:"
     return re.compile(
         rf"^ *[0-9]+: ({_ENDPOINT}) ({_ENDPOINT}) ({_H}{{2}}) ({_H}{{8}}):({_H}{{8}}) {g}{_H}{{2}}):{g}{_H}{{8}})"
-        rf" {g}{_H}{{8}}) +{g}{_DEC}) +{g}-?{_DEC}) {g}{_DEC})(?: \S+){{0,{extra}}} *$",
+        rf" {g}{_H}{{8}}) +{g}{_DEC}) +{g}-?{_DEC}) {g}{_INODE})(?: \S+){{0,{extra}}} *$",
         re.M,
     )
 

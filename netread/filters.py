@@ -61,7 +61,7 @@ class Filters(NamedTuple):
         if self.program is not None and record["program"] != self.program:
             return False
         if self.user is not None:
-            if self.user.isdigit():
+            if self.user.isascii() and self.user.isdigit():
                 return record.get("uid") == int(self.user)
             return record.get("user") == self.user
         return True
@@ -81,6 +81,6 @@ def parse_states(text: str) -> frozenset[str]:
 
 
 def parse_port(text: str, what: str) -> int:
-    if not text.isdigit() or int(text) > 0xFFFF:
+    if not (text.isascii() and text.isdigit()) or len(text) > 5 or int(text) > 0xFFFF:
         raise FilterError(f"{what} wants a port number 0-65535, not {text!r}")
     return int(text)

@@ -31,15 +31,37 @@ ByteOrder = Literal["little", "big"]
 _HEX = "[0-9A-Fa-f]+"
 #: The fields every row must have, up to tm->when.  Only hex digits reach int().
 HEAD = _HEAD = re.compile(
-    rf"\s*(\d+):\s+({_HEX}:{_HEX})\s+({_HEX}:{_HEX})\s+({_HEX})\s+({_HEX}):({_HEX})\s+({_HEX}):({_HEX})(?=\s|$)"
+    rf"\s*([0-9]+):\s+({_HEX}:{_HEX})\s+({_HEX}:{_HEX})\s+({_HEX})\s+({_HEX}):({_HEX})\s+({_HEX}):({_HEX})(?=\s|$)"
 )
 _HEX_TOKEN = re.compile(_HEX)
 #: Fields after the inode: tcp full rows have 7 (ref pointer rto ato quick/pingpong cwnd ssthresh),
 #: datagram rows 3 (ref pointer drops).
 MAX_EXTRA_TCP = 7
 MAX_EXTRA_DATAGRAM = 3
-_DEC_TOKEN = re.compile(r"\d+")
-_SIGNED_TOKEN = re.compile(r"-?\d+")
+_DEC_TOKEN = re.compile(r"[0-9]+")  # ASCII digits only, as sscanf reads them
+_SIGNED_TOKEN = re.compile(r"-?[0-9]+")
+ULONG_MAX = (1 << 64) - 1
+LONG_MAX = (1 << 63) - 1
+
+
+def saturated(token: str, base: int, signed: bool = False) -> int:
+    """strtoul()/strtol() of a token the pattern already checked: values past 64 bits saturate.
+
+    netstat reads with sscanf, so a 30-digit queue is ULONG_MAX there, not an error; and
+    Python's int() refuses strings of over 4300 digits, so those are never given to it.
+
+    >>> saturated("1" + "0" * 30, 10), saturated("-" + "9" * 5000, 10, signed=True)
+    (18446744073709551615, -9223372036854775808)
+    """
+    negative = token.startswith("-")
+    digits = token.lstrip("-").lstrip("0") or "0"
+    if len(digits) > (16 if base == 16 else 20):
+        value = ULONG_MAX
+    else:
+        value = min(int(digits, base), ULONG_MAX)
+    if not signed:
+        return value
+    return -min(value, LONG_MAX + 1) if negative else min(value, LONG_MAX)
 
 #: Field names, in /proc order, for messages.
 FIELDS = (
@@ -195,7 +217,7 @@ def decode_inet(
             if pattern.fullmatch(token) is None:
                 problem = ParseError(path, lineno, FIELDS[6 + index], f"bad value {token!r}", line)
                 break
-            values[index] = int(token, base)
+            values[index] = saturated(token, base, signed=index in (1, 2))  # uid and timeout are read with %d
         if problem is None and len(tail) < 4:
             problem = ParseError(path, lineno, FIELDS[6 + len(tail)], "missing (line ends early)", line)
         if problem is not None:
@@ -206,8 +228,8 @@ def decode_inet(
         retrnsmt, uid, timeout, inode = values
         drops = None
         extra = tail[4].split() if len(tail) == 5 else []  # ref pointer [rto ato qp cwnd ssthresh | drops]
-        if datagram and len(extra) >= 3 and extra[2].isdigit():
-            drops = int(extra[2])
+        if datagram and len(extra) >= 3 and _DEC_TOKEN.fullmatch(extra[2]):
+            drops = saturated(extra[2], 10)
         if problem is None:
             most = MAX_EXTRA_DATAGRAM if datagram else MAX_EXTRA_TCP
             if len(extra) > most:
@@ -219,14 +241,14 @@ def decode_inet(
         yield InetSocket(
             table,
             lineno,
-            int(sl),
+            saturated(sl, 10),
             local,
             remote,
-            int(st, 16),
-            int(tx, 16),
-            int(rx, 16),
-            int(tr, 16),
-            int(when, 16),
+            saturated(st, 16),
+            saturated(tx, 16),
+            saturated(rx, 16),
+            saturated(tr, 16),
+            saturated(when, 16),
             retrnsmt,
             uid,
             timeout,

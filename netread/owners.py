@@ -156,16 +156,13 @@ def _scan_fds(fd_dir: int, root: StrPath, pid: str, found: dict[int, bytes], rem
 
 
 def _program(root: StrPath, pid: str) -> bytes | None:
+    from netread.source import open_regular
+
     try:
-        handle = os.open(os.path.join(root, pid, "cmdline"), os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+        with open_regular(os.path.join(root, pid, "cmdline"), os.O_NOFOLLOW) as handle:
+            return program_label(pid, handle.read(CMDLINE_BYTES))
     except OSError:
         return None
-    try:
-        return program_label(pid, os.read(handle, CMDLINE_BYTES))
-    except OSError:
-        return None
-    finally:
-        os.close(handle)
 
 
 def scan_in_background(root: StrPath, confined: bool = False) -> Callable[[], Owners]:
@@ -215,7 +212,10 @@ def _scan_in_child(root: StrPath, confined: bool) -> Callable[[], Owners]:
     def wait() -> Owners:
         with os.fdopen(read_end, "rb") as pipe:
             data = pipe.read()
-        _, status = os.waitpid(child, 0)
+        try:
+            _, status = os.waitpid(child, 0)
+        except ChildProcessError:  # SIGCHLD ignored by whoever started us: the child reaped itself
+            status = 0
         if status != 0 or not data:
             return scan_owners(root, confined=confined)  # the child failed: scan here
         by_inode, denied, failed = marshal.loads(data)

@@ -96,17 +96,13 @@ class RecordMaker:
 
     def _full_program(self, pid: str) -> str | None:
         """argv[0] as netstat names it (basename when absolute), but not cut to 19 bytes."""
-        flags = os.O_RDONLY | os.O_CLOEXEC | (os.O_NOFOLLOW if self.confined else 0)
+        from netread.source import open_regular
+
         try:
-            handle = os.open(os.path.join(self.root, pid, "cmdline"), flags)
+            with open_regular(os.path.join(self.root, pid, "cmdline"), os.O_NOFOLLOW if self.confined else 0) as handle:
+                argv0 = handle.read(CMDLINE_BYTES).split(b"\0", 1)[0]
         except OSError:
             return None
-        try:
-            argv0 = os.read(handle, CMDLINE_BYTES).split(b"\0", 1)[0]
-        except OSError:
-            return None
-        finally:
-            os.close(handle)
         if argv0.startswith(b"/"):
             argv0 = argv0.rsplit(b"/", 1)[1]
         return argv0.decode("utf-8", "surrogateescape")

@@ -115,12 +115,12 @@ class ProcSource(NamedTuple):
         path = self.net_path(name)
         self._confine(path)
         try:
-            with open(path, "rb") as handle:
+            with open_regular(path) as handle:
                 data = handle.read()
         except OSError as exc:
             if exc.errno in (errno.ENOENT, errno.ENOTDIR):
                 return None
-            raise SourceError(f"{path}: {os.strerror(exc.errno or 0) or exc}") from exc
+            raise SourceError(f"{path}: {exc.strerror or os.strerror(exc.errno or 0)}") from exc
         lines = data.decode("utf-8", "surrogateescape").split("\n")
         if lines[-1] == "":
             lines.pop()
@@ -137,11 +137,11 @@ class ProcSource(NamedTuple):
         path = self.net_path(name)
         self._confine(path)
         try:
-            handle = open(path, "rb", buffering=0)
+            handle = open_regular(path)
         except OSError as exc:
             if exc.errno in (errno.ENOENT, errno.ENOTDIR):
                 return None
-            raise SourceError(f"{path}: {os.strerror(exc.errno or 0) or exc}") from exc
+            raise SourceError(f"{path}: {exc.strerror or os.strerror(exc.errno or 0)}") from exc
         return _chunks(handle, path, size)
 
     def read_text(self, relative: str, limit: int = 1 << 16) -> str | None:
@@ -154,7 +154,7 @@ class ProcSource(NamedTuple):
         if self.confined and not _inside(path, self.root):
             return None
         try:
-            with open(path, "rb") as handle:
+            with open_regular(path) as handle:
                 return handle.read(limit).decode("utf-8", "replace")
         except OSError:
             return None
@@ -164,6 +164,22 @@ class ProcSource(NamedTuple):
         if self.confined and not _inside(path, self.root):
             raise SourceError(f"{path}: a symlink out of the snapshot; not read")
 
+
+
+def open_regular(path: StrPath, flags: int = 0) -> BinaryIO:
+    """Open a file for reading only if it is a regular file (a FIFO or device in a snapshot
+    would block or never end); /proc's files are regular files too."""
+    import stat
+
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC | flags)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file")
+        os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb", buffering=0)
+    except BaseException:
+        os.close(fd)
+        raise
 
 
 def _inside(path: str, root: str) -> bool:
@@ -190,7 +206,7 @@ def _chunks(handle: BinaryIO, path: str, size: int) -> Iterator[tuple[int, str]]
                         break
                     got += n
             except OSError as exc:
-                raise SourceError(f"{path}: {os.strerror(exc.errno or 0) or exc}") from exc
+                raise SourceError(f"{path}: {exc.strerror or os.strerror(exc.errno or 0)}") from exc
             finally:
                 view.release()
             if got < len(buf):  # end of file
@@ -200,6 +216,7 @@ def _chunks(handle: BinaryIO, path: str, size: int) -> Iterator[tuple[int, str]]
                 return
             cut = buf.rfind(b"\n") + 1
             rest = bytes(buf[cut:])
+            size = len(buf) if cut == 0 else size  # no newline yet: double the next buffer (linear, not quadratic)
             if cut:
                 text = buf[:cut].decode("utf-8", "surrogateescape")
                 yield lineno, text
@@ -215,22 +232,30 @@ MAX_MEMBERS = 1 << 22
 def _locate(path: Path) -> Path:
     """The /proc root inside ``path``: itself, its ``proc/`` (a sosreport), or its single top directory."""
     for candidate in (path, path / "proc"):
-        if (candidate / "net").is_dir():
+        if (candidate / "net").is_dir() and (candidate == path or _plain_inside(candidate, path)):
             return candidate
     children = [c for c in path.iterdir() if c.is_dir() and not c.is_symlink()] if path.is_dir() else []
     if len(children) == 1:
         for candidate in (children[0], children[0] / "proc"):
-            if (candidate / "net").is_dir():
+            if (candidate / "net").is_dir() and _plain_inside(candidate, path):
                 return candidate
     raise SourceError(f"{path}: no net/ directory in it (nor proc/net, as in a sosreport), so it is not a /proc snapshot")
 
 
+def _plain_inside(candidate: Path, path: Path) -> bool:
+    """``candidate`` is no symlink and stays inside ``path`` (a ``proc -> /proc`` link is not a snapshot)."""
+    return not candidate.is_symlink() and _inside(str(candidate), str(path))
+
+
 def _sosreport_byteorder(path: Path) -> ByteOrder | None:
     """A sosreport says which machine it came from in sos_commands/kernel/uname_-a."""
-    for base in (path, *([c for c in path.iterdir() if c.is_dir()] if path.is_dir() else [])):
+    for base in (path, *([c for c in path.iterdir() if c.is_dir() and not c.is_symlink()] if path.is_dir() else [])):
         uname = base / "sos_commands" / "kernel" / "uname_-a"
+        if not _inside(str(uname), str(path)):
+            continue
         try:
-            words = uname.read_text(encoding="utf-8", errors="replace").split()
+            with open_regular(uname) as handle:
+                words = handle.read(4096).decode("utf-8", "replace").split()
         except OSError:
             continue
         if any(word in BIG_ENDIAN_MACHINES for word in words):
@@ -256,7 +281,7 @@ def _unpack(archive: Path) -> Path:
     try:
         tar = tarfile.open(archive, "r:*")
     except OSError as exc:
-        raise SourceError(f"{archive}: {os.strerror(exc.errno or 0) or exc}") from exc
+        raise SourceError(f"{archive}: {exc.strerror or os.strerror(exc.errno or 0)}") from exc
     except tarfile.TarError:
         raise SourceError(f"{archive}: not a directory, and not a tar archive (plain, gzip, bzip2 or xz)") from None
     dest = Path(tempfile.mkdtemp(prefix="netread-snapshot-"))

@@ -20,11 +20,12 @@ from collections.abc import Iterable
 from collections.abc import Iterator
 
 from netread.errors import ParseError
+from netread.inet import saturated
 from netread.model import UnixSocket
 
 _HEX = "[0-9A-Fa-f]+"
 _HEAD = re.compile(rf"\s*({_HEX}):\s+({_HEX})\s+({_HEX})\s+({_HEX})\s+({_HEX})\s+({_HEX})(?=\s|$)")
-_INODE = re.compile(r"\s+(\d+)(?=\s|$)")
+_INODE = re.compile(r"\s+([0-9]+)(?=\s|$)")
 FIELDS = ("Num", "RefCount", "Protocol", "Flags", "Type", "St", "Inode", "Path")
 #: sizeof(sun_path) (include/uapi/linux/un.h UNIX_PATH_MAX): no name is longer.
 UNIX_PATH_MAX = 108
@@ -63,7 +64,7 @@ def _decode(line: str, lineno: int, has_inode: bool) -> UnixSocket | None:
         mi = _INODE.match(rest)
         if mi is None:
             return None
-        inode = int(mi.group(1))
+        inode = saturated(mi.group(1), 10)
         rest = rest[mi.end() :]
     # The kernel writes one space, then the name; the old layout likewise.
     path: str | None = rest[1:] if rest.startswith(" ") else None

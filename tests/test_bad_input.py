@@ -194,3 +194,96 @@ def test_random_snapshots_never_raise_and_stdout_stays_terminal_safe(tables: dic
         assert got.status in (0, 1), got.stderr
         _terminal_safe(got.stdout)
         assert "Traceback" not in got.stderr
+
+
+# -- found in review: each of these once ended in a traceback, a hang or a wrong host ---------------
+
+
+def test_a_proc_symlink_to_the_live_proc_is_not_a_snapshot(tmp_path: Path) -> None:
+    import tarfile
+
+    os.symlink("/proc", tmp_path / "proc")
+    (tmp_path / "sos_commands").mkdir()
+    got = netread_snapshot(tmp_path, ["-tan"])
+    assert got.status == 1 and "not a /proc snapshot" in got.stderr
+    with tarfile.open(tmp_path / "evil.tar", "w") as tar:
+        info = tarfile.TarInfo("proc")
+        info.type, info.linkname = tarfile.SYMTYPE, "/proc"
+        tar.addfile(info)
+    got = netread_snapshot(tmp_path / "evil.tar", ["-tan"])
+    assert got.status == 1 and "not a /proc snapshot" in got.stderr
+
+
+@pytest.mark.parametrize(
+    ("line", "flags"),
+    [
+        ("   1: 0100007F:0017 00000000:0000 01 00000000:00000000 02:" + "F" * 300 + " 00000000     0        0 4444 1", ["-tano"]),
+        ("   1: 0100007F:0017 00000000:0000 01 00000000:00000000 00:00000000 00000000     0        0 " + "9" * 5000 + " 1", ["-tane"]),
+        ("   1: 0100007F:0017 00000000:0000 01 00000000:00000000 00:00000000 00000000 " + "9" * 5000 + "        0 4444 1", ["-tane"]),
+        ("   1: 0100007F:0017 00000000:0000 01 00000000:" + "F" * 4000 + " 00:00000000 00000000     0        0 4444 1", ["-tan", "--format", "json"]),
+        ("   1: 0100007F:0017 00000000:0000 01 00000000:00000000 00:00000000 00000000 \u0661\u0662        0 4444 1", ["-tan"]),
+    ],
+    ids=["huge timer", "5000-digit inode", "5000-digit uid", "4000-digit queue", "non-ASCII digits"],
+)
+def test_huge_and_strange_numbers_never_raise(line: str, flags: list[str], tmp_path: Path) -> None:
+    root = snapshot(tmp_path, {"tcp": f"{TCP_HEADER}\n{GOOD}\n{line}\n".encode()})
+    got = netread_snapshot(root, flags)
+    assert got.status == 0 and "Traceback" not in got.stderr
+    out = got.stdout.decode()
+    assert "127.0.0.1:22" in out or '"local_port": 22' in out
+    if "\u0661" in line:
+        assert "net/tcp:3: field uid" in got.stderr  # netstat calls it a bogus line too
+
+
+def test_drops_with_a_superscript_digit_and_filters_with_one(tmp_path: Path) -> None:
+    from oracle import netread
+
+    udp = "   sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode ref pointer drops\n"
+    udp += "  1: 0100007F:0035 00000000:0000 07 00000000:00000000 00:00000000 00000000     0        0 55 2 0000000000000000 \u00b2\n"
+    root = snapshot(tmp_path, {"udp": udp.encode()})
+    got = netread_snapshot(root, ["-uan", "--format", "json"])
+    assert got.status == 0 and '"drops": null' in got.stdout.decode()
+    for option in ("--port", "--user"):
+        assert netread(["--proc", str(root), "-uan", option, "\u00b2"]).status in (0, 2)
+
+
+def test_fifos_in_a_snapshot_do_not_hang(tmp_path: Path) -> None:
+    root = snapshot(tmp_path, {"udp": b""})
+    os.mkfifo(root / "net" / "tcp")
+    (root / "5" / "fd").mkdir(parents=True)
+    os.mkfifo(root / "5" / "cmdline")
+    os.symlink("socket:[1]", root / "5" / "fd" / "3")
+    proc = subprocess.run([sys.executable, "-m", "netread", "--proc", str(root), "-tanp"], capture_output=True, timeout=30, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert proc.returncode == 1 and b"not a regular file" in proc.stderr
+
+
+def test_a_sosreport_uname_leading_to_dev_zero_is_not_read(tmp_path: Path) -> None:
+    snapshot(tmp_path / "proc", {"tcp": f"{TCP_HEADER}\n{GOOD}\n".encode()})
+    (tmp_path / "sos_commands" / "kernel").mkdir(parents=True)
+    os.symlink("/dev/zero", tmp_path / "sos_commands" / "kernel" / "uname_-a")
+    got = netread_snapshot(tmp_path, ["-tan"])
+    assert got.status == 0 and "127.0.0.1:22" in got.stdout.decode()
+
+
+def test_owners_with_sigchld_ignored(tmp_path: Path) -> None:
+    code = "import signal, os, sys; signal.signal(signal.SIGCHLD, signal.SIG_IGN); os.execv(sys.executable, [sys.executable, '-m', 'netread', '--proc', sys.argv[1], '-tlnp'])"
+    proc = subprocess.run([sys.executable, "-c", code, str(SAMPLE_PROC)], capture_output=True, timeout=60, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert proc.returncode == 0, proc.stderr
+    assert b"/demo-web" in proc.stdout
+
+
+def test_a_long_line_without_a_newline_reads_in_linear_time(tmp_path: Path) -> None:
+    import time
+
+    root = snapshot(tmp_path, {"tcp": f"{TCP_HEADER}\n{GOOD}\n".encode() + b"x" * (24 << 20)})
+    start = time.monotonic()
+    got = netread_snapshot(root, ["-tan"])
+    assert time.monotonic() - start < 10
+    assert "more characters)" in got.stderr and len(got.stderr) < 2000
+
+
+def test_an_empty_proc_name_is_refused() -> None:
+    from oracle import netread
+
+    got = netread(["--proc", "", "-tan"])
+    assert got.status == 2 and "empty name" in got.stderr

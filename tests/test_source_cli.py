@@ -76,7 +76,7 @@ def test_unreadable_table_as_directory_is_reported_and_rest_shown(tmp_path: Path
     )
     got = netread_snapshot(tmp_path, ["-an"])
     assert got.status == 1
-    assert "net/tcp: Is a directory" in got.stderr
+    assert "net/tcp: not a regular file" in got.stderr
     assert got.lines[-2].endswith("7        /run/x")
 
 
