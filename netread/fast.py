@@ -38,9 +38,12 @@ def _row(detail: bool, extra: int) -> re.Pattern[str]:
     inode (-e, -p, -o); the plain one only what ``-tan`` prints.
     """
     g = "(" if detail else "(?:"
+    # Plain rows do not use uid, timeout or inode, so their length does not matter there (and
+    # unbounded repeats are faster); detailed rows bound them so that int() equals saturation.
+    dec, inode = (_DEC, _INODE) if detail else ("(?:0|[1-9][0-9]*)", "(?:0|[1-9][0-9]*)")
     return re.compile(
         rf"^ *[0-9]+: ({_ENDPOINT}) ({_ENDPOINT}) ({_H}{{2}}) ({_H}{{8}}):({_H}{{8}}) {g}{_H}{{2}}):{g}{_H}{{8}})"
-        rf" {g}{_H}{{8}}) +{g}{_DEC}) +{g}-?{_DEC}) {g}{_INODE})(?: \S+){{0,{extra}}} *$",
+        rf" {g}{_H}{{8}}) +{g}{dec}) +{g}-?{dec}) {g}{inode})(?: \S+){{0,{extra}}} *$",
         re.M,
     )
 
