@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from collections.abc import Iterable
 from collections.abc import Iterator
 from typing import BinaryIO
 from typing import TextIO
@@ -279,46 +280,59 @@ def list_sockets(
         return _list_explained(source, opts, out, report, user_name, names, color)
     if output != "netstat" or (filters is not None and filters.active):
         return _list_records(source, opts, out, report, user_name, names, output, filters or Filters())
-    owners = Owners()
     scanning = scan_in_background(source.root, source.confined) if opts.programs else None  # all processes, as netstat
-    fmt = NetstatFormatter(opts, owners=owners, clk_tck=source.clk_tck, user_name=user_name, names=names)
+    fmt = NetstatFormatter(opts, clk_tck=source.clk_tck, user_name=user_name, names=names)
+
+    def take_owners() -> None:
+        nonlocal scanning
+        if scanning is not None:
+            fmt.owners = scanning()
+            report.owners(fmt.owners)
+            scanning = None
+
     status = [0]
     detail = opts.extend or opts.programs or opts.timers
     if opts.inet_section:
         lookups = names is not None and not opts.numeric_hosts
-        if lookups or scanning is not None:  # hold the rows until their names and owners are known
-            held = [(table, piece) for table, chunks in _inet_tables(source, opts, report, status) for piece in table_pieces(table, chunks, source, report, detail)]
-        if scanning is not None:
-            fmt.owners = owners = scanning()
-            report.owners(owners)
-            scanning = None
+        pieces: Iterable[tuple[str, Piece]] = (
+            (table, piece)
+            for table, chunks in _inet_tables(source, opts, report, status)
+            for piece in table_pieces(table, chunks, source, report, detail)
+        )
+        if lookups or opts.programs:  # hold the rows until their names and owners are known
+            pieces = list(pieces)
+        take_owners()
         out.write(_encode(banner("inet", opts) + "\n" + inet_header(opts) + "\n"))
-        if lookups or opts.programs:
-            if lookups:
-                assert names is not None
-                late = names.prefetch(a for _, piece in held for a in _piece_addresses(piece, source.byteorder))
-                if late:
-                    report.unresolved(len(late), names.deadline)
-            for table, piece in held:
-                out.write(_encode("".join(_format_piece(fmt, table, piece, source, report))))
-        else:
-            for table, chunks in _inet_tables(source, opts, report, status):
-                for piece in table_pieces(table, chunks, source, report, detail):
-                    out.write(_encode("".join(_format_piece(fmt, table, piece, source, report))))
+        if lookups:
+            _prefetch(names, (a for _, piece in pieces for a in _piece_addresses(piece, source.byteorder)), report)
+        for table, piece in pieces:  # streamed as read when nothing is held
+            out.write(_encode("".join(_format_piece(fmt, table, piece, source, report))))
         if status[0]:
-            report.summary(opts.strict)
-            return status[0]
+            return _status(report, opts, status[0])
     if opts.wants("unix"):
         rows = _unix_rows(source, opts, report)
-        if scanning is not None:
-            fmt.owners = owners = scanning()
-            report.owners(owners)
+        take_owners()
         text = banner("unix", opts) + "\n" + unix_header(opts) + "\n"  # printed even when the file is absent
         out.write(_encode(text + "".join([fmt.unix_row(row) + "\n" for row in rows or ()])))
         if rows is None and opts.explicit:
-            report.summary(opts.strict)
-            return 1
-    return max(report.summary(opts.strict), 1 if report.unreadable else 0)
+            return _status(report, opts, 1)
+    return _status(report, opts, 0)
+
+
+def _prefetch(names: Resolver | None, addresses: Iterable[IPAddress], report: Report) -> None:
+    """Look every address up at once (one deadline), and say how many got no answer in time."""
+    if names is None:
+        return
+    late = names.prefetch(addresses)
+    if late:
+        report.unresolved(len(late), names.deadline)
+
+
+def _status(report: Report, opts: Options, status: int) -> int:
+    """The exit status: the count of problems said, then ``status`` (1 for a missing family) or
+    --strict's, or 1 for an unreadable table."""
+    strict = report.summary(opts.strict)
+    return status or max(strict, 1 if report.unreadable else 0)
 
 
 def _unix_rows(source: ProcSource, opts: Options, report: Report) -> list[UnixSocket] | None:
@@ -377,10 +391,8 @@ def _list_records(
     inet = [(row, rec) for row, rec in inet if filters.matches(rec)]
     unix = [(row, rec) for row, rec in unix if filters.matches(rec)]
     if output == "netstat":
-        if names is not None and inet and not opts.numeric_hosts:
-            late = names.prefetch(a for row, _ in inet for a in (row.local.address, row.remote.address))
-            if late:
-                report.unresolved(len(late), names.deadline)
+        if inet and not opts.numeric_hosts:
+            _prefetch(names, (a for row, _ in inet for a in (row.local.address, row.remote.address)), report)
         fmt = NetstatFormatter(opts, owners=owners or Owners(), clk_tck=source.clk_tck, user_name=user_name, names=names)
         if plan.inet is not None:
             text = banner("inet", opts) + "\n" + inet_header(opts) + "\n"
@@ -399,10 +411,7 @@ def _list_records(
             formats.write_ndjson(records, out)
         else:
             formats.write_csv(records, out)
-    strict = report.summary(opts.strict)
-    if plan.status:
-        return plan.status
-    return max(strict, 1 if report.unreadable else 0)
+    return _status(report, opts, plan.status)
 
 
 def _list_explained(
@@ -419,10 +428,8 @@ def _list_explained(
     from netread.explain import Explainer
 
     plan = plan_listing(source, opts, report)
-    if names is not None and plan.inet and not opts.numeric_hosts:
-        late = names.prefetch(a for row in plan.inet for a in (row.local.address, row.remote.address))
-        if late:
-            report.unresolved(len(late), names.deadline)
+    if plan.inet and not opts.numeric_hosts:
+        _prefetch(names, (a for row in plan.inet for a in (row.local.address, row.remote.address)), report)
     owners = Owners()
     if opts.programs:
         owners = _plan_owners(plan, source)
@@ -448,7 +455,4 @@ def _list_explained(
         snapshot=source.root != LIVE_ROOT,
     )
     out.write(_encode(explainer.findings(findings.find_all(listing), len(findings.RULES))))
-    strict = report.summary(opts.strict)
-    if plan.status:
-        return plan.status
-    return max(strict, 1 if report.unreadable else 0)
+    return _status(report, opts, plan.status)
