@@ -191,11 +191,11 @@ def scaling(netread: str, sizes: list[int], rounds: int) -> str:
 def breakdown(netread: str, rounds: int) -> str:
     """Where the time of ``netread -tan`` goes: each stage timed on its own, in this process."""
     sys.path.insert(0, str(ROOT))
-    from netread import fast
-    from netread.netstat import NetstatFormatter
-    from netread.options import Options
-    from netread.owners import scan_owners
-    from netread.source import ProcSource
+    from netread.render import netstat_fast as fast
+    from netread.render.netstat import NetstatFormatter
+    from netread.select import Options
+    from netread.proc.processes import scan_owners
+    from netread.proc.source import ProcSource
 
     python = str(Path(netread).with_name("python"))
     stages: dict[str, list[float]] = {k: [] for k in ("interpreter start-up", "imports", "kernel: read /proc/net/tcp + tcp6", "parse (fast path)", "format", "fd scan (-p, in a child beside the reads)")}
@@ -203,7 +203,7 @@ def breakdown(netread: str, rounds: int) -> str:
     opts = Options.resolve(tcp=True, all=True, numeric_hosts=True, numeric_ports=True, numeric_users=True)
     for _ in range(rounds):
         stages["interpreter start-up"].append(timed([python, "-c", "pass"])[0])
-        stages["imports"].append(timed([python, "-c", "import netread.entry, netread.listing"])[0] - stages["interpreter start-up"][-1])
+        stages["imports"].append(timed([python, "-c", "import netread.cli.main, netread.cli.listing"])[0] - stages["interpreter start-up"][-1])
         start = time.perf_counter()
         chunks = [c for table in ("tcp", "tcp6") for c in (source.net_chunks(table) or [])]
         read = time.perf_counter()

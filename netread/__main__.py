@@ -1,5 +1,5 @@
 """``python -m netread``."""
 
-from netread.entry import run
+from netread.cli import run
 
 run()

@@ -13,13 +13,13 @@ import io
 from pathlib import Path
 from typing import NamedTuple
 
-from netread import fast
-from netread.inet import decode_address
+from netread.render import netstat_fast as fast
+from netread.parse.inet import decode_address
 from netread.model import INET_TABLES
 from netread.model import InetSocket
 from netread.model import IPAddress
-from netread.owners import scan_in_background
-from netread.source import ProcSource
+from netread.proc.processes import scan_in_background
+from netread.proc.source import ProcSource
 
 _AF_INET, _AF_INET6 = 2, 10  # socket.AF_INET, AF_INET6 on Linux, without importing socket
 
@@ -86,8 +86,8 @@ def connections(kind: str = "inet", *, proc: str | Path | None = None, owners: b
     scan runs while the tables are read).  Malformed lines are left out; the
     CLI reports them.
     """
-    from netread.listing import Report
-    from netread.listing import table_pieces
+    from netread.cli.listing import Report
+    from netread.cli.listing import table_pieces
 
     if kind not in KINDS:
         raise ValueError(f"unknown kind {kind!r}; one of {', '.join(KINDS)}")

@@ -1,6 +1,6 @@
 """The exceptions netread raises: one module, one hierarchy.
 
-Library code only raises these; :mod:`netread.cli` catches them once and maps
+Library code only raises these; :mod:`netread.cli.app` catches them once and maps
 them to an exit status.
 """
 

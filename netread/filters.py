@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from netread.records import Record
+from netread.render.records import Record
 
 #: State names a --state filter accepts: the kernel's TCP names, UDP/raw's, unix's.
 STATES = frozenset(

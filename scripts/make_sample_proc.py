@@ -31,7 +31,7 @@ How it works:
    the conductor (``PR_SET_PDEATHSIG``) or after ``HOLD_SECONDS``, and do
    nothing but hold their sockets.
 3. After a short settle time the conductor runs netread's own capture
-   (``netread.capture.collect``, what ``netread capture`` does): the socket
+   (``netread.proc.capture.collect``, what ``netread capture`` does): the socket
    tables and counters of the namespace, verbatim; for each process holding
    one of its sockets the ``socket:[N]`` fd links (real, dangling symlinks
    keeping their fd numbers), ``cmdline``, ``comm`` and the Name/Uid lines
@@ -69,7 +69,7 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
-from netread.capture import Capture, collect, write_dir  # noqa: E402  (stdlib-only modules)
+from netread.proc.capture import Capture, collect, write_dir  # noqa: E402  (stdlib-only modules)
 from scripts.netns import bring_lo_up  # noqa: E402
 DEFAULT_OUT = REPO_ROOT / "sample_proc"
 MADE_BY = "scripts/make_sample_proc.py"

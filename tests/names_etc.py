@@ -16,10 +16,10 @@ from pathlib import Path
 
 from oracle import write_etc
 
-from netread.inet import decode_inet
+from netread.parse.inet import decode_inet
 from netread.model import INET_TABLES
 from netread.model import InetSocket
-from netread.source import ProcSource
+from netread.proc.source import ProcSource
 
 FIXED = Path(__file__).resolve().parent / "fixtures" / "etc"
 

@@ -14,7 +14,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from typer.testing import CliRunner  # noqa: E402
 
-from netread.cli import app  # noqa: E402
+from netread.cli.app import app  # noqa: E402
 
 
 def main() -> None:

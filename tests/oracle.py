@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from netread.cli import app
+from netread.cli.app import app
 
 ORACLE_SCRIPT = 'mount --bind "$0" /proc && exec netstat "$@"'
 

@@ -22,10 +22,10 @@ from strategies import TcpEntry
 from strategies import format_table
 from strategies import write_snapshot
 
-from netread.capture import MANIFEST_FORMAT
-from netread.capture import collect
-from netread.capture import write_dir
-from netread.capture import write_tar
+from netread.proc.capture import MANIFEST_FORMAT
+from netread.proc.capture import collect
+from netread.proc.capture import write_dir
+from netread.proc.capture import write_tar
 
 HERE = Path(__file__).resolve().parent
 PEER_FIXTURES = ROOT.parent / "shared" / "peer_fixtures"
@@ -148,9 +148,9 @@ RAPID7 = PEER_FIXTURES / "rapid7_metasploit-framework" / "pull5722_description"
 
 @pytest.mark.skipif(not RAPID7.is_dir(), reason=f"{RAPID7} is absent (shared peer fixtures not here)")
 def test_rapid7_big_endian_mips_capture_decodes_to_its_expected_addresses(tmp_path: Path) -> None:
-    from netread.inet import decode_inet
+    from netread.parse.inet import decode_inet
     from netread.model import InetSocket
-    from netread.source import ProcSource
+    from netread.proc.source import ProcSource
 
     (tmp_path / "net").mkdir()
     shutil.copy(RAPID7 / "proc_net_tcp.bigendian_mips", tmp_path / "net" / "tcp")

@@ -11,7 +11,7 @@ from conftest import ROOT
 from hypothesis import given
 from hypothesis import strategies as st
 
-from netread import entry
+from netread.cli import main as entry
 
 SHORTS = "tuUwx46lanWepocv"
 LONGS = sorted(entry.LONG)
@@ -21,7 +21,7 @@ def _typer_flags(argv: list[str]) -> tuple[set[str], list[str], Path | None] | N
     """What the typer application would pass to entry.listing for ``argv`` (None: it would not)."""
     from typer.testing import CliRunner
 
-    from netread.cli import app
+    from netread.cli.app import app
 
     seen: list[tuple[set[str], list[str], Path | None]] = []
 
@@ -29,7 +29,7 @@ def _typer_flags(argv: list[str]) -> tuple[set[str], list[str], Path | None] | N
         seen.append((set(flags), list(protocol), proc))
         return 0
 
-    with mock.patch("netread.entry.listing", fake):
+    with mock.patch("netread.cli.main.listing", fake):
         result = CliRunner().invoke(app, argv)
     return seen[0] if result.exit_code == 0 and seen else None
 
@@ -62,7 +62,7 @@ def test_anything_else_goes_to_typer() -> None:
 
 def test_a_plain_listing_does_not_import_typer() -> None:
     # the live /proc (a --proc snapshot is opened with pathlib, which is fine there)
-    code = "import sys; sys.argv = ['netread', '-tuwxan']\nfrom netread.entry import quick_parse, listing\np = quick_parse(sys.argv[1:])\nlisting(p.flags, p.protocol, p.proc)\nprint('typer' in sys.modules, 'dataclasses' in sys.modules, 'pathlib' in sys.modules, file=sys.stderr)"
+    code = "import sys; sys.argv = ['netread', '-tuwxan']\nfrom netread.cli.main import quick_parse, listing\np = quick_parse(sys.argv[1:])\nlisting(p.flags, p.protocol, p.proc)\nprint('typer' in sys.modules, 'dataclasses' in sys.modules, 'pathlib' in sys.modules, file=sys.stderr)"
     # -S: no site, so an editable install's import hook (which imports pathlib) stays out of the count
     proc = subprocess.run([sys.executable, "-S", "-c", code, str(ROOT / "sample_proc")], capture_output=True, env={"PYTHONPATH": str(ROOT)}, timeout=60)
     assert proc.returncode == 0, proc.stderr

@@ -30,11 +30,11 @@ from test_owners import make_process
 from test_owners import write_owned_snapshot
 from test_owners import snapshot_with_owners
 
-from netread import findings
-from netread.glossary import RAW_STATES
-from netread.glossary import TCP_STATES
-from netread.glossary import UDP_STATES
-from netread.glossary import UNIX_STATES
+from netread.explain import findings
+from netread.explain.glossary import RAW_STATES
+from netread.explain.glossary import TCP_STATES
+from netread.explain.glossary import UDP_STATES
+from netread.explain.glossary import UNIX_STATES
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 PTR = "0" * 16

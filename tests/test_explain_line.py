@@ -29,12 +29,12 @@ from strategies import tcp_entry
 from strategies import unix_entry
 from strategies import unix_path_hostile
 
-from netread.explain_line import NOT_DECODED
-from netread.explain_line import TABLES
-from netread.explain_line import FieldExplanation
-from netread.explain_line import LineExplanation
-from netread.explain_line import explain_line
-from netread.explain_line import render_explanation
+from netread.explain.line import NOT_DECODED
+from netread.explain.line import TABLES
+from netread.explain.line import FieldExplanation
+from netread.explain.line import LineExplanation
+from netread.explain.line import explain_line
+from netread.explain.line import render_explanation
 from netread.model import TcpState
 
 #: The first sample_proc capture, frozen: these tests check exact values of its rows.
@@ -547,7 +547,7 @@ def test_render_does_not_parse_numbers() -> None:
 
 
 def test_import_does_not_load_tabulate() -> None:
-    code = "import sys, netread.explain_line; print('tabulate' in sys.modules)"
+    code = "import sys, netread.explain.line; print('tabulate' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 

@@ -10,14 +10,14 @@ from hypothesis import strategies as st
 from strategies import format_table
 from strategies import table_entries
 
-from netread import fast
-from netread.inet import decode_inet
+from netread.render import netstat_fast as fast
+from netread.parse.inet import decode_inet
 from netread.model import InetSocket
-from netread.names import Resolver
-from netread.netstat import NetstatFormatter
-from netread.netstat import inet_selected
-from netread.options import Options
-from netread.owners import Owners
+from netread.resolve import Resolver
+from netread.render.netstat import NetstatFormatter
+from netread.render.netstat import inet_selected
+from netread.select import Options
+from netread.proc.processes import Owners
 
 TABLES = ("tcp", "tcp6", "udp", "udp6", "udplite", "udplite6", "raw", "raw6")
 FLAGS = st.fixed_dictionaries(

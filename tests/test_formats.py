@@ -26,7 +26,7 @@ from strategies import write_snapshot
 from test_owners import make_process
 
 from netread.model import PROTO_LABEL
-from netread.records import CSV_KEYS
+from netread.render.records import CSV_KEYS
 
 SCHEMA = json.loads((ROOT / "netread" / "schema" / "netread.schema.json").read_text())
 SOCKET = {**SCHEMA["$defs"]["socket"], "$defs": SCHEMA["$defs"]}

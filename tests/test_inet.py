@@ -7,9 +7,9 @@ import ipaddress
 import pytest
 
 from netread.errors import ParseError
-from netread.inet import decode_address
-from netread.inet import decode_endpoint
-from netread.inet import decode_inet
+from netread.parse.inet import decode_address
+from netread.parse.inet import decode_endpoint
+from netread.parse.inet import decode_inet
 from netread.model import Endpoint
 from netread.model import InetSocket
 from netread.model import TcpState

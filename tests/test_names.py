@@ -25,12 +25,12 @@ from strategies import write_snapshot
 
 from netread.model import Endpoint
 from netread.model import InetSocket
-from netread.names import Resolver
-from netread.names import parse_protocols
-from netread.names import parse_services
-from netread.names import service_tables
-from netread.netstat import NetstatFormatter
-from netread.options import Options
+from netread.resolve import Resolver
+from netread.resolve import parse_protocols
+from netread.resolve import parse_services
+from netread.resolve import service_tables
+from netread.render.netstat import NetstatFormatter
+from netread.select import Options
 
 FIXED = Path(__file__).resolve().parent / "fixtures" / "etc"
 ip = ipaddress.ip_address

@@ -27,8 +27,8 @@ from strategies import table_entries
 from strategies import format_table
 from strategies import write_snapshot
 
-from netread.owners import program_label
-from netread.owners import scan_owners
+from netread.proc.processes import program_label
+from netread.proc.processes import scan_owners
 
 
 def make_process(root: Path, pid: int, cmdline: bytes, fds: dict[int, str]) -> None:

@@ -12,7 +12,7 @@ from oracle import netread
 from oracle import netread_snapshot
 
 from netread.errors import SourceError
-from netread.source import ProcSource
+from netread.proc.source import ProcSource
 
 
 def test_snapshot_byteorder_from_manifest(tmp_path: Path) -> None:

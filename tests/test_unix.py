@@ -6,7 +6,7 @@ import pytest
 
 from netread.errors import ParseError
 from netread.model import UnixSocket
-from netread.unix import decode_unix
+from netread.parse.unix import decode_unix
 
 HEADER = "Num       RefCount Protocol Flags    Type St Inode Path"
 PTR = "0000000000000000"

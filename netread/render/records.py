@@ -19,8 +19,8 @@ from netread.model import SO_WAITDATA
 from netread.model import InetSocket
 from netread.model import IPAddress
 from netread.model import UnixSocket
-from netread.owners import CMDLINE_BYTES
-from netread.owners import Owners
+from netread.proc.processes import CMDLINE_BYTES
+from netread.proc.processes import Owners
 
 Record = dict[str, Any]
 
@@ -96,7 +96,7 @@ class RecordMaker:
 
     def _full_program(self, pid: str) -> str | None:
         """argv[0] as netstat names it (basename when absolute), but not cut to 19 bytes."""
-        from netread.source import open_regular
+        from netread.proc.source import open_regular
 
         try:
             with open_regular(os.path.join(self.root, pid, "cmdline"), os.O_NOFOLLOW if self.confined else 0) as handle:

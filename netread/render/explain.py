@@ -17,17 +17,17 @@ import textwrap
 from collections.abc import Sequence
 
 from netread.escape import escape_text
-from netread.findings import Finding
-from netread.glossary import INET_COLUMNS
-from netread.glossary import RAW_STATES
-from netread.glossary import TCP_STATES
-from netread.glossary import TCP_UNKNOWN
-from netread.glossary import UDP_STATES
-from netread.glossary import UNIX_COLUMNS
-from netread.glossary import UNIX_STATES
-from netread.glossary import UNIX_UNKNOWN
-from netread.glossary import Column
-from netread.glossary import State
+from netread.explain.findings import Finding
+from netread.explain.glossary import INET_COLUMNS
+from netread.explain.glossary import RAW_STATES
+from netread.explain.glossary import TCP_STATES
+from netread.explain.glossary import TCP_UNKNOWN
+from netread.explain.glossary import UDP_STATES
+from netread.explain.glossary import UNIX_COLUMNS
+from netread.explain.glossary import UNIX_STATES
+from netread.explain.glossary import UNIX_UNKNOWN
+from netread.explain.glossary import Column
+from netread.explain.glossary import State
 from netread.model import InetSocket
 from netread.model import UnixSocket
 

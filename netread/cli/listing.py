@@ -21,26 +21,26 @@ from typing import TextIO
 from netread.errors import ParseError
 from netread.filters import Filters
 from netread.errors import SourceError
-from netread import fast
-from netread.inet import HEAD
-from netread.inet import decode_inet
+from netread.render import netstat_fast as fast
+from netread.parse.inet import HEAD
+from netread.parse.inet import decode_inet
 from netread.model import InetSocket
 from netread.model import IPAddress
 from netread.model import UnixSocket
-from netread.names import Resolver
-from netread.netstat import NetstatFormatter
-from netread.netstat import banner
-from netread.netstat import inet_header
-from netread.netstat import inet_selected
-from netread.netstat import unix_header
-from netread.netstat import unix_selected
-from netread.options import Options
-from netread.owners import Owners
-from netread.owners import scan_in_background
-from netread.owners import scan_owners
-from netread.source import LIVE_ROOT
-from netread.source import ProcSource
-from netread.unix import decode_unix
+from netread.resolve import Resolver
+from netread.render.netstat import NetstatFormatter
+from netread.render.netstat import banner
+from netread.render.netstat import inet_header
+from netread.render.netstat import inet_selected
+from netread.render.netstat import unix_header
+from netread.render.netstat import unix_selected
+from netread.select import Options
+from netread.proc.processes import Owners
+from netread.proc.processes import scan_in_background
+from netread.proc.processes import scan_owners
+from netread.proc.source import LIVE_ROOT
+from netread.proc.source import ProcSource
+from netread.parse.unix import decode_unix
 
 #: (option name, IPv4 table, IPv6 table, netstat's name for the family)
 INET_FAMILIES = (
@@ -236,7 +236,7 @@ def _format_piece(fmt: NetstatFormatter, table: str, piece: Piece, source: ProcS
 
 
 def _piece_addresses(piece: Piece, byteorder: str) -> Iterator[IPAddress]:
-    from netread.inet import decode_address
+    from netread.parse.inet import decode_address
 
     kind, rows = piece
     if kind == "fast":
@@ -369,7 +369,7 @@ def _list_records(
     filters: Filters,
 ) -> int:
     """Machine-readable output, or a filtered netstat listing: the rows as records, then kept or not."""
-    from netread.records import RecordMaker
+    from netread.render.records import RecordMaker
 
     plan = plan_listing(source, opts, report)
     owners = None
@@ -377,7 +377,7 @@ def _list_records(
         owners = _plan_owners(plan, source)
         if opts.programs:
             report.owners(owners)
-    from netread.netstat import _system_user
+    from netread.render.netstat import _system_user
 
     maker = RecordMaker(  # records carry the uid and its name whatever -n says: -n is presentation
         root=source.root,
@@ -401,7 +401,7 @@ def _list_records(
             text = banner("unix", opts) + "\n" + unix_header(opts) + "\n"
             out.write(_encode(text + "".join([fmt.unix_row(row) + "\n" for row, _ in unix])))
     else:
-        from netread import output as formats
+        from netread.render import formats
 
         records = [rec for _, rec in inet] + [rec for _, rec in unix]
         if output == "json":
@@ -424,8 +424,8 @@ def _list_explained(
     color: bool,
 ) -> int:
     """--explain: the rows as records (the findings look at all of them), with the explanation around."""
-    from netread import findings
-    from netread.explain import Explainer
+    from netread.explain import findings
+    from netread.render.explain import Explainer
 
     plan = plan_listing(source, opts, report)
     if plan.inet and not opts.numeric_hosts:

@@ -14,8 +14,8 @@ import ipaddress
 from collections.abc import Callable
 
 from netread.escape import escape_text
-from netread.inet import ByteOrder
-from netread.inet import decode_address
+from netread.parse.inet import ByteOrder
+from netread.parse.inet import decode_address
 from netread.model import PROTO_LABEL
 from netread.model import SO_ACCEPTCON
 from netread.model import SO_NOSPACE
@@ -23,9 +23,9 @@ from netread.model import SO_WAITDATA
 from netread.model import InetSocket
 from netread.model import IPAddress
 from netread.model import UnixSocket
-from netread.names import Resolver
-from netread.options import Options
-from netread.owners import Owners
+from netread.resolve import Resolver
+from netread.select import Options
+from netread.proc.processes import Owners
 
 #: netstat.c tcp_state[]: index = kernel state number.
 TCP_STATE_NAMES = (
@@ -176,7 +176,7 @@ class NetstatFormatter:
         self._hosts: dict[IPAddress, str] = {}
         self._ports: dict[tuple[int, str], str] = {}
         self._token_hosts: dict[str, str] = {}
-        #: For netread.fast: padded address columns by endpoint token, per family; queue texts by token.
+        #: For netread.render.netstat_fast: padded address columns by endpoint token, per family; queue texts by token.
         self.columns: dict[str, dict[str, str]] = {}
         self.queue_texts: dict[str, str] = {}
         self._token_ports: dict[tuple[str, str], str] = {}

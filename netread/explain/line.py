@@ -38,7 +38,7 @@ from collections.abc import Callable
 from typing import Literal
 
 from netread.escape import escape_text
-from netread.inet import decode_address
+from netread.parse.inet import decode_address
 from netread.model import SO_ACCEPTCON
 from netread.model import SO_NOSPACE
 from netread.model import SO_WAITDATA

@@ -19,7 +19,7 @@ from collections.abc import Collection
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from netread.source import StrPath
+    from netread.proc.source import StrPath
 
 #: netstat's PROGNAME_WIDTH buffer: 19 bytes of text and a NUL.
 PROGNAME_BYTES = 19
@@ -156,7 +156,7 @@ def _scan_fds(fd_dir: int, root: StrPath, pid: str, found: dict[int, bytes], rem
 
 
 def _program(root: StrPath, pid: str) -> bytes | None:
-    from netread.source import open_regular
+    from netread.proc.source import open_regular
 
     try:
         with open_regular(os.path.join(root, pid, "cmdline"), os.O_NOFOLLOW) as handle:

@@ -15,9 +15,9 @@ from typing import BinaryIO
 
 from netread import __version__
 from netread.escape import escape_text
-from netread.records import CSV_KEYS
-from netread.records import Record
-from netread.records import flat
+from netread.render.records import CSV_KEYS
+from netread.render.records import Record
+from netread.render.records import flat
 
 FORMATS = ("netstat", "json", "ndjson", "csv")
 

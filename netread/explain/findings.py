@@ -18,7 +18,7 @@ from netread.model import InetSocket
 from netread.model import TcpState
 from netread.model import UnixSocket
 from netread.model import UnixState
-from netread.owners import Owners
+from netread.proc.processes import Owners
 
 #: A CLOSE_WAIT count from which the finding is a warning rather than a note.
 CLOSE_WAIT_WARN = 10

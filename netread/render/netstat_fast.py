@@ -14,15 +14,15 @@ from __future__ import annotations
 
 import re
 
-from netread.inet import MAX_EXTRA_DATAGRAM
-from netread.inet import MAX_EXTRA_TCP
-from netread.inet import ByteOrder
+from netread.parse.inet import MAX_EXTRA_DATAGRAM
+from netread.parse.inet import MAX_EXTRA_TCP
+from netread.parse.inet import ByteOrder
 from netread.model import PROTO_LABEL
-from netread.netstat import ADDR_COLUMN
-from netread.netstat import NetstatFormatter
-from netread.netstat import _family
-from netread.netstat import _ljust
-from netread.netstat import state_text
+from netread.render.netstat import ADDR_COLUMN
+from netread.render.netstat import NetstatFormatter
+from netread.render.netstat import _family
+from netread.render.netstat import _ljust
+from netread.render.netstat import state_text
 
 _H = "[0-9A-F]"
 #: Decimals as the kernel prints them, short enough that int() equals the careful path's saturation.

@@ -1,8 +1,8 @@
 """Command line: netstat's socket-listing flags, --proc for snapshots, and ``capture``.
 
-Thin by design: parse options, build a :class:`~netread.source.ProcSource`
-and :class:`~netread.options.Options`, hand over to
-:func:`netread.listing.list_sockets`, and map errors to an exit status.
+Thin by design: parse options, build a :class:`~netread.proc.source.ProcSource`
+and :class:`~netread.select.Options`, hand over to
+:func:`netread.cli.listing.list_sockets`, and map errors to an exit status.
 """
 
 from __future__ import annotations
@@ -102,7 +102,7 @@ def main(
     """
     if ctx.invoked_subcommand is not None:
         return
-    from netread.entry import listing
+    from netread.cli.main import listing
 
     if proc == "":
         sys.stderr.write("netread: --proc needs a directory, a tarball or a sosreport, not an empty name\n")
@@ -136,7 +136,7 @@ def main(
     from netread.filters import Filters
     from netread.filters import parse_port
     from netread.filters import parse_states
-    from netread.output import FORMATS
+    from netread.render.formats import FORMATS
 
     if output not in FORMATS:
         sys.stderr.write(f"netread: --format must be one of {', '.join(FORMATS)}, not {output!r}\n")
@@ -164,10 +164,10 @@ def capture(
     force: Annotated[bool, typer.Option("--force", help="Replace an earlier capture in DIR, or FILE.")] = False,
 ) -> None:
     """Save this machine's socket tables, their owners and a manifest; read them later with --proc."""
-    from netread.capture import CaptureError
-    from netread.capture import collect
-    from netread.capture import write_dir
-    from netread.capture import write_tar
+    from netread.proc.capture import CaptureError
+    from netread.proc.capture import collect
+    from netread.proc.capture import write_dir
+    from netread.proc.capture import write_tar
 
     if (directory is None) == (tar is None):
         sys.stderr.write("netread capture: give a directory, or --tar FILE\n")
@@ -193,9 +193,9 @@ def capture(
 def _explain_line(line: str, table: str | None, byte_order: str | None, proc: Path | None) -> None:
     """--explain-line: the field-by-field decoding of one line; status 1 when part of it did not decode."""
     from netread.errors import NetreadError
-    from netread.explain_line import explain_line
-    from netread.explain_line import render_explanation
-    from netread.source import ProcSource
+    from netread.explain.line import explain_line
+    from netread.explain.line import render_explanation
+    from netread.proc.source import ProcSource
 
     clk_tck = os.sysconf("SC_CLK_TCK")
     order = sys.byteorder
@@ -218,7 +218,7 @@ def _explain_line(line: str, table: str | None, byte_order: str | None, proc: Pa
 
 
 def run() -> None:
-    """Console-script entry point (kept for old installs; netread.entry.run is the one now)."""
-    from netread.entry import run as entry_run
+    """Console-script entry point (kept for old installs; netread.cli.main.run is the one now)."""
+    from netread.cli.main import run as entry_run
 
     entry_run()

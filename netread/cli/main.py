@@ -125,10 +125,10 @@ def listing(
     import time
 
     from netread.errors import NetreadError
-    from netread.listing import list_sockets
-    from netread.names import Resolver
-    from netread.options import Options
-    from netread.source import ProcSource
+    from netread.cli.listing import list_sockets
+    from netread.resolve import Resolver
+    from netread.select import Options
+    from netread.proc.source import ProcSource
 
     chosen = {name: name in flags for name in FLAGS}
     for entry in protocol:
@@ -178,7 +178,7 @@ def run() -> None:
         except BrokenPipeError:
             quiet_broken_pipe()
         sys.exit(status)
-    from netread.cli import app
+    from netread.cli.app import app
 
     try:
         app()

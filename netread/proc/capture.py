@@ -36,12 +36,12 @@ from pathlib import Path
 
 from netread import __version__
 from netread.errors import NetreadError
-from netread.inet import decode_inet
+from netread.parse.inet import decode_inet
 from netread.model import INET_TABLES
 from netread.model import InetSocket
 from netread.model import UnixSocket
-from netread.owners import socket_inode
-from netread.unix import decode_unix
+from netread.proc.processes import socket_inode
+from netread.parse.unix import decode_unix
 
 MANIFEST_FORMAT = 1
 NET_FILES = (*INET_TABLES, "unix", "snmp", "snmp6", "netstat", "sockstat", "sockstat6")
