@@ -1,171 +1,128 @@
 """The Python API: sockets as typed records, from the live /proc or a snapshot.
 
+``connections()`` is :func:`netread.sockets.read_sockets` plus a mapping, so it
+says what ``--format json`` says about the same sockets.
+
     >>> import netread
     >>> conns = netread.connections("tcp", proc="sample_proc")
     >>> listeners = [c for c in conns if c.state == "LISTEN"]
-    >>> (listeners[0].local_address, listeners[0].local_port, listeners[0].program is not None)
-    ('127.0.0.1', 8081, True)
+    >>> (listeners[0].local_address, listeners[0].local_port, listeners[0].program, listeners[0].pids)
+    ('127.0.0.1', 8081, 'demo-web', (20467,))
 """
 
 from __future__ import annotations
 
-import io
-from pathlib import Path
+import os
 from typing import NamedTuple
 
-from netread.render import netstat_fast as fast
-from netread.parse.inet import decode_address
-from netread.model import INET_TABLES
 from netread.model import InetSocket
 from netread.model import IPAddress
-from netread.proc.processes import scan_in_background
+from netread.model import Owners
+from netread.model import Table
+from netread.model import UnixSocket
+from netread.model import address_text
 from netread.proc.source import ProcSource
+from netread.select import Family
+from netread.sockets import read_sockets
 
-_AF_INET, _AF_INET6 = 2, 10  # socket.AF_INET, AF_INET6 on Linux, without importing socket
+_AF_UNIX, _AF_INET, _AF_INET6 = 1, 2, 10  # socket.AF_* on Linux, without importing socket
 
-#: psutil's kind names -> the tables they read.
-KINDS: dict[str, tuple[str, ...]] = {
-    "tcp": ("tcp", "tcp6"),
-    "tcp4": ("tcp",),
-    "tcp6": ("tcp6",),
-    "udp": ("udp", "udp6"),
-    "udp4": ("udp",),
-    "udp6": ("udp6",),
-    "inet": ("tcp", "tcp6", "udp", "udp6"),
-    "inet4": ("tcp", "udp"),
-    "inet6": ("tcp6", "udp6"),
-    "all": INET_TABLES,
+_T = Table
+#: psutil's kind names -> the tables they read; "all" is psutil's (tcp, udp, unix) plus udplite and raw.
+KINDS: dict[str, tuple[Table, ...]] = {
+    "tcp": (_T.TCP, _T.TCP6),
+    "tcp4": (_T.TCP,),
+    "tcp6": (_T.TCP6,),
+    "udp": (_T.UDP, _T.UDP6),
+    "udp4": (_T.UDP,),
+    "udp6": (_T.UDP6,),
+    "inet": (_T.TCP, _T.TCP6, _T.UDP, _T.UDP6),
+    "inet4": (_T.TCP, _T.UDP),
+    "inet6": (_T.TCP6, _T.UDP6),
+    "unix": (_T.UNIX,),
+    "all": tuple(Table),
 }
-_TCP_NAMES = ("UNKNOWN", "ESTABLISHED", "SYN_SENT", "SYN_RECV", "FIN_WAIT1", "FIN_WAIT2", "TIME_WAIT", "CLOSE",
-              "CLOSE_WAIT", "LAST_ACK", "LISTEN", "CLOSING")
 
 
 class Connection(NamedTuple):
-    """One inet socket: addresses as text (IPv4-mapped kept as they are), ports as integers.
+    """One socket: addresses as text (IPv4-mapped kept as they are), ports as integers.
 
-    ``state`` is the kernel's name (``CLOSE`` for an unconnected UDP socket);
-    ``recv_q``/``send_q`` are rx_queue/tx_queue; ``pid``/``program`` are None
-    when no process could be found (or ``owners=False``).
+    ``state`` is the kernel's name (``CLOSE`` for an unconnected UDP socket,
+    ``LISTENING``/``CONNECTED``... for unix); ``recv_q``/``send_q`` are
+    rx_queue/tx_queue; ``pid``/``program`` are the first process holding the
+    socket (the one netstat shows; ``program`` is argv[0] whole, as in the JSON)
+    and ``pids`` every holder; they are None/() when no process was found (or
+    ``owners=False``).  For a unix socket ``local_address`` is its path ("" when
+    it has none) and the ports, queues, uid and remote address are None/"".
+    Text is decoded as ``os.fsdecode`` decodes (undecodable bytes as surrogates).
     """
 
     proto: str
     family: int
     local_address: str
-    local_port: int
+    local_port: int | None
     remote_address: str
-    remote_port: int
+    remote_port: int | None
     state: str
-    recv_q: int
-    send_q: int
+    recv_q: int | None
+    send_q: int | None
     uid: int | None
     inode: int | None
     pid: int | None
     program: str | None
+    pids: tuple[int, ...] = ()
 
 
-def _address_text(address: IPAddress) -> tuple[int, str]:
-    """(family, text): inet_ntop's text, so ``::ffff:127.0.0.1`` stays as the kernel's address."""
-    if address.version == 4:
-        return _AF_INET, str(address)
-    import socket
-
-    return _AF_INET6, socket.inet_ntop(socket.AF_INET6, address.packed)
-
-
-def _state(table: str, st: int) -> str:
-    if table.startswith("tcp"):
-        return _TCP_NAMES[st] if 0 < st < len(_TCP_NAMES) else "UNKNOWN"
-    return "ESTABLISHED" if st == 1 else "CLOSE" if st == 7 else "UNKNOWN"
-
-
-def connections(kind: str = "inet", *, proc: str | Path | None = None, owners: bool = True) -> list[Connection]:
-    """Every socket of ``kind`` (psutil's names: tcp, tcp4, tcp6, udp..., inet; or all), in table order.
+def connections(kind: str = "inet", *, proc: str | os.PathLike[str] | None = None, owners: bool = True) -> list[Connection]:
+    """Every socket of ``kind`` (psutil's names: tcp, tcp4, tcp6, udp..., inet, unix, all), in table order.
 
     ``proc`` is a snapshot (directory, tarball or sosreport) instead of the live
-    /proc; ``owners`` adds pid and program from the ``<pid>/fd`` links (the
-    scan runs while the tables are read).  Malformed lines are left out; the
-    CLI reports them.
+    /proc; ``owners`` adds pid, program and pids from the ``<pid>/fd`` links
+    (the scan runs while the tables are read).  Absent tables are skipped and
+    malformed lines left out; the CLI reports them.
     """
-    from netread.cli.listing import Report
-    from netread.cli.listing import table_pieces
-
     if kind not in KINDS:
         raise ValueError(f"unknown kind {kind!r}; one of {', '.join(KINDS)}")
     source = ProcSource.live() if proc is None else ProcSource.snapshot(proc)
-    waiting = scan_in_background(source.root, source.confined) if owners else None
-    report = Report(io.StringIO())
-    pieces = []
-    try:
-        for table in KINDS[kind]:
-            chunks = source.net_chunks(table)
-            if chunks is not None:
-                pieces += [(table, piece) for piece in table_pieces(table, chunks, source, report, True)]
-    except BaseException:
-        if waiting is not None:
-            waiting()  # reap the scanning child before the error goes up
-        raise
-    rows = _fields(pieces, source.byteorder)  # while the fd scan runs
-    if waiting is None:
-        return [Connection._make(row + _NO_OWNER) for row in rows]
-    labels = waiting().by_inode
-    owners: dict[bytes, tuple[int, str]] = {}
-    out = []
-    append = out.append
-    make = Connection._make
-    for row in rows:
-        label = labels.get(row[10])  # type: ignore[arg-type]
-        if label is None:
-            append(make(row + _NO_OWNER))
-            continue
-        owner = owners.get(label)
-        if owner is None:
-            pid, _, name = label.decode("utf-8", "surrogateescape").partition("/")
-            owner = owners[label] = (int(pid), name)
-        append(make(row + owner))
+    families = [Family(str(table), (table,), False, False) for table in KINDS[kind]]
+    sockets = read_sockets(source, families, owners=owners)
+    texts: dict[IPAddress, str] = {}
+    out = [_inet(s, sockets.owners, texts) for s in sockets.inet or ()]
+    out += [_unix(s, sockets.owners) for s in sockets.unix or ()]
     return out
 
 
-_NO_OWNER = (None, None)
-Fields = tuple  # the first 11 fields of a Connection
+def _owner(owners: Owners | None, inode: int | None) -> tuple[int | None, str | None, tuple[int, ...]]:
+    pids = None if owners is None or inode is None else owners.holders.get(inode)
+    if not pids:
+        return None, None, ()
+    assert owners is not None
+    return pids[0], owners.processes[pids[0]].program, tuple(pids)
 
 
-def _fields(pieces: list[tuple[str, tuple[str, list]]], byteorder: str) -> list[Fields]:  # type: ignore[type-arg]
-    """Every row as the first 11 fields of a :class:`Connection` (the owner comes later)."""
-    addresses: dict[str, tuple[int, str]] = {}
-    ports: dict[str, int] = {}
-    queues: dict[str, int] = {}
-    out: list[Fields] = []
-    append = out.append
+def _inet(sock: InetSocket, owners: Owners | None, texts: dict[IPAddress, str]) -> Connection:
+    local, remote = sock.local.address, sock.remote.address
+    local_text = texts.get(local) or texts.setdefault(local, address_text(local))
+    remote_text = texts.get(remote) or texts.setdefault(remote, address_text(remote))
+    pid, program, pids = _owner(owners, sock.inode)
+    return Connection(
+        str(sock.table),
+        _AF_INET if local.version == 4 else _AF_INET6,
+        local_text,
+        sock.local.port,
+        remote_text,
+        sock.remote.port,
+        sock.state_name,
+        sock.rx_queue,
+        sock.tx_queue,
+        sock.uid,
+        sock.inode,
+        pid,
+        program,
+        pids,
+    )
 
-    def address(token: str) -> tuple[int, str]:
-        found = addresses[token] = _address_text(decode_address(token, byteorder))  # type: ignore[arg-type]
-        return found
 
-    for table, (kind, rows) in pieces:
-        states = {f"{st:02X}": _state(table, st) for st in range(256)}
-        if kind == "fast":
-            for local, remote, st, tx, rx, _tr, _when, _retr, uid, _timeout, inode in rows:
-                la, _, lp = local.partition(":")
-                ra, _, rp = remote.partition(":")
-                family, local_text = addresses.get(la) or address(la)
-                remote_text = (addresses.get(ra) or address(ra))[1]
-                lport = ports.get(lp)
-                if lport is None:
-                    lport = ports[lp] = int(lp, 16)
-                rport = ports.get(rp)
-                if rport is None:
-                    rport = ports[rp] = int(rp, 16)
-                recv = queues.get(rx)
-                if recv is None:
-                    recv = queues[rx] = int(rx, 16)
-                send = queues.get(tx)
-                if send is None:
-                    send = queues[tx] = int(tx, 16)
-                append((table, family, local_text, lport, remote_text, rport, states[st], recv, send, int(uid), int(inode)))
-        else:
-            for row in rows:
-                if isinstance(row, InetSocket):
-                    family, local_text = _address_text(row.local.address)
-                    append((table, family, local_text, row.local.port, _address_text(row.remote.address)[1],
-                            row.remote.port, _state(table, row.st), row.rx_queue, row.tx_queue, row.uid, row.inode))
-    return out
+def _unix(sock: UnixSocket, owners: Owners | None) -> Connection:
+    pid, program, pids = _owner(owners, sock.inode)
+    return Connection("unix", _AF_UNIX, sock.path or "", None, "", None, sock.state_name, None, None, None, sock.inode, pid, program, pids)

@@ -1,7 +1,7 @@
 """The exceptions netread raises: one module, one hierarchy.
 
-Library code only raises these; :mod:`netread.cli.app` catches them once and maps
-them to an exit status.
+Library code only raises these; :func:`netread.cli.listing.guarded` catches
+them, in one place, and maps them to an exit status.
 """
 
 from __future__ import annotations
@@ -15,6 +15,16 @@ class NetreadError(Exception):
 
 class SourceError(NetreadError):
     """The /proc root, or a file in it, cannot be read at all."""
+
+
+class UsageError(NetreadError):
+    """A command line that cannot mean anything (a bad value, options that do not go together)."""
+
+    exit_code = 2
+
+
+class CaptureError(NetreadError):
+    """A capture cannot be written where it was asked to go."""
 
 
 class ParseError(ValueError):

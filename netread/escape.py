@@ -47,3 +47,21 @@ def escape_text(text: str) -> str:
     if text.isprintable():
         return text
     return "".join(_escape_char(ch) for ch in text)
+
+
+def undecodable_escaped(text: str) -> str:
+    r"""``text`` with each byte that was not UTF-8 (a ``surrogateescape`` surrogate) written ``\xNN``.
+
+    What JSON and CSV need: valid UTF-8 that strict parsers accept, the same
+    text in both.  Everything else, control characters included, is left to the
+    format (JSON escapes them itself).
+
+    >>> undecodable_escaped(b"/tmp/\xff\xc3\xa9".decode("utf-8", "surrogateescape"))
+    '/tmp/\\xffé'
+    """
+    if text.isascii() or not any(0xD800 <= ord(ch) <= 0xDFFF for ch in text):
+        return text
+    return "".join(
+        f"\\x{ord(ch) - 0xDC00:02x}" if 0xDC80 <= ord(ch) <= 0xDCFF else f"\\u{ord(ch):04x}" if 0xD800 <= ord(ch) <= 0xDFFF else ch
+        for ch in text
+    )

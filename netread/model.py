@@ -1,8 +1,10 @@
-"""Typed records for the rows of the kernel's socket tables.
+"""Typed records for the rows of the kernel's socket tables, and the kernel's vocabulary.
 
 Records keep the kernel's facts, not netstat's presentation: port 0 stays 0,
 tx_queue and rx_queue stay apart and in kernel order, and the raw state number
-is kept even when no name is known for it.  No I/O and no text formatting here.
+is kept even when no name is known for it.  The enums here are the one place
+that spells the tables, states, socket types and timers, with the kernel's
+name and, where it differs, netstat's.  No I/O and no text formatting here.
 """
 
 from __future__ import annotations
@@ -13,9 +15,68 @@ from typing import NamedTuple
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
+#: What every enum below prints for a number it does not know.
+UNKNOWN = "UNKNOWN"
+
+
+class Table(str, enum.Enum):
+    """A /proc/net socket table.  A ``str`` too, so ``Table.TCP6 == "tcp6"``.
+
+    ``proto`` is the protocol (netstat's -t/-u/-U/-w/-x section), ``ip_version``
+    4 or 6 (None for unix), ``label`` netstat's Proto column, ``services`` the
+    list netstat looks port names up in (udplite shares udp's).
+    """
+
+    TCP = "tcp"
+    TCP6 = "tcp6"
+    UDP = "udp"
+    UDP6 = "udp6"
+    UDPLITE = "udplite"
+    UDPLITE6 = "udplite6"
+    RAW = "raw"
+    RAW6 = "raw6"
+    UNIX = "unix"
+
+    @property
+    def proto(self) -> str:
+        return self.value.rstrip("6")
+
+    @property
+    def ip_version(self) -> int | None:
+        return None if self is Table.UNIX else 6 if self.value.endswith("6") else 4
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("udplite", "udpl")
+
+    @property
+    def services(self) -> str:
+        """tcp, udp or raw: the protocol netstat's get_sname() looks the port up under."""
+        proto = self.proto
+        return "udp" if proto == "udplite" else proto
+
+    @property
+    def tcp(self) -> bool:
+        return self.proto == "tcp"
+
+    @property
+    def datagram(self) -> bool:
+        """udp, udplite and raw rows: 13 fields, state by remote address, a drops count."""
+        return self.proto in ("udp", "udplite", "raw")
+
+    def __str__(self) -> str:
+        return self.value
+
+
+#: The inet tables in netstat's order (netstat.c main: tcp, udp, udplite, raw; IPv4 before IPv6).
+INET_TABLES: tuple[Table, ...] = tuple(t for t in Table if t is not Table.UNIX)
+
 
 class TcpState(enum.IntEnum):
-    """TCP states as the kernel numbers them (include/net/tcp_states.h)."""
+    """TCP states as the kernel numbers them (include/net/tcp_states.h).
+
+    The member names are the kernel's and netstat's names; /proc prints 01-0B.
+    """
 
     ESTABLISHED = 0x01
     SYN_SENT = 0x02
@@ -31,6 +92,25 @@ class TcpState(enum.IntEnum):
     NEW_SYN_RECV = 0x0C  # never printed in /proc: request socks show 03
     BOUND_INACTIVE = 0x0D  # inet_diag only
 
+    @classmethod
+    def printed(cls, st: int) -> TcpState | None:
+        """The state for a number /proc/net/tcp prints (01-0B, netstat's tcp_state[]), else None."""
+        return cls(st) if cls.ESTABLISHED <= st <= cls.CLOSING else None
+
+
+def state_name(table: Table, st: int) -> str:
+    """The kernel's name of state ``st`` in ``table``: udp and raw use TCP_ESTABLISHED and
+    TCP_CLOSE too (``CLOSE`` for an unconnected datagram socket); ``UNKNOWN`` otherwise.
+
+    >>> state_name(Table.TCP, 0x0A), state_name(Table.UDP6, 7), state_name(Table.TCP, 0x0D)
+    ('LISTEN', 'CLOSE', 'UNKNOWN')
+    """
+    if table.tcp:
+        state = TcpState.printed(st)
+    else:
+        state = TcpState(st) if st in (TcpState.ESTABLISHED, TcpState.CLOSE) else None
+    return UNKNOWN if state is None else state.name
+
 
 class TcpTimer(enum.IntEnum):
     """The ``tr`` code of /proc/net/tcp (net/ipv4/tcp_ipv4.c get_tcp4_sock)."""
@@ -41,9 +121,28 @@ class TcpTimer(enum.IntEnum):
     TIMEWAIT = 3
     PROBE = 4
 
+    @property
+    def word(self) -> str:
+        """netstat -o's word for the timer (tcp_do_one)."""
+        return ("off", "on", "keepalive", "timewait", "probe")[self]
+
+
+def timer_word(table: Table, code: int) -> str:
+    """netstat's timer word: tcp's by :class:`TcpTimer`, datagram tables ``on1``/``on2``
+    (udp_do_one, raw_do_one), ``unkn-N`` for any other code.
+
+    >>> timer_word(Table.TCP, 2), timer_word(Table.UDP, 0), timer_word(Table.RAW, 2), timer_word(Table.TCP, 9)
+    ('keepalive', 'off', 'on2', 'unkn-9')
+    """
+    if code == 0:
+        return "off"
+    if table.tcp:
+        return TcpTimer(code).word if code in TcpTimer._value2member_map_ else f"unkn-{code}"
+    return f"on{code}" if code in (1, 2) else f"unkn-{code}"
+
 
 class UnixType(enum.IntEnum):
-    """Socket types of /proc/net/unix (include/linux/net.h enum sock_type)."""
+    """Socket types of /proc/net/unix (include/linux/net.h enum sock_type); names as netstat's."""
 
     STREAM = 1
     DGRAM = 2
@@ -62,27 +161,38 @@ class UnixState(enum.IntEnum):
     DISCONNECTING = 4
 
 
+#: A unix socket that is UNCONNECTED with the accept flag: a server (netstat's "LISTENING").
+LISTENING = "LISTENING"
+
+
+def unix_type_name(type_: int) -> str:
+    return UnixType(type_).name if type_ in UnixType._value2member_map_ else UNKNOWN
+
+
 #: ``Flags`` bit set on a listening unix socket (include/linux/net.h __SO_ACCEPTCON).
 SO_ACCEPTCON = 1 << 16
 #: Historical flag bits netstat still decodes; the kernel no longer sets them.
 SO_WAITDATA = 1 << 17
 SO_NOSPACE = 1 << 18
-
+#: The flag bits, in netstat's order, with netstat's letters.
+UNIX_FLAGS = ((SO_ACCEPTCON, "ACC"), (SO_WAITDATA, "W"), (SO_NOSPACE, "N"))
 
 #: Table name -> netstat's Proto column.
-PROTO_LABEL: dict[str, str] = {
-    "tcp": "tcp",
-    "tcp6": "tcp6",
-    "udp": "udp",
-    "udp6": "udp6",
-    "udplite": "udpl",
-    "udplite6": "udpl6",
-    "raw": "raw",
-    "raw6": "raw6",
-    "unix": "unix",
-}
+PROTO_LABEL: dict[str, str] = {t.value: t.label for t in Table}
 
-INET_TABLES: tuple[str, ...] = ("tcp", "tcp6", "udp", "udp6", "udplite", "udplite6", "raw", "raw6")
+
+def address_text(address: IPAddress) -> str:
+    """The full address as records show it: dotted IPv4, ``inet_ntop`` IPv6 (so
+    ``::ffff:127.0.0.1`` stays as the kernel's address).
+
+    >>> address_text(ipaddress.ip_address("::ffff:7f00:1")), address_text(ipaddress.ip_address("::1.2.3.4"))
+    ('::ffff:127.0.0.1', '::1.2.3.4')
+    """
+    if address.version == 4:
+        return str(address)
+    import socket
+
+    return socket.inet_ntop(socket.AF_INET6, address.packed)
 
 
 class Endpoint(NamedTuple):
@@ -99,7 +209,7 @@ class InetSocket(NamedTuple):
     (malformed) line stopped before them; the kernel always prints them.
     """
 
-    table: str
+    table: Table
     lineno: int
     sl: int
     local: Endpoint
@@ -123,6 +233,18 @@ class InetSocket(NamedTuple):
             return TcpState(self.st)
         except ValueError:
             return None
+
+    @property
+    def state_name(self) -> str:
+        """The kernel's name for the state (:func:`state_name`)."""
+        return state_name(Table(self.table), self.st)
+
+    @property
+    def connected(self) -> bool:
+        """netstat's "not a server" test: by remote port for tcp, by remote address otherwise."""
+        if Table(self.table).tcp:
+            return self.remote.port != 0
+        return any(self.remote.address.packed)
 
 
 class UnixSocket(NamedTuple):
@@ -148,3 +270,70 @@ class UnixSocket(NamedTuple):
     def listening(self) -> bool:
         """netstat's "server" test: unconnected with the accept flag."""
         return self.st == UnixState.UNCONNECTED and bool(self.flags & SO_ACCEPTCON)
+
+    @property
+    def state_name(self) -> str:
+        """LISTENING for a server, else the kernel's name (UNCONNECTED, CONNECTED...) or UNKNOWN."""
+        if self.listening:
+            return LISTENING
+        return UnixState(self.st).name if self.st in UnixState._value2member_map_ else UNKNOWN
+
+    @property
+    def flag_names(self) -> list[str]:
+        return [name for bit, name in UNIX_FLAGS if self.flags & bit]
+
+
+Socket = InetSocket | UnixSocket
+
+
+class Owner(NamedTuple):
+    """A process holding a socket, from ``<proc>/<pid>/fd`` and ``cmdline``/``comm``.
+
+    ``program`` is argv[0] as netstat takes it (the first NUL-terminated string
+    of the first 511 bytes of cmdline, its last path component when it starts
+    with ``/``), not cut; ``comm`` is the name ``ps`` shows, None if unreadable.
+    Text is decoded with ``surrogateescape``.
+    """
+
+    pid: int
+    program: str
+    comm: str | None = None
+
+
+class Owners:
+    """Which processes hold which socket inodes, and how the scan went.
+
+    ``holders[inode]`` lists the pids in scan order (netstat shows the first);
+    ``processes[pid]`` is the :class:`Owner`.
+    """
+
+    __slots__ = ("holders", "processes", "denied", "failed")
+
+    def __init__(
+        self,
+        holders: dict[int, list[int]] | None = None,
+        processes: dict[int, Owner] | None = None,
+        denied: bool = False,
+        failed: bool = False,
+    ) -> None:
+        self.holders: dict[int, list[int]] = {} if holders is None else holders
+        self.processes: dict[int, Owner] = {} if processes is None else processes
+        #: Some ``<pid>/fd`` could not be opened for lack of permission.
+        self.denied = denied
+        #: The root itself could not be listed.
+        self.failed = failed
+
+    def __repr__(self) -> str:
+        return f"Owners({len(self.holders)} sockets, {len(self.processes)} processes, denied={self.denied}, failed={self.failed})"
+
+    def of(self, inode: int | None) -> list[Owner]:
+        """Every process holding ``inode``, the first found first."""
+        if inode is None:
+            return []
+        pids = self.holders.get(inode)
+        return [] if pids is None else [self.processes[pid] for pid in pids]
+
+    def first(self, inode: int | None) -> Owner | None:
+        """The owner netstat shows: the first process found holding ``inode``."""
+        pids = None if inode is None else self.holders.get(inode)
+        return None if not pids else self.processes[pids[0]]

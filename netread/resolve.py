@@ -30,16 +30,17 @@ from __future__ import annotations
 
 import ipaddress
 import os
-import re
 import time
 from collections.abc import Callable
 from collections.abc import Iterable
 from typing import Any
 
 from netread.model import IPAddress
+from netread.parse.etc import fix_v4_address
+from netread.parse.etc import service_tables
+from netread.proc.etc import read_etc
 
-#: get_sname's buffer holds 63 bytes of name; INET_sprint's 127.
-SERVICE_NAME_BYTES = 63
+#: INET_sprint's buffer holds 127 bytes of name.
 HOST_NAME_BYTES = 127
 #: How long one listing waits for the resolver, in seconds, before showing numbers.
 RESOLVE_DEADLINE = 5.0
@@ -49,98 +50,6 @@ HostLookup = Callable[[IPAddress], "str | None"]
 #: getnetbyaddr() is not reentrant; made with the first Resolver (threading is imported late).
 _NETDB_LOCK: Any = None
 
-# glibc's files parsers (nss_files/files-service.c, files-proto.c): a field
-# ends at C isspace(), which is what \s means for a bytes pattern.
-_NAME = re.compile(rb"(\S+)\s*")
-_FIELD = re.compile(rb"\S*")
-_STRTOUL_BASE0 = re.compile(rb"\s*([+-]?)(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)")
-_STRTOUL_BASE10 = re.compile(rb"\s*([+-]?)([0-9]+)")
-
-
-def _strtou32(sign: bytes, digits: bytes, base: int) -> int | None:
-    """The number glibc 2.36's files parsers take from ``digits``, or None when they refuse the line.
-
-    strtoul() semantics (a minus sign wraps modulo 2**64), then anything above
-    32 bits, which includes every negative number but -0, is refused (found by
-    experiment with getent).
-    """
-    if base == 10:
-        value = int(digits)
-    elif digits[:2] in (b"0x", b"0X"):
-        value = int(digits[2:], 16)
-    else:
-        value = int(digits, 8 if digits.startswith(b"0") else 10)
-    if sign == b"-" and value:
-        return None
-    return value if value <= 0xFFFFFFFF else None
-
-
-def _entries(data: bytes) -> Iterable[bytes]:
-    """Lines as glibc's LINE_PARSER sees them: cut at NUL and ``#``, leading blanks gone."""
-    for line in data.split(b"\n"):
-        line = line.split(b"\0", 1)[0].split(b"#", 1)[0].lstrip()
-        if line:
-            yield line
-
-
-def _name(raw: bytes) -> str:
-    return raw[:SERVICE_NAME_BYTES].decode("utf-8", "surrogateescape")
-
-
-def parse_services(data: bytes) -> dict[str, dict[int, str]]:
-    r"""``{proto: {port: name}}`` from /etc/services text, the last line for a port winning.
-
-    >>> parse_services(b"first 80/tcp\nsecond 80/tcp www # comment\nbad 81 /tcp\n")
-    {'tcp': {80: 'second'}}
-    """
-    table: dict[str, dict[int, str]] = {}
-    for line in _entries(data):
-        name = _NAME.match(line)
-        assert name is not None  # a non-empty, left-stripped line starts with a name
-        number = _STRTOUL_BASE0.match(line, name.end())
-        if number is None:
-            continue
-        end = number.end()
-        if end < len(line) and line[end : end + 1] != b"/":
-            continue
-        port = _strtou32(number.group(1), number.group(2), 0)
-        if port is None:
-            continue
-        while line[end : end + 1] == b"/":
-            end += 1
-        proto = _FIELD.match(line, end)
-        assert proto is not None  # \S* always matches
-        table.setdefault(proto.group().decode("latin-1"), {})[port & 0xFFFF] = _name(name.group(1))
-    return table
-
-
-def parse_protocols(data: bytes) -> dict[int, str]:
-    r"""``{number: name}`` from /etc/protocols text, the last line for a number winning.
-
-    >>> parse_protocols(b"icmp 1 ICMP\nipv6-icmp 58\n")
-    {1: 'icmp', 58: 'ipv6-icmp'}
-    """
-    table: dict[int, str] = {}
-    for line in _entries(data):
-        name = _NAME.match(line)
-        assert name is not None
-        number = _STRTOUL_BASE10.match(line, name.end())
-        if number is None or not (number.end() == len(line) or line[number.end() : number.end() + 1].isspace()):
-            continue
-        proto = _strtou32(number.group(1), number.group(2), 10)
-        if proto is not None:
-            table[proto & 0xFFFF] = _name(name.group(1))
-    return table
-
-
-def service_tables(services: bytes, protocols: bytes) -> dict[str, dict[int, str]]:
-    """netstat's three lookup lists: tcp, udp, and raw (raw services, then protocols over them)."""
-    parsed = parse_services(services)
-    raw = dict(parsed.get("raw", {}))
-    raw.update(parse_protocols(protocols))
-    return {"tcp": parsed.get("tcp", {}), "udp": parsed.get("udp", {}), "raw": raw}
-
-
 def looked_up(address: IPAddress) -> bool:
     """Whether netstat asks the resolver about ``address``: everything but ``0.0.0.0`` and ``::``.
 
@@ -148,18 +57,6 @@ def looked_up(address: IPAddress) -> bool:
     (True, False)
     """
     return any(address.packed)
-
-
-def fix_v4_address(text: str) -> str:
-    """netstat's fix_v4_address, for IPv4-mapped addresses: keep what follows the ``:`` before the first ``.``.
-
-    >>> fix_v4_address("::ffff:10.0.0.1"), fix_v4_address("host.example"), fix_v4_address("a:b.c")
-    ('10.0.0.1', 'host.example', 'b.c')
-    """
-    dot = text.find(".")
-    if dot < 0:
-        return text
-    return text[text.rfind(":", 0, dot) + 1 :]
 
 
 def _getnetbyaddr(net: int) -> str | None:
@@ -243,16 +140,15 @@ class Resolver:
     def service(self, port: int, proto: str) -> str | None:
         """The name netstat shows for ``port`` of ``proto`` (tcp, udp or raw), or None."""
         if self._services is None:
-            self._services = service_tables(self._read("services"), self._read("protocols"))
+            self._services = service_tables(read_etc(self.etc, "services"), read_etc(self.etc, "protocols"))
         table = self._services.get(proto)
         return None if table is None else table.get(port)
 
-    def _read(self, name: str) -> bytes:
-        try:
-            with open(os.path.join(self.etc, name), "rb") as handle:
-                return handle.read()
-        except OSError:
-            return b""
+    def ports_named(self, name: str) -> frozenset[int]:
+        """Every port ``name`` names in the tcp or udp services list (``http`` -> {80})."""
+        self.service(0, "tcp")  # read the tables
+        assert self._services is not None
+        return frozenset(port for proto in ("tcp", "udp") for port, text in self._services.get(proto, {}).items() if text == name)
 
     # -- hosts -------------------------------------------------------------
 
@@ -305,3 +201,13 @@ class Resolver:
                 self._names[key] = None if name is None else _cut(name)
                 self._pending.discard(key)
                 self._cond.notify_all()
+
+
+def user_name(uid: int) -> str | None:
+    """This host's name for ``uid`` (getpwuid), or None."""
+    import pwd
+
+    try:
+        return pwd.getpwuid(uid).pw_name
+    except (KeyError, OverflowError):
+        return None

@@ -11,25 +11,26 @@ from conftest import ROOT
 from hypothesis import given
 from hypothesis import strategies as st
 
-from netread.cli import main as entry
+from netread.cli import quick as entry
+from netread.cli.request import Request
 
 SHORTS = "tuUwx46lanWepocv"
 LONGS = sorted(entry.LONG)
 
 
 def _typer_flags(argv: list[str]) -> tuple[set[str], list[str], Path | None] | None:
-    """What the typer application would pass to entry.listing for ``argv`` (None: it would not)."""
+    """What the typer application would pass to netread.cli.listing.execute for ``argv`` (None: it would not)."""
     from typer.testing import CliRunner
 
     from netread.cli.app import app
 
     seen: list[tuple[set[str], list[str], Path | None]] = []
 
-    def fake(flags: set[str], protocol: list[str], proc: Path | None, *_: object) -> int:
-        seen.append((set(flags), list(protocol), proc))
+    def fake(request: Request) -> int:
+        seen.append((set(request.flags), list(request.protocol), None if request.proc is None else Path(request.proc)))
         return 0
 
-    with mock.patch("netread.cli.main.listing", fake):
+    with mock.patch("netread.cli.listing.execute", fake):
         result = CliRunner().invoke(app, argv)
     return seen[0] if result.exit_code == 0 and seen else None
 
@@ -52,7 +53,7 @@ def test_quick_parse_agrees_with_typer(argv: list[str]) -> None:
         return  # typer handles it
     assert want is not None
     flags, protocol, proc = want
-    assert parsed.flags == flags and parsed.protocol == protocol and parsed.proc == (None if proc is None else str(proc))
+    assert parsed.flags == flags and list(parsed.protocol) == protocol and parsed.proc == (None if proc is None else str(proc))
 
 
 def test_anything_else_goes_to_typer() -> None:
@@ -62,7 +63,7 @@ def test_anything_else_goes_to_typer() -> None:
 
 def test_a_plain_listing_does_not_import_typer() -> None:
     # the live /proc (a --proc snapshot is opened with pathlib, which is fine there)
-    code = "import sys; sys.argv = ['netread', '-tuwxan']\nfrom netread.cli.main import quick_parse, listing\np = quick_parse(sys.argv[1:])\nlisting(p.flags, p.protocol, p.proc)\nprint('typer' in sys.modules, 'dataclasses' in sys.modules, 'pathlib' in sys.modules, file=sys.stderr)"
+    code = "import sys; sys.argv = ['netread', '-tuwxan']\nfrom netread.cli.quick import quick_parse\nfrom netread.cli.listing import execute\np = quick_parse(sys.argv[1:])\nexecute(p)\nprint('typer' in sys.modules, 'dataclasses' in sys.modules, 'pathlib' in sys.modules, file=sys.stderr)"
     # -S: no site, so an editable install's import hook (which imports pathlib) stays out of the count
     proc = subprocess.run([sys.executable, "-S", "-c", code, str(ROOT / "sample_proc")], capture_output=True, env={"PYTHONPATH": str(ROOT)}, timeout=60)
     assert proc.returncode == 0, proc.stderr

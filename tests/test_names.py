@@ -26,9 +26,9 @@ from strategies import write_snapshot
 from netread.model import Endpoint
 from netread.model import InetSocket
 from netread.resolve import Resolver
-from netread.resolve import parse_protocols
-from netread.resolve import parse_services
-from netread.resolve import service_tables
+from netread.parse.etc import parse_protocols
+from netread.parse.etc import parse_services
+from netread.parse.etc import service_tables
 from netread.render.netstat import NetstatFormatter
 from netread.select import Options
 

@@ -27,13 +27,17 @@ from strategies import table_entries
 from strategies import format_table
 from strategies import write_snapshot
 
-from netread.proc.processes import program_label
+from netread.parse.links import argv0
+from netread.parse.links import netstat_label
+from netread.model import Owner
 from netread.proc.processes import scan_owners
 
 
-def make_process(root: Path, pid: int, cmdline: bytes, fds: dict[int, str]) -> None:
+def make_process(root: Path, pid: int, cmdline: bytes, fds: dict[int, str], comm: bytes | None = None) -> None:
     (root / str(pid) / "fd").mkdir(parents=True)
     (root / str(pid) / "cmdline").write_bytes(cmdline)
+    if comm is not None:
+        (root / str(pid) / "comm").write_bytes(comm)
     for fd, target in fds.items():
         os.symlink(target, root / str(pid) / "fd" / str(fd))
 
@@ -51,7 +55,7 @@ def make_process(root: Path, pid: int, cmdline: bytes, fds: dict[int, str]) -> N
     ],
 )
 def test_program_label(cmdline: bytes, want: bytes) -> None:
-    assert program_label("7", cmdline) == want
+    assert netstat_label(7, argv0(cmdline).decode("utf-8", "surrogateescape")) == want
 
 
 def test_scan_reads_links_only_and_keeps_the_first_owner(tmp_path: Path) -> None:
@@ -60,18 +64,20 @@ def test_scan_reads_links_only_and_keeps_the_first_owner(tmp_path: Path) -> None
     (tmp_path / "self").mkdir()
     owners = scan_owners(tmp_path)
     first = next(e.name for e in os.scandir(tmp_path) if e.name in ("10", "11"))
-    assert owners.by_inode[100] == (b"10/first" if first == "10" else b"11/second")
-    assert owners.by_inode[200] == b"10/first" and owners.by_inode[300] == b"11/second"
+    assert owners.first(100) == (Owner(10, "first") if first == "10" else Owner(11, "second"))
+    assert owners.first(200) == Owner(10, "first") and owners.first(300) == Owner(11, "second")
     assert not owners.denied
 
 
-def test_scan_stops_when_every_wanted_inode_is_found(tmp_path: Path) -> None:
-    make_process(tmp_path, 10, b"a\0", {3: "socket:[1]"})
-    make_process(tmp_path, 11, b"b\0", {3: "socket:[2]"})
-    assert len(scan_owners(tmp_path, wanted=[1, 2, 0]).by_inode) == 2
-    first = next(e.name for e in os.scandir(tmp_path))
-    assert len(scan_owners(tmp_path, wanted=[1 if first == "10" else 2]).by_inode) == 1
-    assert len(scan_owners(tmp_path, wanted=[0]).by_inode) == 2  # nothing wanted: a full scan
+def test_scan_lists_every_holder_in_scan_order(tmp_path: Path) -> None:
+    """A socket shared by a prefork server's parent and children: every holder, once each, first found first."""
+    make_process(tmp_path, 10, b"/usr/sbin/nginx\0", {3: "socket:[1]", 4: "socket:[1]"}, comm=b"nginx\n")
+    make_process(tmp_path, 11, b"nginx: worker process\0", {3: "socket:[1]", 5: "socket:[2]"}, comm=b"nginx\n")
+    owners = scan_owners(tmp_path)
+    order = [int(e.name) for e in os.scandir(tmp_path)]
+    assert owners.holders == {1: order, 2: [11]}
+    assert owners.processes == {10: Owner(10, "nginx", "nginx"), 11: Owner(11, "nginx: worker process", "nginx")}
+    assert [o.pid for o in owners.of(1)] == order and owners.of(3) == [] and owners.of(None) == []
 
 
 CMDLINES = st.one_of(

@@ -1,8 +1,8 @@
-"""Command line: netstat's socket-listing flags, --proc for snapshots, and ``capture``.
+"""The typer application: every option with its help, ``capture``, ``--explain-line``.
 
-Thin by design: parse options, build a :class:`~netread.proc.source.ProcSource`
-and :class:`~netread.select.Options`, hand over to
-:func:`netread.cli.listing.list_sockets`, and map errors to an exit status.
+Thin by design: it builds the same :class:`~netread.cli.request.Request` as
+the quick parser (cli/quick.py) and hands it to
+:func:`netread.cli.listing.execute`.
 """
 
 from __future__ import annotations
@@ -16,6 +16,8 @@ from typing import Optional
 import typer
 
 from netread import __version__
+from netread.cli.listing import guarded
+from netread.cli.status import ExitStatus
 
 app = typer.Typer(
     add_completion=False,
@@ -102,13 +104,18 @@ def main(
     """
     if ctx.invoked_subcommand is not None:
         return
-    from netread.cli.main import listing
+    from netread.cli.listing import execute
+    from netread.cli.request import Request
+    from netread.render.formats import FORMATS
 
     if proc == "":
         sys.stderr.write("netread: --proc needs a directory, a tarball or a sosreport, not an empty name\n")
-        raise typer.Exit(2)
+        raise typer.Exit(ExitStatus.USAGE)
     if explain_line is not None:
-        _explain_line(explain_line, table, byte_order, proc)
+        raise typer.Exit(guarded(lambda: _explain_line(explain_line, table, byte_order, proc)))
+    if output not in FORMATS:
+        sys.stderr.write(f"netread: --format must be one of {', '.join(FORMATS)}, not {output!r}\n")
+        raise typer.Exit(ExitStatus.USAGE)
     chosen = {
         "tcp": tcp,
         "udp": udp,
@@ -132,29 +139,20 @@ def main(
         "explain": explain,
         "strict": strict,
     }
-    from netread.filters import FilterError
-    from netread.filters import Filters
-    from netread.filters import parse_port
-    from netread.filters import parse_states
-    from netread.render.formats import FORMATS
-
-    if output not in FORMATS:
-        sys.stderr.write(f"netread: --format must be one of {', '.join(FORMATS)}, not {output!r}\n")
-        raise typer.Exit(2)
-    try:
-        filters = Filters(
-            states=parse_states(state) if state is not None else None,
-            port=parse_port(port, "--port") if port is not None else None,
-            sport=parse_port(sport, "--sport") if sport is not None else None,
-            dport=parse_port(dport, "--dport") if dport is not None else None,
-            pid=pid,
-            program=program,
-            user=user,
-        )
-    except FilterError as exc:
-        sys.stderr.write(f"netread: {exc}\n")
-        raise typer.Exit(2) from None
-    raise typer.Exit(listing({name for name, on in chosen.items() if on}, protocol or [], proc, output, filters))
+    request = Request(
+        frozenset(name for name, on in chosen.items() if on),
+        tuple(protocol or ()),
+        proc,
+        output,
+        state=state,
+        port=port,
+        sport=sport,
+        dport=dport,
+        pid=pid,
+        program=program,
+        user=user,
+    )
+    raise typer.Exit(execute(request))
 
 
 @app.command()
@@ -164,7 +162,6 @@ def capture(
     force: Annotated[bool, typer.Option("--force", help="Replace an earlier capture in DIR, or FILE.")] = False,
 ) -> None:
     """Save this machine's socket tables, their owners and a manifest; read them later with --proc."""
-    from netread.proc.capture import CaptureError
     from netread.proc.capture import collect
     from netread.proc.capture import write_dir
     from netread.proc.capture import write_tar
@@ -172,53 +169,39 @@ def capture(
     if (directory is None) == (tar is None):
         sys.stderr.write("netread capture: give a directory, or --tar FILE\n")
         raise typer.Exit(2)
-    snapshot = collect()
-    try:
+    def save() -> int:
+        snapshot = collect()
         if tar is not None:
             write_tar(snapshot, tar, force=force)
         else:
             assert directory is not None
             write_dir(snapshot, directory, force=force)
-    except CaptureError as exc:
-        sys.stderr.write(f"netread capture: {exc}\n")
-        raise typer.Exit(1) from None
-    for problem in snapshot.problems:
-        sys.stderr.write(f"netread capture: could not read {problem}\n")
-    where = tar if tar is not None else directory
-    sys.stderr.write(
-        f"netread capture: {snapshot.sockets} sockets, {snapshot.processes} owning processes saved in {where}\n"
-    )
+        for problem in snapshot.problems:
+            sys.stderr.write(f"netread capture: could not read {problem}\n")
+        where = tar if tar is not None else directory
+        sys.stderr.write(f"netread capture: {snapshot.sockets} sockets, {snapshot.processes} owning processes saved in {where}\n")
+        return ExitStatus.OK
+
+    raise typer.Exit(guarded(save, "netread capture"))
 
 
-def _explain_line(line: str, table: str | None, byte_order: str | None, proc: Path | None) -> None:
+def _explain_line(line: str, table: str | None, byte_order: str | None, proc: str | None) -> int:
     """--explain-line: the field-by-field decoding of one line; status 1 when part of it did not decode."""
-    from netread.errors import NetreadError
+    from netread.errors import UsageError
     from netread.explain.line import explain_line
     from netread.explain.line import render_explanation
     from netread.proc.source import ProcSource
 
     clk_tck = os.sysconf("SC_CLK_TCK")
-    order = sys.byteorder
+    order: str = sys.byteorder
     if proc is not None:  # a snapshot's manifest knows the writer's byte order and tick rate
-        try:
-            source = ProcSource.snapshot(proc)
-        except NetreadError as exc:
-            sys.stderr.write(f"netread: {exc}\n")
-            raise typer.Exit(exc.exit_code) from None
+        source = ProcSource.snapshot(proc)
         order, clk_tck = source.byteorder, source.clk_tck
     if byte_order is not None:
         if byte_order not in ("little", "big"):
-            sys.stderr.write(f"netread: --byte-order must be little or big, not {byte_order!r}\n")
-            raise typer.Exit(2)
+            raise UsageError(f"--byte-order must be little or big, not {byte_order!r}")
         order = byte_order
-    explanation = explain_line(line.rstrip("\n"), table=table, byteorder=order, clk_tck=clk_tck)  # type: ignore[arg-type]
+    explanation = explain_line(line.rstrip("\n"), table=table, byteorder="big" if order == "big" else "little", clk_tck=clk_tck)
     sys.stdout.write(render_explanation(explanation))
     sys.stdout.flush()
-    raise typer.Exit(1 if explanation.problems else 0)
-
-
-def run() -> None:
-    """Console-script entry point (kept for old installs; netread.cli.main.run is the one now)."""
-    from netread.cli.main import run as entry_run
-
-    entry_run()
+    return ExitStatus.ERROR if explanation.problems else ExitStatus.OK

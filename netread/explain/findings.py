@@ -18,7 +18,9 @@ from netread.model import InetSocket
 from netread.model import TcpState
 from netread.model import UnixSocket
 from netread.model import UnixState
-from netread.proc.processes import Owners
+from netread.model import Owners
+from netread.model import Table
+from netread.parse.links import netstat_label
 
 #: A CLOSE_WAIT count from which the finding is a warning rather than a note.
 CLOSE_WAIT_WARN = 10
@@ -118,8 +120,8 @@ class Listing:
     def owner(self, inode: int | None) -> str:
         if self.owners is None:
             return "(use -p)"
-        label = self.owners.get(inode)
-        return "-" if label is None else label.decode("utf-8", "surrogateescape")
+        owner = self.owners.first(inode)
+        return "-" if owner is None else netstat_label(owner.pid, owner.program).decode("utf-8", "surrogateescape")
 
 
 def _finding(rule: str, severity: str, title: str, header: Sequence[str], rows: Sequence[Sequence[str]], why: str, next_: str) -> Finding:
@@ -128,7 +130,7 @@ def _finding(rule: str, severity: str, title: str, header: Sequence[str], rows: 
 
 
 def _tcp(listing: Listing, *states: TcpState) -> list[InetSocket]:
-    return [r for r in listing.inet if r.table.startswith("tcp") and r.st in states]
+    return [r for r in listing.inet if Table(r.table).tcp and r.st in states]
 
 
 def _plural(n: int, word: str) -> str:
@@ -284,7 +286,7 @@ def big_queues(listing: Listing) -> Finding | None:
 
 
 def udp_receive(listing: Listing) -> Finding | None:
-    rows = [r for r in listing.inet if r.table.startswith("udp") and (r.rx_queue > 0 or (r.drops or 0) > 0)]
+    rows = [r for r in listing.inet if Table(r.table).proto in ("udp", "udplite") and (r.rx_queue > 0 or (r.drops or 0) > 0)]
     if not rows:
         return None
     dropped = [r for r in rows if (r.drops or 0) > 0]
@@ -351,13 +353,13 @@ def no_owner(listing: Listing) -> Finding | None:
     unfound = 0
     for r in listing.inet:
         if r.inode == 0:
-            no_socket[r.state.name if r.table.startswith("tcp") and r.state is not None else r.table] += 1
-        elif r.inode is not None and owners.get(r.inode) is None:
+            no_socket[r.state.name if Table(r.table).tcp and r.state is not None else str(r.table)] += 1
+        elif r.inode is not None and owners.first(r.inode) is None:
             unfound += 1
     for u in listing.unix:
         if u.inode == 0:
             no_socket["unix CONNECTING" if u.st == UnixState.CONNECTING else f"unix St {u.st:02X}"] += 1
-        elif u.inode is not None and owners.get(u.inode) is None:
+        elif u.inode is not None and owners.first(u.inode) is None:
             unfound += 1
     if not no_socket and not unfound:
         return None

@@ -23,8 +23,10 @@ from collections.abc import Iterator
 from typing import Literal
 
 from netread.errors import ParseError
+from netread.parse.numbers import saturated
 from netread.model import Endpoint
 from netread.model import InetSocket
+from netread.model import Table
 
 ByteOrder = Literal["little", "big"]
 
@@ -40,29 +42,6 @@ MAX_EXTRA_TCP = 7
 MAX_EXTRA_DATAGRAM = 3
 _DEC_TOKEN = re.compile(r"[0-9]+")  # ASCII digits only, as sscanf reads them
 _SIGNED_TOKEN = re.compile(r"-?[0-9]+")
-ULONG_MAX = (1 << 64) - 1
-LONG_MAX = (1 << 63) - 1
-
-
-def saturated(token: str, base: int, signed: bool = False) -> int:
-    """strtoul()/strtol() of a token the pattern already checked: values past 64 bits saturate.
-
-    netstat reads with sscanf, so a 30-digit queue is ULONG_MAX there, not an error; and
-    Python's int() refuses strings of over 4300 digits, so those are never given to it.
-
-    >>> saturated("1" + "0" * 30, 10), saturated("-" + "9" * 5000, 10, signed=True)
-    (18446744073709551615, -9223372036854775808)
-    """
-    negative = token.startswith("-")
-    digits = token.lstrip("-").lstrip("0") or "0"
-    if len(digits) > (16 if base == 16 else 20):
-        value = ULONG_MAX
-    else:
-        value = min(int(digits, base), ULONG_MAX)
-    if not signed:
-        return value
-    return -min(value, LONG_MAX + 1) if negative else min(value, LONG_MAX)
-
 #: Field names, in /proc order, for messages.
 FIELDS = (
     "sl",
@@ -153,7 +132,7 @@ def decode_inet(
     lines: Iterable[str],
     *,
     path: str,
-    table: str,
+    table: str | Table,
     byteorder: ByteOrder,
     first_line: int = 1,
 ) -> Iterator[InetSocket | ParseError]:
@@ -175,7 +154,8 @@ def decode_inet(
     >>> (str(row.local.address), row.local.port, row.st, row.rx_queue, row.inode)
     ('127.0.0.1', 22, 10, 1, 42)
     """
-    datagram = not table.startswith("tcp")
+    table = Table(table)
+    datagram = table.datagram
     min_fields = 6 if datagram else 7
     endpoints: dict[str, Endpoint] = {}
     head_match = _HEAD.match

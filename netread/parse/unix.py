@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from collections.abc import Iterator
 
 from netread.errors import ParseError
-from netread.parse.inet import saturated
+from netread.parse.numbers import saturated
 from netread.model import UnixSocket
 
 _HEX = "[0-9A-Fa-f]+"

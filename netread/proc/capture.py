@@ -35,12 +35,12 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from netread import __version__
-from netread.errors import NetreadError
+from netread.errors import CaptureError
 from netread.parse.inet import decode_inet
 from netread.model import INET_TABLES
 from netread.model import InetSocket
 from netread.model import UnixSocket
-from netread.proc.processes import socket_inode
+from netread.parse.links import socket_inode
 from netread.parse.unix import decode_unix
 
 MANIFEST_FORMAT = 1
@@ -63,10 +63,6 @@ SYSCTLS = (
 PROCESS_FILES = ("cmdline", "comm", "status")
 #: /proc files are small; a bigger read means something is wrong (a table of a huge host is ~150 MB).
 MAX_FILE = 1 << 30
-
-
-class CaptureError(NetreadError):
-    """The capture cannot be written where it was asked to go."""
 
 
 @dataclasses.dataclass(frozen=True)

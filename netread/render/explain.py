@@ -15,9 +15,14 @@ from __future__ import annotations
 import collections
 import textwrap
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from netread.escape import escape_text
+from netread.explain.findings import RULES
+from netread.explain.findings import Facts
 from netread.explain.findings import Finding
+from netread.explain.findings import Listing
+from netread.explain.findings import find_all
 from netread.explain.glossary import INET_COLUMNS
 from netread.explain.glossary import RAW_STATES
 from netread.explain.glossary import TCP_STATES
@@ -29,7 +34,17 @@ from netread.explain.glossary import UNIX_UNKNOWN
 from netread.explain.glossary import Column
 from netread.explain.glossary import State
 from netread.model import InetSocket
+from netread.model import Table
 from netread.model import UnixSocket
+from netread.render.netstat import Names
+from netread.render.netstat import NetstatFormatter
+from netread.render.netstat import banner
+from netread.render.netstat import inet_header
+from netread.render.netstat import unix_header
+from netread.select import Options
+
+if TYPE_CHECKING:
+    from netread.sockets import Sockets
 
 #: Prose is wrapped to this many columns; table cells to CELL_WIDTH.
 WIDTH = 100
@@ -95,7 +110,7 @@ class Explainer:
         """The states present in an Internet table, with their counts."""
         counts: collections.Counter[tuple[str, int]] = collections.Counter()
         for row in rows:
-            family = "tcp" if row.table.startswith("tcp") else "raw" if row.table.startswith("raw") else "udp"
+            family = Table(row.table).services
             counts[(family, row.st)] += 1
         entries = []
         for (family, st), n in sorted(counts.items()):
@@ -131,3 +146,38 @@ class Explainer:
             text += self._prose("Why: ", finding.why)
             text += self._prose("Next: ", finding.next)
         return text
+
+
+def render_explained(
+    sockets: Sockets,
+    opts: Options,
+    clk_tck: int,
+    names: Names | None,
+    facts: Facts,
+    *,
+    snapshot: bool,
+    color: bool = False,
+) -> str:
+    """--explain: netstat's text for ``sockets`` with the legend, the states and the findings around it."""
+    fmt = NetstatFormatter(opts, owners=sockets.owners, clk_tck=clk_tck, user_name=sockets.users.get, names=names)
+    explainer = Explainer(color=color)
+    text = ""
+    if sockets.inet is not None:
+        header = inet_header(opts)
+        text += banner("inet", opts) + "\n" + header + "\n" + explainer.legend("inet", header)
+        text += "".join([fmt.inet_row(row) + "\n" for row in sockets.inet])
+        text += explainer.inet_states(sockets.inet)
+    if sockets.unix is not None:
+        header = unix_header(opts)
+        text += banner("unix", opts) + "\n" + header + "\n" + explainer.legend("unix", header)
+        text += "".join([fmt.unix_row(row) + "\n" for row in sockets.unix])
+        text += explainer.unix_states(sockets.unix)
+    listing = Listing(
+        inet=sockets.inet or [],
+        unix=sockets.unix or [],
+        endpoints=fmt.endpoints,
+        owners=sockets.owners if opts.programs else None,
+        facts=facts,
+        snapshot=snapshot,
+    )
+    return text + explainer.findings(find_all(listing), len(RULES))

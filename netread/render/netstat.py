@@ -12,39 +12,30 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Callable
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from typing import Protocol
 
 from netread.escape import escape_text
-from netread.parse.inet import ByteOrder
-from netread.parse.inet import decode_address
-from netread.model import PROTO_LABEL
-from netread.model import SO_ACCEPTCON
-from netread.model import SO_NOSPACE
-from netread.model import SO_WAITDATA
+from netread.model import UNIX_FLAGS
+from netread.model import UNKNOWN
 from netread.model import InetSocket
 from netread.model import IPAddress
+from netread.model import Owners
+from netread.model import Table
+from netread.model import TcpState
 from netread.model import UnixSocket
-from netread.resolve import Resolver
+from netread.model import UnixState
+from netread.model import timer_word
+from netread.model import unix_type_name
+from netread.parse.inet import ByteOrder
+from netread.parse.inet import decode_address
+from netread.parse.links import netstat_label
 from netread.select import Options
-from netread.proc.processes import Owners
 
-#: netstat.c tcp_state[]: index = kernel state number.
-TCP_STATE_NAMES = (
-    "",
-    "ESTABLISHED",
-    "SYN_SENT",
-    "SYN_RECV",
-    "FIN_WAIT1",
-    "FIN_WAIT2",
-    "TIME_WAIT",
-    "CLOSE",
-    "CLOSE_WAIT",
-    "LAST_ACK",
-    "LISTEN",
-    "CLOSING",
-)
-UNKNOWN = "UNKNOWN"
-UNIX_TYPE_NAMES = {1: "STREAM", 2: "DGRAM", 3: "RAW", 4: "RDM", 5: "SEQPACKET"}
-UNIX_STATE_NAMES = {0: "FREE", 2: "CONNECTING", 3: "CONNECTED", 4: "DISCONNECTING"}
+if TYPE_CHECKING:
+    from netread.sockets import Sockets
 
 #: addr_do_one's short_len: host + port longer than this are cut (unless -W).
 ADDR_SHORT_LEN = 22
@@ -106,8 +97,6 @@ def numeric_host(address: IPAddress) -> str:
     return socket.inet_ntop(socket.AF_INET6, address.packed)
 
 
-#: The tcp timer words of netstat -o (tcp_do_one), by the kernel's ``tr`` code.
-TCP_TIMER_WORDS = {0: "off", 1: "on", 2: "keepalive", 3: "timewait", 4: "probe"}
 PROGNAME_WIDTH = 20
 
 
@@ -115,11 +104,6 @@ def _c_int(value: int) -> int:
     """The value as printf ``%d`` shows an ``int`` (uid 4294967294 prints -2)."""
     value &= 0xFFFFFFFF
     return value - (1 << 32) if value > 0x7FFFFFFF else value
-
-
-def _family(table: str) -> str:
-    """The protocol name netstat looks services up under: tcp, udp (udplite too) or raw."""
-    return "tcp" if table.startswith("tcp") else "raw" if table.startswith("raw") else "udp"
 
 
 def _encode(text: str) -> bytes:
@@ -146,13 +130,16 @@ def _address_bytes(host: bytes, service: bytes, wide: bool, buffer: int) -> str:
     return escape_text(text.decode("utf-8", "surrogateescape"))
 
 
-def _system_user(uid: int) -> str | None:
-    import pwd
+class Names(Protocol):
+    """Host and service names, already looked up (netread.resolve.Resolver): the renderer asks, never waits."""
 
-    try:
-        return pwd.getpwuid(uid).pw_name
-    except (KeyError, OverflowError):
-        return None
+    def host(self, address: IPAddress) -> str | None: ...
+
+    def service(self, port: int, proto: str) -> str | None: ...
+
+
+def _no_user(uid: int) -> str | None:
+    return None
 
 
 class NetstatFormatter:
@@ -165,14 +152,14 @@ class NetstatFormatter:
         owners: Owners | None = None,
         clk_tck: int = 100,
         user_name: Callable[[int], str | None] | None = None,
-        names: Resolver | None = None,
+        names: Names | None = None,
     ) -> None:
         self.opts = opts
         #: Name lookups; None means numbers (as with -n).
         self.names = names
         self.owners = owners if owners is not None else Owners()
         self.clk_tck = clk_tck
-        self._user_name = user_name or _system_user
+        self._user_name = user_name or _no_user
         self._hosts: dict[IPAddress, str] = {}
         self._ports: dict[tuple[int, str], str] = {}
         self._token_hosts: dict[str, str] = {}
@@ -234,7 +221,7 @@ class NetstatFormatter:
 
     def endpoints(self, sock: InetSocket) -> tuple[str, str]:
         """Local and remote ``host:port`` as the columns show them, but never cut."""
-        family = _family(sock.table)
+        family = Table(sock.table).services
         return (
             self.host(sock.local.address) + ":" + self.port(sock.local.port, family),
             self.host(sock.remote.address) + ":" + self.port(sock.remote.port, family),
@@ -253,21 +240,19 @@ class NetstatFormatter:
         if family == "tcp":
             if code == 0:
                 return f"off (0.00/{retr}/{probes})"
-            word = TCP_TIMER_WORDS.get(code, f"unkn-{code}")
-            return "%s (%2.2f/%d/%d)" % (word, when / self.clk_tck, retr, probes)
+            return "%s (%2.2f/%d/%d)" % (timer_word(Table.TCP, code), when / self.clk_tck, retr, probes)
         if code == 0:
             return f"off (0.00/{retr}/{probes})"
-        word = f"on{code}" if code in (1, 2) else f"unkn-{code}"
-        return "%s (%2.2f/%d/%d)" % (word, when / 100, retr, probes)
+        return "%s (%2.2f/%d/%d)" % (timer_word(Table.UDP, code), when / 100, retr, probes)
 
     def inet_row(self, sock: InetSocket) -> str:
         """One Internet row, without its newline."""
-        table = sock.table
-        family = _family(table)
+        table = Table(sock.table)
+        family = table.services
         local = self.address(sock.local.address, sock.local.port, family)
         remote = self.address(sock.remote.address, sock.remote.port, family)
         line = "%-5s %6d %6d %s %s %-11s" % (
-            PROTO_LABEL[table],
+            table.label,
             _c_long(sock.rx_queue),
             _c_long(sock.tx_queue),
             _ljust(local, ADDR_COLUMN),
@@ -296,9 +281,10 @@ class NetstatFormatter:
 
     def program(self, inode: int | None) -> str:
         """``pid/name`` padded to 20 bytes, or ``-``."""
-        label = self.owners.get(inode)
-        if label is None:
+        owner = self.owners.first(inode)
+        if owner is None:
             return "-".ljust(PROGNAME_WIDTH)
+        label = netstat_label(owner.pid, owner.program)
         text = self._programs.get(label)
         if text is None:
             text = self._programs[label] = _ljust(escape_text(label.decode("utf-8", "surrogateescape")), PROGNAME_WIDTH)
@@ -306,23 +292,16 @@ class NetstatFormatter:
 
     def unix_row(self, sock: UnixSocket) -> str:
         """One unix row, without its newline."""
-        flags = "[ "
-        if sock.flags & SO_ACCEPTCON:
-            flags += "ACC "
-        if sock.flags & SO_WAITDATA:
-            flags += "W "
-        if sock.flags & SO_NOSPACE:
-            flags += "N "
-        flags += "]"
-        if sock.st == 1:
-            state = "LISTENING" if sock.flags & SO_ACCEPTCON else ""
+        flags = "[ " + "".join(name + " " for bit, name in UNIX_FLAGS if sock.flags & bit) + "]"
+        if sock.st == UnixState.UNCONNECTED:
+            state = sock.state_name if sock.listening else ""
         else:
-            state = UNIX_STATE_NAMES.get(sock.st, UNKNOWN)
+            state = sock.state_name
         line = "%-5s %-6d %-11s %-10s %-13s " % (
             "unix" if sock.protocol == 0 else "??",
             _c_long(sock.refcount),
             flags,
-            UNIX_TYPE_NAMES.get(sock.type, UNKNOWN),
+            unix_type_name(sock.type),
             state,
         )
         line += "%-8d" % sock.inode if sock.inode is not None else "-       "
@@ -333,25 +312,25 @@ class NetstatFormatter:
 
 
 def state_text(st: int, family: str) -> str:
-    """The State column for state number ``st`` of a tcp, udp or raw row."""
+    """The State column for state number ``st`` of a tcp, udp or raw row (``family``: the services name).
+
+    tcp: netstat's tcp_state[] (01-0B; UNKNOWN past it, where netstat reads past its table);
+    udp: ESTABLISHED or blank for TCP_CLOSE; raw: the number.
+    """
     if family == "tcp":
-        return TCP_STATE_NAMES[st] if 0 < st < len(TCP_STATE_NAMES) else UNKNOWN
+        state = TcpState.printed(st)
+        return UNKNOWN if state is None else state.name
     if family == "udp":
-        return "ESTABLISHED" if st == 1 else "" if st == 7 else UNKNOWN
+        return TcpState.ESTABLISHED.name if st == TcpState.ESTABLISHED else "" if st == TcpState.CLOSE else UNKNOWN
     return str(st)
 
 
-def inet_selected(sock: InetSocket, opts: Options) -> bool:
-    """netstat's -a/-l/default rule: by remote port for tcp, remote address otherwise."""
-    if opts.all:
-        return True
-    if sock.table.startswith("tcp"):
-        connected = sock.remote.port != 0
-    else:
-        connected = any(sock.remote.address.packed)
-    return connected != opts.listening
-
-
-def unix_selected(sock: UnixSocket, opts: Options) -> bool:
-    """netstat's rule for unix: servers are unconnected sockets with the accept flag."""
-    return opts.all or sock.listening == opts.listening
+def render_listing(sockets: Sockets, opts: Options, clk_tck: int, names: Names | None) -> Iterator[str]:
+    """netstat's text for ``sockets``: each listed section's banner, header and rows."""
+    fmt = NetstatFormatter(opts, owners=sockets.owners, clk_tck=clk_tck, user_name=sockets.users.get, names=names)
+    if sockets.inet is not None:
+        yield banner("inet", opts) + "\n" + inet_header(opts) + "\n"
+        yield "".join([fmt.inet_row(row) + "\n" for row in sockets.inet])
+    if sockets.unix is not None:
+        yield banner("unix", opts) + "\n" + unix_header(opts) + "\n"
+        yield "".join([fmt.unix_row(row) + "\n" for row in sockets.unix])

@@ -1,177 +1,117 @@
-"""Sockets as plain records (dicts of JSON types) for --format json/ndjson/csv and the filters.
+"""Sockets as plain records (dicts of JSON types) for --format json/ndjson/csv.
 
 Every decoded fact is kept, with the kernel's meaning rather than netstat's
 presentation: addresses in full (``inet_ntop`` text, so ``::ffff:127.0.0.1``
 stays as it is), ports as integers, the kernel's state name (``CLOSE`` for an
-unconnected UDP socket), queues apart, and ``None`` (JSON ``null``) for what is
-not known.  schema/netread.schema.json documents the keys.
+unconnected UDP socket), queues apart, every process holding the socket
+(``pids``; ``pid``/``program`` are the first, the one netstat shows), and
+``None`` (JSON ``null``) for what is not known.  Text is always valid UTF-8: a
+byte that was not (a surrogate of ``surrogateescape``) is written ``\\xNN``, in
+every format.  schema/netread.schema.json documents the keys.
 """
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable
+from collections.abc import Mapping
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 from typing import Any
 
-from netread.model import SO_ACCEPTCON
-from netread.model import SO_NOSPACE
-from netread.model import SO_WAITDATA
+from netread.escape import undecodable_escaped
+from netread.explain.findings import Finding
 from netread.model import InetSocket
-from netread.model import IPAddress
+from netread.model import Owner
+from netread.model import Table
 from netread.model import UnixSocket
-from netread.proc.processes import CMDLINE_BYTES
-from netread.proc.processes import Owners
+from netread.model import address_text
+from netread.model import timer_word
+from netread.model import unix_type_name
+
+if TYPE_CHECKING:
+    from netread.sockets import Sockets
 
 Record = dict[str, Any]
 
 INET_KEYS = (
     "proto", "family", "local_address", "local_port", "remote_address", "remote_port", "state", "st",
-    "recv_q", "send_q", "uid", "user", "inode", "timer", "drops", "pid", "program",
+    "recv_q", "send_q", "uid", "user", "inode", "timer", "drops", "pid", "program", "pids",
 )  # fmt: skip
-UNIX_KEYS = ("proto", "family", "refcnt", "flags", "type", "state", "st", "inode", "path", "pid", "program")
-_TCP_STATES = (None, "ESTABLISHED", "SYN_SENT", "SYN_RECV", "FIN_WAIT1", "FIN_WAIT2", "TIME_WAIT", "CLOSE",
-               "CLOSE_WAIT", "LAST_ACK", "LISTEN", "CLOSING")  # fmt: skip
-_UNIX_TYPES = {1: "STREAM", 2: "DGRAM", 3: "RAW", 4: "RDM", 5: "SEQPACKET"}
-_UNIX_STATES = {0: "FREE", 1: "UNCONNECTED", 2: "CONNECTING", 3: "CONNECTED", 4: "DISCONNECTING"}
-_TIMERS = {0: "off", 1: "on", 2: "keepalive", 3: "timewait", 4: "probe"}
+UNIX_KEYS = ("proto", "family", "refcnt", "flags", "type", "state", "st", "inode", "path", "pid", "program", "pids")
 
 
-def address_text(address: IPAddress) -> str:
-    """The full address: dotted IPv4, ``inet_ntop`` IPv6 (mapped addresses kept as they are)."""
-    if address.version == 4:
-        return str(address)
-    import socket
-
-    return socket.inet_ntop(socket.AF_INET6, address.packed)
+def _text(value: str | None) -> str | None:
+    return None if value is None else undecodable_escaped(value)
 
 
-def inet_state(sock: InetSocket) -> str:
-    """The kernel's name for the state (tcp_states.h); udp and raw use TCP_ESTABLISHED/TCP_CLOSE too."""
-    st = sock.st
-    if sock.table.startswith("tcp"):
-        name = _TCP_STATES[st] if 0 < st < len(_TCP_STATES) else None
-        return name or "UNKNOWN"
-    return "ESTABLISHED" if st == 1 else "CLOSE" if st == 7 else "UNKNOWN"
+def _owner_keys(owners: Sequence[Owner] | None) -> tuple[int | None, str | None, list[int] | None]:
+    if owners is None:
+        return None, None, None
+    if not owners:
+        return None, None, []
+    return owners[0].pid, _text(owners[0].program), [o.pid for o in owners]
 
 
-def unix_state(sock: UnixSocket) -> str:
-    """UNCONNECTED, LISTENING (unconnected with the accept flag), CONNECTING, CONNECTED..."""
-    if sock.listening:
-        return "LISTENING"
-    return _UNIX_STATES.get(sock.st, "UNKNOWN")
-
-
-class RecordMaker:
-    """Turns decoded rows into records; looks owners, users and full program names up once each."""
-
-    def __init__(
-        self,
-        *,
-        root: str,
-        owners: Owners | None,
-        user_name: Callable[[int], str | None] | None,
-        clk_tck: int,
-        confined: bool = False,
-    ) -> None:
-        self.root = root
-        self.owners = owners
-        self.user_name = user_name
-        self.clk_tck = clk_tck
-        self.confined = confined
-        self._users: dict[int, str | None] = {}
-        self._programs: dict[bytes, tuple[int | None, str | None]] = {}
-
-    def _owner(self, inode: int | None) -> tuple[int | None, str | None]:
-        if self.owners is None:
-            return None, None
-        label = self.owners.get(inode)
-        if label is None:
-            return None, None
-        found = self._programs.get(label)
-        if found is None:
-            pid_text, _, cut = label.decode("utf-8", "surrogateescape").partition("/")
-            pid = int(pid_text) if pid_text.isdigit() else None
-            found = self._programs[label] = (pid, self._full_program(pid_text) or cut)
-        return found
-
-    def _full_program(self, pid: str) -> str | None:
-        """argv[0] as netstat names it (basename when absolute), but not cut to 19 bytes."""
-        from netread.proc.source import open_regular
-
-        try:
-            with open_regular(os.path.join(self.root, pid, "cmdline"), os.O_NOFOLLOW if self.confined else 0) as handle:
-                argv0 = handle.read(CMDLINE_BYTES).split(b"\0", 1)[0]
-        except OSError:
-            return None
-        if argv0.startswith(b"/"):
-            argv0 = argv0.rsplit(b"/", 1)[1]
-        return argv0.decode("utf-8", "surrogateescape")
-
-    def _user(self, uid: int | None) -> str | None:
-        if uid is None or self.user_name is None:
-            return None
-        if uid not in self._users:
-            self._users[uid] = self.user_name(uid)
-        return self._users[uid]
-
-    def inet(self, sock: InetSocket) -> Record:
-        pid, program = self._owner(sock.inode)
-        tcp = sock.table.startswith("tcp")
-        hz = self.clk_tck if tcp else 100
-        timer = {
-            "name": _TIMERS.get(sock.timer, f"unkn-{sock.timer}") if tcp else ("off" if sock.timer == 0 else f"on{sock.timer}"),
+def inet_record(sock: InetSocket, owners: Sequence[Owner] | None, users: Mapping[int, str | None], clk_tck: int) -> Record:
+    """The record of one inet socket; ``owners`` None when no scan ran (no -p)."""
+    table = Table(sock.table)
+    hz = clk_tck if table.tcp else 100  # udp_do_one and raw_do_one divide by HZ=100
+    pid, program, pids = _owner_keys(owners)
+    return {
+        "proto": table.value,
+        "family": "inet" if sock.local.address.version == 4 else "inet6",
+        "local_address": address_text(sock.local.address),
+        "local_port": sock.local.port,
+        "remote_address": address_text(sock.remote.address),
+        "remote_port": sock.remote.port,
+        "state": sock.state_name,
+        "st": sock.st,
+        "recv_q": sock.rx_queue,
+        "send_q": sock.tx_queue,
+        "uid": sock.uid,
+        "user": _text(users.get(sock.uid)) if sock.uid is not None else None,
+        "inode": sock.inode,
+        "timer": {
+            "name": timer_word(table, sock.timer),
             "code": sock.timer,
             "seconds": round(sock.when / hz, 2),
             "retransmits": sock.retrnsmt,
             "probes": sock.timeout,
-        }
-        return {
-            "proto": sock.table,
-            "family": "inet" if sock.local.address.version == 4 else "inet6",
-            "local_address": address_text(sock.local.address),
-            "local_port": sock.local.port,
-            "remote_address": address_text(sock.remote.address),
-            "remote_port": sock.remote.port,
-            "state": inet_state(sock),
-            "st": sock.st,
-            "recv_q": sock.rx_queue,
-            "send_q": sock.tx_queue,
-            "uid": sock.uid,
-            "user": self._user(sock.uid),
-            "inode": sock.inode,
-            "timer": timer,
-            "drops": sock.drops,
-            "pid": pid,
-            "program": program,
-        }
+        },
+        "drops": sock.drops,
+        "pid": pid,
+        "program": program,
+        "pids": pids,
+    }
 
-    def unix(self, sock: UnixSocket) -> Record:
-        pid, program = self._owner(sock.inode)
-        flags = [name for bit, name in ((SO_ACCEPTCON, "ACC"), (SO_WAITDATA, "W"), (SO_NOSPACE, "N")) if sock.flags & bit]
-        return {
-            "proto": "unix",
-            "family": "unix",
-            "refcnt": sock.refcount,
-            "flags": flags,
-            "type": _UNIX_TYPES.get(sock.type, "UNKNOWN"),
-            "state": unix_state(sock),
-            "st": sock.st,
-            "inode": sock.inode,
-            "path": sock.path,
-            "pid": pid,
-            "program": program,
-        }
+
+def unix_record(sock: UnixSocket, owners: Sequence[Owner] | None) -> Record:
+    """The record of one unix socket; ``owners`` None when no scan ran (no -p)."""
+    pid, program, pids = _owner_keys(owners)
+    return {
+        "proto": "unix",
+        "family": "unix",
+        "refcnt": sock.refcount,
+        "flags": sock.flag_names,
+        "type": unix_type_name(sock.type),
+        "state": sock.state_name,
+        "st": sock.st,
+        "inode": sock.inode,
+        "path": _text(sock.path),
+        "pid": pid,
+        "program": program,
+        "pids": pids,
+    }
 
 
 def flat(record: Record) -> dict[str, object]:
-    """A record for CSV: ``timer`` split into ``timer_name``..., ``flags`` joined with ``|``."""
+    """A record for CSV: ``timer`` split into ``timer_name``..., lists joined with ``|``."""
     out: dict[str, object] = {}
     for key, value in record.items():
         if isinstance(value, dict):
             for sub, inner in value.items():
                 out[f"{key}_{sub}"] = inner
         elif isinstance(value, list):
-            out[key] = "|".join(value)
+            out[key] = "|".join(str(v) for v in value)
         else:
             out[key] = value
     return out
@@ -180,5 +120,27 @@ def flat(record: Record) -> dict[str, object]:
 CSV_KEYS = (
     "proto", "family", "local_address", "local_port", "remote_address", "remote_port", "state", "st",
     "recv_q", "send_q", "uid", "user", "inode", "timer_name", "timer_code", "timer_seconds",
-    "timer_retransmits", "timer_probes", "drops", "refcnt", "flags", "type", "path", "pid", "program",
+    "timer_retransmits", "timer_probes", "drops", "refcnt", "flags", "type", "path", "pid", "program", "pids",
 )  # fmt: skip
+
+
+def records(sockets: Sockets, clk_tck: int) -> list[Record]:
+    """The records of every row of ``sockets``, inet first, in table order."""
+    owners = sockets.owners
+    out = [inet_record(s, owners.of(s.inode) if owners is not None else None, sockets.users, clk_tck) for s in sockets.inet or ()]
+    out += [unix_record(s, owners.of(s.inode) if owners is not None else None) for s in sockets.unix or ()]
+    return out
+
+
+def finding_record(finding: Finding) -> Record:
+    """A --explain finding for JSON: the rule, its severity, a one-line summary, the evidence rows
+    (one object per row, keyed by the evidence header), why it matters and what to look at next."""
+    return {
+        "rule": finding.rule,
+        "severity": finding.severity,
+        "summary": _text(finding.title),
+        "evidence": [{key: _text(value) for key, value in zip(finding.header, row)} for row in finding.rows],
+        "more": finding.more,
+        "why": finding.why,
+        "next": finding.next,
+    }

@@ -1,0 +1,98 @@
+"""The quick parser: a command line made only of netstat's listing flags, without typer.
+
+Importing typer costs ~40 ms, more than formatting 10,000 sockets, so a
+command line made only of netstat's listing flags (``-tuwxanpeo``,
+``--numeric-hosts``, ``--proc DIR``...) is parsed here into a
+:class:`~netread.cli.request.Request`.  Anything else (``--help``,
+``capture``, ``--explain-line``, ``--format``, a typo) goes to the typer
+application in netread/cli/app.py, which declares every option, reports
+errors, and builds the same Request.  tests/test_entry.py checks that the two
+parsers agree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from netread.cli.request import Request
+
+#: Short flags -> the Options field (or pseudo-field) they set.
+SHORT = {
+    "t": "tcp",
+    "u": "udp",
+    "U": "udplite",
+    "w": "raw",
+    "x": "unix",
+    "4": "inet",
+    "6": "inet6",
+    "l": "listening",
+    "a": "all",
+    "n": "numeric",
+    "W": "wide",
+    "e": "extend",
+    "p": "programs",
+    "o": "timers",
+    "c": "continuous",
+    "v": "verbose",
+}
+LONG = {
+    "--tcp": "tcp",
+    "--udp": "udp",
+    "--udplite": "udplite",
+    "--raw": "raw",
+    "--unix": "unix",
+    "--inet": "inet",
+    "--inet6": "inet6",
+    "--listening": "listening",
+    "--all": "all",
+    "--numeric": "numeric",
+    "--numeric-hosts": "numeric_hosts",
+    "--numeric-ports": "numeric_ports",
+    "--numeric-users": "numeric_users",
+    "--wide": "wide",
+    "--extend": "extend",
+    "--programs": "programs",
+    "--timers": "timers",
+    "--continuous": "continuous",
+    "--verbose": "verbose",
+    "--explain": "explain",
+    "--strict": "strict",
+}
+def quick_parse(argv: Sequence[str]) -> Request | None:
+    """Parse a command line of listing flags only; None for anything else (typer's job).
+
+    >>> sorted(quick_parse(["-tuwxan", "--proc", "snap"]).flags)  # type: ignore[union-attr]
+    ['all', 'numeric', 'raw', 'tcp', 'udp', 'unix']
+    >>> quick_parse(["--help"]) is None, quick_parse(["capture", "d"]) is None
+    (True, True)
+    """
+    flags: set[str] = set()
+    protocol: list[str] = []
+    proc: str | None = None
+    args = list(argv)
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        i += 1
+        if arg in LONG:
+            flags.add(LONG[arg])
+        elif arg in ("--proc", "-A", "--protocol") or arg.startswith(("--proc=", "--protocol=")):
+            if "=" in arg:
+                value = arg.split("=", 1)[1]
+            elif i < len(args):
+                value, i = args[i], i + 1
+            else:
+                return None
+            if not value or value.startswith("-"):
+                return None  # let typer say what is wrong
+            if arg.startswith("--proc"):
+                if proc is not None:
+                    return None
+                proc = value
+            else:
+                protocol.append(value)
+        elif len(arg) > 1 and arg[0] == "-" and arg[1] != "-" and all(c in SHORT for c in arg[1:]):
+            flags.update(SHORT[c] for c in arg[1:])
+        else:
+            return None
+    return Request(frozenset(flags), tuple(protocol), proc)

@@ -1,0 +1,60 @@
+"""What went wrong while listing, written to stderr: one line per problem, a count at the end."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from typing import TextIO
+
+from netread.errors import ParseError
+from netread.errors import SourceError
+from netread.model import Owners
+from netread.sockets import Absent
+from netread.sockets import Message
+from netread.sockets import Unresolved
+
+NOT_ALL_IDENTIFIED = (
+    "(Not all processes could be identified, non-owned process info\n"
+    " will not be shown, you would have to be root to see it all.)\n"
+)
+
+
+class Report:
+    """Writes the messages of a listing to ``err`` and counts them."""
+
+    def __init__(self, err: TextIO) -> None:
+        self.err = err
+        self.problems = 0
+        self.unreadable = 0
+
+    def messages(self, messages: Iterable[Message]) -> None:
+        for message in messages:
+            if isinstance(message, ParseError):
+                self.problems += 1
+                self.err.write(f"netread: warning: {message.message()}\n")
+            elif isinstance(message, SourceError):
+                self.unreadable += 1
+                self.err.write(f"netread: {message}\n")
+            elif isinstance(message, Absent):
+                self.err.write(f"netread: no support for `{message.family}' on this system.\n")
+            elif isinstance(message, Unresolved):
+                self.err.write(
+                    f"netread: warning: {message.count} address lookup(s) got no answer within {message.deadline:g} s;"
+                    " shown as numbers (-n skips lookups)\n"
+                )
+
+    def owners(self, owners: Owners) -> None:
+        """netstat's two warnings when some processes could not be read (prg_cache_load)."""
+        if owners.failed or (owners.denied and not owners.holders):
+            self.err.write(f'(No info could be read for "-p": geteuid()={os.geteuid()} but you should be root.)\n')
+        elif owners.denied:
+            self.err.write(NOT_ALL_IDENTIFIED)
+
+    def status(self, strict: bool, stopped: bool) -> int:
+        """Write the count; the exit status: 1 for a stopped listing or an unreadable table, or
+        --strict's 1 when anything was malformed."""
+        if self.problems:
+            what = "problem" if self.problems == 1 else "problems"
+            self.err.write(f"netread: {self.problems} {what} in the tables (each named above); every other row is shown\n")
+        failed = stopped or self.unreadable or (strict and self.problems)
+        return 1 if failed else 0

@@ -1,0 +1,26 @@
+"""Numbers as netstat's sscanf() reads them from /proc text."""
+
+from __future__ import annotations
+
+ULONG_MAX = (1 << 64) - 1
+LONG_MAX = (1 << 63) - 1
+
+
+def saturated(token: str, base: int, signed: bool = False) -> int:
+    """strtoul()/strtol() of a token the pattern already checked: values past 64 bits saturate.
+
+    netstat reads with sscanf, so a 30-digit queue is ULONG_MAX there, not an error; and
+    Python's int() refuses strings of over 4300 digits, so those are never given to it.
+
+    >>> saturated("1" + "0" * 30, 10), saturated("-" + "9" * 5000, 10, signed=True)
+    (18446744073709551615, -9223372036854775808)
+    """
+    negative = token.startswith("-")
+    digits = token.lstrip("-").lstrip("0") or "0"
+    if len(digits) > (16 if base == 16 else 20):
+        value = ULONG_MAX
+    else:
+        value = min(int(digits, base), ULONG_MAX)
+    if not signed:
+        return value
+    return -min(value, LONG_MAX + 1) if negative else min(value, LONG_MAX)
