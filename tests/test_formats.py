@@ -117,7 +117,8 @@ STATE_NAMES = ["LISTEN", "ESTABLISHED", "TIME_WAIT", "CLOSE", "CLOSE_WAIT", "SYN
 
 
 def brute(sockets: list[dict], f: dict[str, object]) -> list[dict]:  # type: ignore[type-arg]
-    """The filters written out the obvious way, over the full JSON."""
+    """The filters written out the obvious way, over the full JSON: --pid and --program match any holder."""
+    program_of = {s["pid"]: s["program"] for s in sockets if s["pid"] is not None}
     out = []
     for s in sockets:
         if "state" in f and s["state"] not in f["state"] and not (s["state"] == "LISTENING" and "LISTEN" in f["state"]):  # type: ignore[operator]
@@ -128,9 +129,9 @@ def brute(sockets: list[dict], f: dict[str, object]) -> list[dict]:  # type: ign
             continue
         if "dport" in f and s.get("remote_port") != f["dport"]:
             continue
-        if "pid" in f and s["pid"] != f["pid"]:
+        if "pid" in f and f["pid"] not in (s["pids"] or []):
             continue
-        if "program" in f and s["program"] != f["program"]:
+        if "program" in f and f["program"] not in [program_of.get(p) for p in s["pids"] or []]:
             continue
         if "user" in f and s.get("uid") != int(f["user"]):  # type: ignore[call-overload]
             continue
