@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import re
 
-from netread.parse.inet import MAX_EXTRA_DATAGRAM
-from netread.parse.inet import MAX_EXTRA_TCP
 from netread.parse.inet import ByteOrder
+from netread.parse.inet_format import MAX_EXTRA_DATAGRAM
+from netread.parse.inet_format import MAX_EXTRA_TCP
 from netread.model import PROTO_LABEL
 from netread.render.netstat import ADDR_COLUMN
 from netread.render.netstat import NetstatFormatter
