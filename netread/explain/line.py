@@ -16,8 +16,8 @@ format.  It knows the lines the kernel prints (reference §§1-5):
 
 :func:`explain_line` never raises on bad input: whatever cannot be decoded is
 named in :attr:`LineExplanation.problems` and the rest is still explained.
-:func:`render_explanation` turns the result into terminal-safe text; every
-piece of text from the line goes through :func:`netread.escape.escape_text`.
+:func:`netread.render.explain_line.render_explanation` turns the result into
+terminal-safe text.
 
 >>> e = explain_line("0: 0100007F:0016 00000000:0000 0A 00000000:00000000 00:00000000 00000000 0 0 7 1 0 100 0 0 10 0",
 ...                  byteorder="little")
@@ -37,16 +37,15 @@ import sys
 from collections.abc import Callable
 from typing import Literal
 
-from netread.escape import escape_text
-from netread.parse.inet import decode_address
 from netread.model import SO_ACCEPTCON
 from netread.model import SO_NOSPACE
 from netread.model import SO_WAITDATA
 from netread.model import TcpState
 from netread.model import UnixState
 from netread.model import UnixType
+from netread.parse.inet import decode_address
 
-__all__ = ["FieldExplanation", "LineExplanation", "explain_line", "render_explanation"]
+__all__ = ["FieldExplanation", "LineExplanation", "explain_line"]
 
 ByteOrder = Literal["little", "big"]
 
@@ -1303,89 +1302,3 @@ def explain_line(
 
 def _result(table: str, guessed: bool, out: _Out) -> LineExplanation:
     return LineExplanation(table, guessed, tuple(out.notes), tuple(out.fields), tuple(out.problems))
-
-
-def _wrap(text: str, width: int) -> str:
-    import textwrap
-
-    return "\n".join(textwrap.wrap(text, width, break_on_hyphens=False) or [""])
-
-
-#: Where a value may break: after ", ", before " | " and before " → " (always).
-_VALUE_BREAK = re.compile(r"(?<=,) | (?=\| )| (?=→ )")
-
-
-def _wrap_value(text: str, width: int) -> str:
-    """Wrap a value at its own separators, so an address decoding reads one step a line."""
-    lines: list[str] = []
-    for piece in _VALUE_BREAK.split(text):
-        if (
-            lines
-            and not piece.startswith("→")
-            and not lines[-1].endswith(",")
-            and (len(lines[-1]) + 1 + len(piece) <= width)
-        ):
-            lines[-1] += " " + piece
-        else:
-            lines.extend(_wrap(piece, width).split("\n"))
-    return "\n".join(lines)
-
-
-def _chunk(text: str, width: int) -> str:
-    """Cut ``text`` into lines of ``width`` characters, keeping every character (no re-flowing)."""
-    return "\n".join(text[i : i + width] for i in range(0, len(text), width))
-
-
-def _raw_cell(text: str) -> str:
-    if len(text) == 32 and _HEX.fullmatch(text):
-        return _chunk(text, 8)  # an IPv6 address: one 32-bit word a line
-    return _chunk(text, 24)
-
-
-def render_explanation(explanation: LineExplanation) -> str:
-    """The explanation as text for a terminal: header, notes, a table of fields, problems.
-
-    Every piece of text is passed through :func:`netread.escape.escape_text`, so
-    no control byte from the line reaches the terminal.  Ends with ``"\\n"``.
-    """
-    from tabulate import tabulate
-
-    e = explanation
-    lines: list[str] = []
-    name = escape_text(e.table)
-    if name == "unknown":
-        head = "Line from an unknown /proc/net table"
-    else:
-        head = f"Line from /proc/net/{name}"
-    if e.guessed and name != "unknown":
-        head += " (table guessed from the line)"
-    lines.append(head)
-    for note in e.notes:
-        lines.append(_bullet(escape_text(note)))
-    if e.fields:
-        rows = [
-            (
-                escape_text(f.name),
-                _raw_cell(escape_text(f.raw)),
-                _wrap_value(escape_text(f.value), 44),
-                _wrap(escape_text(f.meaning), 60),
-            )
-            for f in e.fields
-        ]
-        lines.append("")
-        lines.append(
-            tabulate(
-                rows, headers=("field", "raw", "value", "meaning"), tablefmt="simple", disable_numparse=True
-            )
-        )
-    if e.problems:
-        lines.append("")
-        lines.append("Problems:")
-        lines.extend(_bullet(escape_text(p)) for p in e.problems)
-    return "\n".join(lines) + "\n"
-
-
-def _bullet(text: str) -> str:
-    import textwrap
-
-    return "\n".join(textwrap.wrap(text, 78, initial_indent="  - ", subsequent_indent="    ") or ["  -"])
