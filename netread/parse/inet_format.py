@@ -76,10 +76,12 @@ VARIANT_FIELDS: dict[RowVariant, tuple[str, ...]] = {
     "request": HEAD_FIELDS + TCP_SHORT_EXTRA,
     "dgram": HEAD_FIELDS + DATAGRAM_EXTRA,
 }
-#: The field counts of tcp rows: TIME_WAIT or request socket (12), full socket (17).
-TCP_FIELD_COUNTS: tuple[int, ...] = (len(VARIANT_FIELDS["request"]), len(VARIANT_FIELDS["full"]))
-#: The field count of a datagram row (13).
+#: The field counts of each kind of row: a full TCP socket (17), a TIME_WAIT or request socket (12),
+#: a datagram socket (13).
+TCP_FULL_FIELD_COUNT = len(VARIANT_FIELDS["full"])
+TCP_SHORT_FIELD_COUNT = len(VARIANT_FIELDS["timewait"])
 DATAGRAM_FIELD_COUNT = len(VARIANT_FIELDS["dgram"])
+TCP_FIELD_COUNTS = (TCP_SHORT_FIELD_COUNT, TCP_FULL_FIELD_COUNT)
 
 #: /proc/net/unix fields in order.  Kernels before 2.6 print no Inode; Path is there only for a bound socket.
 UNIX_FIELDS: tuple[str, ...] = ("Num", "RefCount", "Protocol", "Flags", "Type", "St", "Inode", "Path")
@@ -103,9 +105,9 @@ def tcp_variant(fields: int, st: int | None, tr: int | None) -> RowVariant:
     ``st`` and ``tr`` are None when they are missing or not hex.  A row of
     neither 12 nor 17 fields is told by its state and timer as far as they go.
     """
-    if fields == len(VARIANT_FIELDS["full"]):
+    if fields == TCP_FULL_FIELD_COUNT:
         return "full"
-    short = fields == len(VARIANT_FIELDS["timewait"])
+    short = fields == TCP_SHORT_FIELD_COUNT
     if tr == TcpTimer.TIMEWAIT or (short and st in (TcpState.FIN_WAIT2, TcpState.TIME_WAIT)):
         return "timewait"
     if is_request_row(st, tr) or short:
