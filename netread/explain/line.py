@@ -37,6 +37,14 @@ import sys
 from collections.abc import Callable
 from typing import Literal
 
+from netread.explain.glossary import FIELD_FORMATS
+from netread.explain.glossary import IP_PROTOCOLS
+from netread.explain.glossary import NOT_IN_ROW
+from netread.explain.glossary import REQUEST_RETRANSMIT
+from netread.explain.glossary import TCP_STATE_MEANINGS
+from netread.explain.glossary import TCP_TIMERS
+from netread.explain.glossary import UNIX_STATE_MEANINGS
+from netread.explain.glossary import UNIX_TYPE_MEANINGS
 from netread.model import SO_ACCEPTCON
 from netread.model import SO_NOSPACE
 from netread.model import SO_WAITDATA
@@ -142,46 +150,7 @@ class _Out:
 
     def bad(self, name: str, raw: str, why: str) -> None:
         self.problems.append(f"{name}: {why}")
-        self.add(name, raw, NOT_DECODED, _ABOUT.get(name, "Not part of this kind of row."))
-
-
-#: What each field is, for fields whose text could not be decoded.
-_ABOUT: dict[str, str] = {
-    "sl": "Row number (tcp) or hash bucket (udp, raw): decimal, followed by ':'.",
-    "local_address": "Local IP address: one %08X word (IPv4) or four (IPv6) in host byte order.",
-    "local_port": "Local port, %04X hex.",
-    "rem_address": "Remote IP address: one %08X word (IPv4) or four (IPv6) in host byte order.",
-    "remote_address": "Remote IP address: four %08X words in host byte order.",
-    "rem_port": "Remote port, %04X hex.",
-    "remote_port": "Remote port, %04X hex.",
-    "st": "Socket state, %02X hex.",
-    "tx_queue": "Send queue, %08X hex.",
-    "rx_queue": "Receive queue, %08X hex.",
-    "tx_queue:rx_queue": "Send queue and receive queue, two %08X hex numbers joined by ':' (tx first).",
-    "tr": "Timer code, %02X hex.",
-    "tm->when": "Time left on the timer, %08lX hex clock ticks.",
-    "tr:tm->when": "Timer code and time left on it, hex, joined by ':'.",
-    "retrnsmt": "Retransmission count, %08X hex.",
-    "uid": "Owner uid, decimal.",
-    "timeout": "Unanswered probes, signed decimal.",
-    "inode": "Socket inode number, decimal.",
-    "ref": "Reference count, signed decimal.",
-    "pointer": "Kernel address (%pK), hex.",
-    "rto": "Retransmission timeout, decimal clock ticks.",
-    "ato": "Delayed-ACK timeout, decimal clock ticks.",
-    "quick/pingpong": "(quick << 1) | pingpong, decimal.",
-    "cwnd": "Congestion window, decimal segments.",
-    "ssthresh": "Slow-start threshold, signed decimal segments.",
-    "drops": "Dropped datagrams, decimal.",
-    "Num": "Kernel address (%pK) followed by ':'.",
-    "RefCount": "Reference count, %08X hex.",
-    "Protocol": "Protocol, %08X hex (always 0).",
-    "Flags": "Socket flags, %08X hex.",
-    "Type": "Socket type, %04X hex.",
-    "St": "Socket state, %02X hex.",
-    "Inode": "Socket inode number, decimal.",
-    "Path": "The bound name, after one space.",
-}
+        self.add(name, raw, NOT_DECODED, FIELD_FORMATS.get(name, NOT_IN_ROW))
 
 
 # ---------------------------------------------------------------------------
@@ -397,29 +366,8 @@ def _port_meaning(port: int, local: bool, proto: str) -> tuple[str, str]:
     )
 
 
-_PROTOCOLS = {
-    0: "ip",
-    1: "icmp",
-    2: "igmp",
-    4: "ipencap",
-    6: "tcp",
-    17: "udp",
-    41: "ipv6",
-    47: "gre",
-    50: "esp",
-    51: "ah",
-    58: "ipv6-icmp",
-    89: "ospf",
-    103: "pim",
-    112: "vrrp",
-    132: "sctp",
-    136: "udplite",
-    255: "raw (IPPROTO_RAW)",
-}
-
-
 def _protocol_name(number: int) -> str:
-    return _PROTOCOLS.get(number, "with no well-known name" if number <= 0xFF else "out of range (> 255)")
+    return IP_PROTOCOLS.get(number, "with no well-known name" if number <= 0xFF else "out of range (> 255)")
 
 
 # ---------------------------------------------------------------------------
@@ -617,30 +565,15 @@ def _endpoint(token: str, c: _Inet, out: _Out, local: bool) -> None:
         out.add(port_name, hexport, value, meaning)
 
 
-_TCP_STATE_MEANING: dict[int, str] = {
-    TcpState.ESTABLISHED: "Connected: data can flow both ways.",
-    TcpState.SYN_SENT: "connect() sent a SYN and waits for the SYN-ACK.",
-    TcpState.SYN_RECV: "A SYN came in and a SYN-ACK went out; waiting for the final ACK of the handshake.",
-    TcpState.FIN_WAIT1: "This side closed and sent a FIN, not yet acknowledged.",
-    TcpState.FIN_WAIT2: "This side's FIN was acknowledged; waiting for the peer to close.",
-    TcpState.TIME_WAIT: "Closed; the address pair is held for a while (60 s) to catch stray segments.",
-    TcpState.CLOSE: "Closed (rare and brief in this file).",
-    TcpState.CLOSE_WAIT: "The peer closed (sent FIN); the program has not closed its side yet.",
-    TcpState.LAST_ACK: "Both sides closed; waiting for the ACK of this side's FIN.",
-    TcpState.LISTEN: "Listening: waiting for incoming connections (listen() was called).",
-    TcpState.CLOSING: "Both sides closed at the same time; waiting for the ACK of this side's FIN.",
-}
-
-
 def _st(token: str, c: _Inet, out: _Out) -> None:
     st = _hex(token)
     if st is None:
         out.bad("st", token, _why_hex(token))
         return
     if c.proto == "tcp":
-        if st in _TCP_STATE_MEANING:
+        if st in TCP_STATE_MEANINGS:
             name = TcpState(st).name
-            meaning = f"TCP state {st:02X} = {name} (include/net/tcp_states.h). {_TCP_STATE_MEANING[st]}"
+            meaning = f"TCP state {st:02X} = {name} (include/net/tcp_states.h). {TCP_STATE_MEANINGS[st]}"
             out.add("st", token, name, meaning)
             return
         if st == TcpState.NEW_SYN_RECV:
@@ -742,15 +675,6 @@ def _queues(token: str, c: _Inet, out: _Out) -> None:
         )
 
 
-_TIMERS = {
-    0: ("no timer", "off"),
-    1: ("retransmit", "on"),
-    2: ("keepalive", "keepalive"),
-    3: ("timewait", "timewait"),
-    4: ("zero-window probe", "probe"),
-}
-
-
 def _seconds(ticks: int, hz: int) -> str:
     return f"{ticks / hz:.2f} s"
 
@@ -765,17 +689,10 @@ def _timer(token: str, c: _Inet, out: _Out) -> None:
         out.bad("tr", tr_raw, _why_hex(tr_raw))
     elif c.proto != "tcp":
         out.add("tr", tr_raw, str(tr), "Timer code: always 00 for datagram sockets, which report no timer.")
-    elif tr in _TIMERS:
-        what, word = _TIMERS[tr]
-        detail = {
-            0: "No timer is pending, so tm->when is 0.",
-            1: "The retransmit timer (also RACK reorder and tail-loss probe)"
-            + (": for a request socket, the SYN-ACK retransmit timer." if c.variant == "request" else "."),
-            2: "The sk_timer: keepalive (for an orphan it may be the FIN_WAIT2 timer).",
-            3: "The TIME_WAIT timer: the row disappears when it runs out.",
-            4: "The zero-window probe timer: the peer advertised a zero receive window.",
-        }[tr]
-        out.add("tr", tr_raw, f"{tr} ({what})", f"Timer code. {detail} netstat -o shows it as '{word}'.")
+    elif tr in TCP_TIMERS:
+        t = TCP_TIMERS[tr]
+        detail = REQUEST_RETRANSMIT if tr == 1 and c.variant == "request" else t.detail
+        out.add("tr", tr_raw, f"{tr} ({t.what})", f"Timer code. {detail} netstat -o shows it as '{t.word}'.")
     else:
         out.add("tr", tr_raw, f"{tr} (unknown)", "Timer code: the kernel prints only 0 to 4 here.")
         out.problems.append(f"tr: {tr_raw} is not a timer code the kernel prints (0 to 4)")
@@ -1027,28 +944,6 @@ _INET_EXPLAINERS: dict[str, Callable[[str, _Inet, _Out], None]] = {
 _UNIX_FIELDS = ("Num", "RefCount", "Protocol", "Flags", "Type", "St", "Inode")
 _TOKEN = re.compile(r"\S+")
 
-_UNIX_STATE_MEANING: dict[int, str] = {
-    UnixState.FREE: "FREE: never printed by current kernels.",
-    UnixState.UNCONNECTED: (
-        "UNCONNECTED: a socket that is not connected: listening (with the ACC flag), bound only, unbound,"
-        " or an unconnected DGRAM socket. netstat shows LISTENING with ACC, else an empty State."
-    ),
-    UnixState.CONNECTING: (
-        "CONNECTING: the server-side half of a connection not yet accept()ed (no struct socket, so inode 0;"
-        " the path shown is the listener's)."
-    ),
-    UnixState.CONNECTED: "CONNECTED: connected to a peer.",
-    UnixState.DISCONNECTING: "DISCONNECTING: no struct socket and not connected (rare).",
-}
-
-_UNIX_TYPE_MEANING: dict[int, str] = {
-    UnixType.STREAM: "SOCK_STREAM: a byte stream, like TCP.",
-    UnixType.DGRAM: "SOCK_DGRAM: messages, unreliable in principle, like UDP (reliable on unix sockets).",
-    UnixType.RAW: "SOCK_RAW: not created by current kernels for unix sockets.",
-    UnixType.RDM: "SOCK_RDM: not created by current kernels for unix sockets.",
-    UnixType.SEQPACKET: "SOCK_SEQPACKET: connected, with message boundaries.",
-}
-
 
 def _explain_unix(line: str, out: _Out) -> None:
     matches = list(_TOKEN.finditer(line))
@@ -1137,8 +1032,8 @@ def _type(token: str, out: _Out) -> None:
     if value is None:
         out.bad("Type", token, _why_hex(token))
         return
-    if value in _UNIX_TYPE_MEANING:
-        out.add("Type", token, UnixType(value).name, _UNIX_TYPE_MEANING[value])
+    if value in UNIX_TYPE_MEANINGS:
+        out.add("Type", token, UnixType(value).name, UNIX_TYPE_MEANINGS[value])
     else:
         out.add("Type", token, f"unknown ({value})", "Not a socket type (1 STREAM, 2 DGRAM, 5 SEQPACKET).")
         out.problems.append(f"Type: {token} is not a socket type")
@@ -1149,8 +1044,8 @@ def _unix_st(token: str, out: _Out) -> None:
     if value is None:
         out.bad("St", token, _why_hex(token))
         return
-    if value in _UNIX_STATE_MEANING:
-        out.add("St", token, UnixState(value).name, _UNIX_STATE_MEANING[value])
+    if value in UNIX_STATE_MEANINGS:
+        out.add("St", token, UnixState(value).name, UNIX_STATE_MEANINGS[value])
     else:
         out.add("St", token, f"unknown ({value})", "Not a socket state (01 to 04); netstat shows UNKNOWN.")
         out.problems.append(f"St: {token} is not a socket state")
