@@ -204,61 +204,47 @@ def queues(token: str, c: InetRow, out: Collector) -> None:
     if not sep:
         out.bad("tx_queue:rx_queue", token, f"{token!r} has no ':'; want TX:RX, two hex numbers")
         return
-    short = c.variant in ("timewait", "request")
-    order = "Printed first here, but netstat shows Recv-Q (rx_queue) first and this second, as Send-Q."
     tx = out.read("tx_queue", tx_raw, "hex")
-    if tx is None:
-        pass
-    elif c.proto != "tcp":
-        out.add(
-            "tx_queue",
-            tx_raw,
-            f"{tx} bytes",
-            f"Send-Q: send-buffer memory in use (sk_wmem_alloc), in bytes of buffer, not payload. {order}",
-        )
-    elif short:
-        out.add("tx_queue", tx_raw, f"{tx} bytes", f"Hard-coded 0 in this kind of row. {order}")
-    elif c.listen:
-        out.add("tx_queue", tx_raw, f"{tx} bytes", f"Always 0 for a listening socket. {order}")
-    else:
-        extra = " The SYN counts as one byte." if c.st == TcpState.SYN_SENT and tx else ""
-        out.add(
-            "tx_queue",
-            tx_raw,
-            f"{tx} bytes",
-            "Send-Q: bytes not yet acknowledged by the peer, sent or not (write_seq - snd_una)."
-            f"{extra} {order}",
-        )
-    order = "Printed second here, but netstat shows it first, as Recv-Q."
+    if tx is not None:
+        order = "Printed first here, but netstat shows Recv-Q (rx_queue) first and this second, as Send-Q."
+        out.add("tx_queue", tx_raw, f"{tx} bytes", f"{_send_q(tx, c)} {order}")
     rx = out.read("rx_queue", rx_raw, "hex")
-    if rx is None:
-        pass
-    elif c.proto != "tcp":
-        out.add(
-            "rx_queue",
-            rx_raw,
-            f"{rx} bytes",
+    if rx is not None:
+        order = "Printed second here, but netstat shows it first, as Recv-Q."
+        value, meaning = _recv_q(rx, c)
+        out.add("rx_queue", rx_raw, value, f"{meaning} {order}")
+
+
+def _send_q(tx: int, c: InetRow) -> str:
+    if c.proto != "tcp":
+        return "Send-Q: send-buffer memory in use (sk_wmem_alloc), in bytes of buffer, not payload."
+    if c.variant in ("timewait", "request"):
+        return "Hard-coded 0 in this kind of row."
+    if c.listen:
+        return "Always 0 for a listening socket."
+    extra = " The SYN counts as one byte." if c.st == TcpState.SYN_SENT and tx else ""
+    return f"Send-Q: bytes not yet acknowledged by the peer, sent or not (write_seq - snd_una).{extra}"
+
+
+def _recv_q(rx: int, c: InetRow) -> tuple[str, str]:
+    """(value, meaning) of rx_queue."""
+    if c.proto != "tcp":
+        return f"{rx} bytes", (
             "Recv-Q: receive-buffer memory of the queued datagrams (truesize, with per-packet overhead),"
-            f" not payload bytes. {order}",
+            " not payload bytes."
         )
-    elif short:
-        out.add("rx_queue", rx_raw, f"{rx} bytes", f"Hard-coded 0 in this kind of row. {order}")
-    elif c.listen:
-        out.add(
-            "rx_queue",
-            rx_raw,
-            f"{rx} connection{'s' * (rx != 1)}",
+    if c.variant in ("timewait", "request"):
+        return f"{rx} bytes", "Hard-coded 0 in this kind of row."
+    if c.listen:
+        return f"{rx} connection{'s' * (rx != 1)}", (
             "For a LISTEN socket: connections that finished the handshake and wait for accept()"
-            f" (the accept queue). {order}",
+            " (the accept queue)."
         )
-    else:
-        extra = " The peer's FIN counts as one." if c.st == TcpState.CLOSE_WAIT and rx else ""
-        out.add(
-            "rx_queue",
-            rx_raw,
-            f"{rx} bytes",
-            f"Recv-Q: bytes received but not yet read by the program (rcv_nxt - copied_seq).{extra} {order}",
-        )
+    extra = " The peer's FIN counts as one." if c.st == TcpState.CLOSE_WAIT and rx else ""
+    return (
+        f"{rx} bytes",
+        f"Recv-Q: bytes received but not yet read by the program (rcv_nxt - copied_seq).{extra}",
+    )
 
 
 def timer(token: str, c: InetRow, out: Collector) -> None:
@@ -267,17 +253,8 @@ def timer(token: str, c: InetRow, out: Collector) -> None:
         out.bad("tr:tm->when", token, f"{token!r} has no ':'; want TR:WHEN, two hex numbers")
         return
     tr = out.read("tr", tr_raw, "hex")
-    if tr is None:
-        pass
-    elif c.proto != "tcp":
-        out.add("tr", tr_raw, str(tr), "Timer code: always 00 for datagram sockets, which report no timer.")
-    elif tr in TCP_TIMERS:
-        t = TCP_TIMERS[tr]
-        detail = REQUEST_RETRANSMIT if tr == 1 and c.variant == "request" else t.detail
-        out.add("tr", tr_raw, f"{tr} ({t.what})", f"Timer code. {detail} netstat -o shows it as '{t.word}'.")
-    else:
-        out.add("tr", tr_raw, f"{tr} (unknown)", "Timer code: the kernel prints only 0 to 4 here.")
-        out.problems.append(f"tr: {tr_raw} is not a timer code the kernel prints (0 to 4)")
+    if tr is not None:
+        _timer_code(tr_raw, tr, c, out)
     when = out.read("tm->when", when_raw, "hex")
     if when is None:
         return
@@ -298,6 +275,18 @@ def timer(token: str, c: InetRow, out: Collector) -> None:
         f"Time left on the timer in clock ticks (USER_HZ, hex): seconds = ticks / {hz}."
         f" netstat -o shows the seconds first in the brackets, as in on (1.10/0/0).{extra}",
     )
+
+
+def _timer_code(tr_raw: str, tr: int, c: InetRow, out: Collector) -> None:
+    if c.proto != "tcp":
+        out.add("tr", tr_raw, str(tr), "Timer code: always 00 for datagram sockets, which report no timer.")
+    elif tr in TCP_TIMERS:
+        t = TCP_TIMERS[tr]
+        detail = REQUEST_RETRANSMIT if tr == 1 and c.variant == "request" else t.detail
+        out.add("tr", tr_raw, f"{tr} ({t.what})", f"Timer code. {detail} netstat -o shows it as '{t.word}'.")
+    else:
+        out.add("tr", tr_raw, f"{tr} (unknown)", "Timer code: the kernel prints only 0 to 4 here.")
+        out.problems.append(f"tr: {tr_raw} is not a timer code the kernel prints (0 to 4)")
 
 
 retrnsmt = by_variant(
