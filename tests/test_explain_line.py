@@ -34,8 +34,8 @@ from netread.explain.line import TABLES
 from netread.explain.line import FieldExplanation
 from netread.explain.line import LineExplanation
 from netread.explain.line import explain_line
-from netread.explain.line import render_explanation
 from netread.model import TcpState
+from netread.render.explain_line import render_explanation
 
 #: The first sample_proc capture, frozen: these tests check exact values of its rows.
 FROZEN_SAMPLE = ROOT / "tests" / "fixtures" / "sample_proc_2026-11-30a"
@@ -547,7 +547,7 @@ def test_render_does_not_parse_numbers() -> None:
 
 
 def test_import_does_not_load_tabulate() -> None:
-    code = "import sys, netread.explain.line; print('tabulate' in sys.modules)"
+    code = "import sys, netread.explain.line, netread.render.explain_line; print('tabulate' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 

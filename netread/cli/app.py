@@ -189,8 +189,8 @@ def _explain_line(line: str, table: str | None, byte_order: str | None, proc: st
     """--explain-line: the field-by-field decoding of one line; status 1 when part of it did not decode."""
     from netread.errors import UsageError
     from netread.explain.line import explain_line
-    from netread.explain.line import render_explanation
     from netread.proc.source import ProcSource
+    from netread.render.explain_line import render_explanation
 
     clk_tck = os.sysconf("SC_CLK_TCK")
     order: str = sys.byteorder

@@ -3,12 +3,18 @@
 Plain data for ``--explain``: the column legend (one entry per column netstat
 can print, naming the /proc field it is read from) and the state glossary
 (every TCP state 01-0B, UDP's two, raw's two, unix 0-4), written from the
-kernel's side (shared/reference/netstat-and-proc-net.md §2-§5, §7).
+kernel's side (shared/reference/netstat-and-proc-net.md §2-§5, §7).  Then the
+prose of ``--explain-line`` (explain/line*.py), which explains one raw field at
+a time: what each field is, the states, timers, socket types and IP protocols.
 """
 
 from __future__ import annotations
 
 import dataclasses
+
+from netread.model import TcpState
+from netread.model import UnixState
+from netread.model import UnixType
 
 
 @dataclasses.dataclass(frozen=True)
@@ -231,3 +237,138 @@ UNIX_STATES: dict[int, State] = {
 }
 
 UNIX_UNKNOWN = State("UNKNOWN", "a number outside 00-04", "not a state the kernel prints.")
+
+
+# ---------------------------------------------------------------------------
+# --explain-line: one field of one raw line at a time
+# ---------------------------------------------------------------------------
+
+#: What each field is and how it is printed, for a field whose text could not be decoded.
+FIELD_FORMATS: dict[str, str] = {
+    "sl": "Row number (tcp) or hash bucket (udp, raw): decimal, followed by ':'.",
+    "local_address": "Local IP address: one %08X word (IPv4) or four (IPv6) in host byte order.",
+    "local_port": "Local port, %04X hex.",
+    "rem_address": "Remote IP address: one %08X word (IPv4) or four (IPv6) in host byte order.",
+    "remote_address": "Remote IP address: four %08X words in host byte order.",
+    "rem_port": "Remote port, %04X hex.",
+    "remote_port": "Remote port, %04X hex.",
+    "st": "Socket state, %02X hex.",
+    "tx_queue": "Send queue, %08X hex.",
+    "rx_queue": "Receive queue, %08X hex.",
+    "tx_queue:rx_queue": "Send queue and receive queue, two %08X hex numbers joined by ':' (tx first).",
+    "tr": "Timer code, %02X hex.",
+    "tm->when": "Time left on the timer, %08lX hex clock ticks.",
+    "tr:tm->when": "Timer code and time left on it, hex, joined by ':'.",
+    "retrnsmt": "Retransmission count, %08X hex.",
+    "uid": "Owner uid, decimal.",
+    "timeout": "Unanswered probes, signed decimal.",
+    "inode": "Socket inode number, decimal.",
+    "ref": "Reference count, signed decimal.",
+    "pointer": "Kernel address (%pK), hex.",
+    "rto": "Retransmission timeout, decimal clock ticks.",
+    "ato": "Delayed-ACK timeout, decimal clock ticks.",
+    "quick/pingpong": "(quick << 1) | pingpong, decimal.",
+    "cwnd": "Congestion window, decimal segments.",
+    "ssthresh": "Slow-start threshold, signed decimal segments.",
+    "drops": "Dropped datagrams, decimal.",
+    "Num": "Kernel address (%pK) followed by ':'.",
+    "RefCount": "Reference count, %08X hex.",
+    "Protocol": "Protocol, %08X hex (always 0).",
+    "Flags": "Socket flags, %08X hex.",
+    "Type": "Socket type, %04X hex.",
+    "St": "Socket state, %02X hex.",
+    "Inode": "Socket inode number, decimal.",
+    "Path": "The bound name, after one space.",
+}
+#: The meaning of a field that the row it is in does not have.
+NOT_IN_ROW = "Not part of this kind of row."
+
+#: The TCP states /proc/net/tcp prints, one sentence each.
+TCP_STATE_MEANINGS: dict[int, str] = {
+    TcpState.ESTABLISHED: "Connected: data can flow both ways.",
+    TcpState.SYN_SENT: "connect() sent a SYN and waits for the SYN-ACK.",
+    TcpState.SYN_RECV: "A SYN came in and a SYN-ACK went out; waiting for the final ACK of the handshake.",
+    TcpState.FIN_WAIT1: "This side closed and sent a FIN, not yet acknowledged.",
+    TcpState.FIN_WAIT2: "This side's FIN was acknowledged; waiting for the peer to close.",
+    TcpState.TIME_WAIT: "Closed; the address pair is held for a while (60 s) to catch stray segments.",
+    TcpState.CLOSE: "Closed (rare and brief in this file).",
+    TcpState.CLOSE_WAIT: "The peer closed (sent FIN); the program has not closed its side yet.",
+    TcpState.LAST_ACK: "Both sides closed; waiting for the ACK of this side's FIN.",
+    TcpState.LISTEN: "Listening: waiting for incoming connections (listen() was called).",
+    TcpState.CLOSING: "Both sides closed at the same time; waiting for the ACK of this side's FIN.",
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class Timer:
+    """A ``tr`` code: what the timer is, netstat -o's word for it, and one sentence on it."""
+
+    what: str
+    word: str
+    detail: str
+
+
+#: The ``tr`` codes of get_tcp4_sock (net/ipv4/tcp_ipv4.c).
+TCP_TIMERS: dict[int, Timer] = {
+    0: Timer("no timer", "off", "No timer is pending, so tm->when is 0."),
+    1: Timer("retransmit", "on", "The retransmit timer (also RACK reorder and tail-loss probe)."),
+    2: Timer(
+        "keepalive", "keepalive", "The sk_timer: keepalive (for an orphan it may be the FIN_WAIT2 timer)."
+    ),
+    3: Timer("timewait", "timewait", "The TIME_WAIT timer: the row disappears when it runs out."),
+    4: Timer(
+        "zero-window probe",
+        "probe",
+        "The zero-window probe timer: the peer advertised a zero receive window.",
+    ),
+}
+#: The detail of timer 1 in a request-socket row.
+REQUEST_RETRANSMIT = (
+    "The retransmit timer (also RACK reorder and tail-loss probe): for a request socket, the SYN-ACK"
+    " retransmit timer."
+)
+
+#: IP protocol numbers (/etc/protocols), for the local "port" of a raw socket.
+IP_PROTOCOLS: dict[int, str] = {
+    0: "ip",
+    1: "icmp",
+    2: "igmp",
+    4: "ipencap",
+    6: "tcp",
+    17: "udp",
+    41: "ipv6",
+    47: "gre",
+    50: "esp",
+    51: "ah",
+    58: "ipv6-icmp",
+    89: "ospf",
+    103: "pim",
+    112: "vrrp",
+    132: "sctp",
+    136: "udplite",
+    255: "raw (IPPROTO_RAW)",
+}
+
+#: The St values of /proc/net/unix, one sentence each.
+UNIX_STATE_MEANINGS: dict[int, str] = {
+    UnixState.FREE: "FREE: never printed by current kernels.",
+    UnixState.UNCONNECTED: (
+        "UNCONNECTED: a socket that is not connected: listening (with the ACC flag), bound only, unbound,"
+        " or an unconnected DGRAM socket. netstat shows LISTENING with ACC, else an empty State."
+    ),
+    UnixState.CONNECTING: (
+        "CONNECTING: the server-side half of a connection not yet accept()ed (no struct socket, so inode 0;"
+        " the path shown is the listener's)."
+    ),
+    UnixState.CONNECTED: "CONNECTED: connected to a peer.",
+    UnixState.DISCONNECTING: "DISCONNECTING: no struct socket and not connected (rare).",
+}
+
+#: The Type values of /proc/net/unix, one sentence each.
+UNIX_TYPE_MEANINGS: dict[int, str] = {
+    UnixType.STREAM: "SOCK_STREAM: a byte stream, like TCP.",
+    UnixType.DGRAM: "SOCK_DGRAM: messages, unreliable in principle, like UDP (reliable on unix sockets).",
+    UnixType.RAW: "SOCK_RAW: not created by current kernels for unix sockets.",
+    UnixType.RDM: "SOCK_RDM: not created by current kernels for unix sockets.",
+    UnixType.SEQPACKET: "SOCK_SEQPACKET: connected, with message boundaries.",
+}

@@ -27,6 +27,9 @@ from netread.parse.numbers import saturated
 from netread.model import Endpoint
 from netread.model import InetSocket
 from netread.model import Table
+from netread.parse.inet_format import HEAD_FIELDS
+from netread.parse.inet_format import MAX_EXTRA_DATAGRAM
+from netread.parse.inet_format import MAX_EXTRA_TCP
 
 ByteOrder = Literal["little", "big"]
 
@@ -36,25 +39,10 @@ HEAD = _HEAD = re.compile(
     rf"\s*([0-9]+):\s+({_HEX}:{_HEX})\s+({_HEX}:{_HEX})\s+({_HEX})\s+({_HEX}):({_HEX})\s+({_HEX}):({_HEX})(?=\s|$)"
 )
 _HEX_TOKEN = re.compile(_HEX)
-#: Fields after the inode: tcp full rows have 7 (ref pointer rto ato quick/pingpong cwnd ssthresh),
-#: datagram rows 3 (ref pointer drops).
-MAX_EXTRA_TCP = 7
-MAX_EXTRA_DATAGRAM = 3
 _DEC_TOKEN = re.compile(r"[0-9]+")  # ASCII digits only, as sscanf reads them
 _SIGNED_TOKEN = re.compile(r"-?[0-9]+")
 #: Field names, in /proc order, for messages.
-FIELDS = (
-    "sl",
-    "local_address",
-    "rem_address",
-    "st",
-    "tx_queue:rx_queue",
-    "tr:tm->when",
-    "retrnsmt",
-    "uid",
-    "timeout",
-    "inode",
-)
+FIELDS = HEAD_FIELDS
 
 
 def decode_address(token: str, byteorder: ByteOrder) -> ipaddress.IPv4Address | ipaddress.IPv6Address:

@@ -18,8 +18,8 @@ from netread.model import Endpoint
 from netread.model import IPAddress
 from netread.model import InetSocket
 from netread.model import Table
-from netread.parse.inet import MAX_EXTRA_DATAGRAM
-from netread.parse.inet import MAX_EXTRA_TCP
+from netread.parse.inet_format import MAX_EXTRA_DATAGRAM
+from netread.parse.inet_format import MAX_EXTRA_TCP
 from netread.parse.inet import ByteOrder
 from netread.parse.inet import decode_address
 

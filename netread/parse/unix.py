@@ -21,12 +21,13 @@ from collections.abc import Iterator
 
 from netread.errors import ParseError
 from netread.parse.numbers import saturated
+from netread.parse.inet_format import UNIX_FIELDS
 from netread.model import UnixSocket
 
 _HEX = "[0-9A-Fa-f]+"
 _HEAD = re.compile(rf"\s*({_HEX}):\s+({_HEX})\s+({_HEX})\s+({_HEX})\s+({_HEX})\s+({_HEX})(?=\s|$)")
 _INODE = re.compile(r"\s+([0-9]+)(?=\s|$)")
-FIELDS = ("Num", "RefCount", "Protocol", "Flags", "Type", "St", "Inode", "Path")
+FIELDS = UNIX_FIELDS
 #: sizeof(sun_path) (include/uapi/linux/un.h UNIX_PATH_MAX): no name is longer.
 UNIX_PATH_MAX = 108
 
