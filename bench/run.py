@@ -37,7 +37,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from scripts.netns import bring_lo_up  # noqa: E402
+from scripts.netns import bring_lo_up
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -191,11 +191,11 @@ def scaling(netread: str, sizes: list[int], rounds: int) -> str:
 def breakdown(netread: str, rounds: int) -> str:
     """Where the time of ``netread -tan`` goes: each stage timed on its own, in this process."""
     sys.path.insert(0, str(ROOT))
+    from netread.proc.processes import scan_owners
+    from netread.proc.source import ProcSource
     from netread.render import netstat_fast as fast
     from netread.render.netstat import NetstatFormatter
     from netread.select import Options
-    from netread.proc.processes import scan_owners
-    from netread.proc.source import ProcSource
 
     python = str(Path(netread).with_name("python"))
     stages: dict[str, list[float]] = {k: [] for k in ("interpreter start-up", "imports", "kernel: read /proc/net/tcp + tcp6", "parse (fast path)", "format", "fd scan (-p, in a child beside the reads)")}

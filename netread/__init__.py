@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-__version__ = "0.1.0"
+from netread._version import __version__
 
 if TYPE_CHECKING:
     from netread.api import Connection as Connection
     from netread.api import connections as connections
 
-__all__ = ["Connection", "connections", "__version__"]
+__all__ = ["Connection", "__version__", "connections"]
 
 
 def __getattr__(name: str) -> object:

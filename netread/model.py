@@ -11,7 +11,11 @@ from __future__ import annotations
 
 import enum
 import ipaddress
+from collections.abc import Iterator
 from typing import NamedTuple
+
+from netread.errors import ParseError
+from netread.errors import SourceError
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -307,7 +311,7 @@ class Owners:
     ``processes[pid]`` is the :class:`Owner`.
     """
 
-    __slots__ = ("holders", "processes", "denied", "failed")
+    __slots__ = ("denied", "failed", "holders", "processes")
 
     def __init__(
         self,
@@ -337,3 +341,52 @@ class Owners:
         """The owner netstat shows: the first process found holding ``inode``."""
         pids = None if inode is None else self.holders.get(inode)
         return None if not pids else self.processes[pids[0]]
+
+
+class Absent(NamedTuple):
+    """A table netstat would say "no support" for (its family's name)."""
+
+    family: str
+
+
+class Unresolved(NamedTuple):
+    """Addresses the resolver did not answer for within its deadline."""
+
+    addresses: int
+    deadline: float
+
+
+Message = ParseError | SourceError | Absent | Unresolved
+
+
+class Sockets(NamedTuple):
+    """What one listing found: the rows, their owners and users, and what went wrong.
+
+    ``inet``/``unix`` are None when that section is not listed (an absent
+    table of a listed section has no rows).  ``stopped`` is True when an explicitly requested
+    family was absent and the listing stopped there, as netstat stops.
+    """
+
+    inet: list[InetSocket] | None
+    unix: list[UnixSocket] | None
+    owners: Owners | None
+    #: uid -> user name (None: unknown), for every uid of the rows; empty unless asked for.
+    users: dict[int, str | None]
+    messages: list[Message]
+    stopped: bool = False
+    #: The network namespace the tables are from (None: the source's own).
+    netns: str | None = None
+
+    @property
+    def problems(self) -> int:
+        """How many lines of the tables were malformed."""
+        return sum(isinstance(m, ParseError) for m in self.messages)
+
+    @property
+    def unreadable(self) -> int:
+        """How many tables exist but could not be read."""
+        return sum(isinstance(m, SourceError) for m in self.messages)
+
+    def rows(self) -> Iterator[InetSocket | UnixSocket]:
+        yield from self.inet or ()
+        yield from self.unix or ()

@@ -24,7 +24,7 @@ from netread.model import UnixSocket
 from netread.model import UnixState
 
 if TYPE_CHECKING:
-    from netread.sockets import Sockets
+    from netread.model import Sockets
 
 
 class Options(NamedTuple):
@@ -203,9 +203,9 @@ class Filters(NamedTuple):
             state = sock.state_name
             if state not in self.states and not (state == LISTENING and "LISTEN" in self.states):
                 return False
-        inet = isinstance(sock, InetSocket)
-        local = sock.local.port if inet else None
-        remote = sock.remote.port if inet else None
+        inet = sock if isinstance(sock, InetSocket) else None
+        local = None if inet is None else inet.local.port
+        remote = None if inet is None else inet.remote.port
         if self.port is not None and local not in self.port and remote not in self.port:
             return False
         if self.sport is not None and local not in self.sport:
@@ -217,7 +217,7 @@ class Filters(NamedTuple):
         if self.program is not None and all(self.program not in (o.program, o.comm) for o in owners):
             return False
         if self.user is not None:
-            uid = sock.uid if inet else None
+            uid = None if inet is None else inet.uid
             if self.user.isascii() and self.user.isdigit():
                 return uid is not None and uid == int(self.user)
             return uid is not None and user == self.user

@@ -14,16 +14,18 @@ from collections.abc import Callable
 from collections.abc import Iterable
 from collections.abc import Iterator
 from collections.abc import Sequence
-from typing import NamedTuple
 from typing import TypeVar
 
 from netread.errors import ParseError
 from netread.errors import SourceError
+from netread.model import Absent
 from netread.model import InetSocket
 from netread.model import IPAddress
-from netread.model import Owners
+from netread.model import Message
+from netread.model import Sockets
 from netread.model import Table
 from netread.model import UnixSocket
+from netread.model import Unresolved
 from netread.parse.inet import decode_inet
 from netread.parse.inet_fast import kernel_records
 from netread.parse.unix import decode_unix
@@ -31,55 +33,6 @@ from netread.proc.processes import scan_in_background
 from netread.proc.source import ProcSource
 from netread.resolve import Resolver
 from netread.select import Family
-
-
-class Absent(NamedTuple):
-    """A table netstat would say "no support" for (its family's name)."""
-
-    family: str
-
-
-class Unresolved(NamedTuple):
-    """Addresses the resolver did not answer for within its deadline."""
-
-    count: int
-    deadline: float
-
-
-Message = ParseError | SourceError | Absent | Unresolved
-
-
-class Sockets(NamedTuple):
-    """What one listing found: the rows, their owners and users, and what went wrong.
-
-    ``inet``/``unix`` are None when that section is not listed (an absent
-    table of a listed section has no rows).  ``stopped`` is True when an explicitly requested
-    family was absent and the listing stopped there, as netstat stops.
-    """
-
-    inet: list[InetSocket] | None
-    unix: list[UnixSocket] | None
-    owners: Owners | None
-    #: uid -> user name (None: unknown), for every uid of the rows; empty unless asked for.
-    users: dict[int, str | None]
-    messages: list[Message]
-    stopped: bool = False
-    #: The network namespace the tables are from (None: the source's own).
-    netns: str | None = None
-
-    @property
-    def problems(self) -> int:
-        """How many lines of the tables were malformed."""
-        return sum(isinstance(m, ParseError) for m in self.messages)
-
-    @property
-    def unreadable(self) -> int:
-        """How many tables exist but could not be read."""
-        return sum(isinstance(m, SourceError) for m in self.messages)
-
-    def rows(self) -> Iterator[InetSocket | UnixSocket]:
-        yield from self.inet or ()
-        yield from self.unix or ()
 
 
 def read_sockets(

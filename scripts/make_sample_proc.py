@@ -52,7 +52,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import errno
-import json
 import os
 import select
 import shutil
@@ -63,14 +62,19 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from collections.abc import Iterator
+from dataclasses import dataclass
+from dataclasses import field
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
-from netread.proc.capture import Capture, collect, write_dir  # noqa: E402  (stdlib-only modules)
+from netread.proc.capture import Capture  # noqa: E402  (stdlib-only modules)
+from netread.proc.capture import collect  # noqa: E402  (stdlib-only modules)
+from netread.proc.capture import write_dir  # noqa: E402  (stdlib-only modules)
 from scripts.netns import bring_lo_up  # noqa: E402
+
 DEFAULT_OUT = REPO_ROOT / "sample_proc"
 MADE_BY = "scripts/make_sample_proc.py"
 UNIX_DIR = Path("/tmp/netread-sample")

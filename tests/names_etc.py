@@ -16,9 +16,9 @@ from pathlib import Path
 
 from oracle import write_etc
 
-from netread.parse.inet import decode_inet
 from netread.model import INET_TABLES
 from netread.model import InetSocket
+from netread.parse.inet import decode_inet
 from netread.proc.source import ProcSource
 
 FIXED = Path(__file__).resolve().parent / "fixtures" / "etc"

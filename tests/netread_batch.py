@@ -12,9 +12,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from typer.testing import CliRunner  # noqa: E402
+from typer.testing import CliRunner
 
-from netread.cli.app import app  # noqa: E402
+from netread.cli.app import app
 
 
 def main() -> None:

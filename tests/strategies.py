@@ -38,7 +38,6 @@ from __future__ import annotations
 
 # The line builders keep C printf syntax ("%08X:%04X") so they can be read
 # side by side with the kernel's seq_printf formats.
-# ruff: noqa: UP031
 import dataclasses
 import pathlib
 import socket

@@ -148,8 +148,8 @@ RAPID7 = PEER_FIXTURES / "rapid7_metasploit-framework" / "pull5722_description"
 
 @pytest.mark.skipif(not RAPID7.is_dir(), reason=f"{RAPID7} is absent (shared peer fixtures not here)")
 def test_rapid7_big_endian_mips_capture_decodes_to_its_expected_addresses(tmp_path: Path) -> None:
-    from netread.parse.inet import decode_inet
     from netread.model import InetSocket
+    from netread.parse.inet import decode_inet
     from netread.proc.source import ProcSource
 
     (tmp_path / "net").mkdir()

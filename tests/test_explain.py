@@ -27,8 +27,8 @@ from strategies import format_table
 from strategies import write_snapshot
 from test_oracle_sample import SPACE_PATH
 from test_owners import make_process
-from test_owners import write_owned_snapshot
 from test_owners import snapshot_with_owners
+from test_owners import write_owned_snapshot
 
 from netread.explain import findings
 from netread.explain.glossary import RAW_STATES

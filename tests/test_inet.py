@@ -7,12 +7,12 @@ import ipaddress
 import pytest
 
 from netread.errors import ParseError
-from netread.parse.inet import decode_address
-from netread.parse.inet import decode_endpoint
-from netread.parse.inet import decode_inet
 from netread.model import Endpoint
 from netread.model import InetSocket
 from netread.model import TcpState
+from netread.parse.inet import decode_address
+from netread.parse.inet import decode_endpoint
+from netread.parse.inet import decode_inet
 
 TCP_HEADER = "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode"
 FULL = (

@@ -8,8 +8,8 @@ can move the tables between the two reads.
 from __future__ import annotations
 
 import json
-import re
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path

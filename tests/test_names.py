@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import ipaddress
-import os
-import subprocess
 import sys
 import threading
 import time
@@ -25,11 +23,11 @@ from strategies import write_snapshot
 
 from netread.model import Endpoint
 from netread.model import InetSocket
-from netread.resolve import Resolver
 from netread.parse.etc import parse_protocols
 from netread.parse.etc import parse_services
 from netread.parse.etc import service_tables
 from netread.render.netstat import NetstatFormatter
+from netread.resolve import Resolver
 from netread.select import Options
 
 FIXED = Path(__file__).resolve().parent / "fixtures" / "etc"

@@ -27,8 +27,8 @@ from oracle import netstat_etc
 from test_oracle_peer import DELIBERATE
 from test_oracle_peer import SNAPSHOTS
 from test_oracle_sample import SPACE_PATH
-from test_owners import write_owned_snapshot
 from test_owners import snapshot_with_owners
+from test_owners import write_owned_snapshot
 
 pytestmark = pytest.mark.oracle
 

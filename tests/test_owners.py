@@ -23,13 +23,13 @@ from oracle import need_oracle
 from oracle import netread_snapshot
 from oracle import netstat
 from strategies import TABLE_NAMES
-from strategies import table_entries
 from strategies import format_table
+from strategies import table_entries
 from strategies import write_snapshot
 
+from netread.model import Owner
 from netread.parse.links import argv0
 from netread.parse.links import netstat_label
-from netread.model import Owner
 from netread.proc.processes import scan_owners
 
 

@@ -21,10 +21,10 @@ from strategies import unix_entry
 
 from netread.errors import ParseError
 from netread.escape import escape_text
-from netread.parse.inet import decode_endpoint
-from netread.parse.inet import decode_inet
 from netread.model import InetSocket
 from netread.model import UnixSocket
+from netread.parse.inet import decode_endpoint
+from netread.parse.inet import decode_inet
 from netread.parse.unix import decode_unix
 
 BYTEORDERS = st.sampled_from(["little", "big"])

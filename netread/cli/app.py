@@ -11,11 +11,10 @@ import os
 import sys
 from pathlib import Path
 from typing import Annotated
-from typing import Optional
 
 import typer
 
-from netread import __version__
+from netread._version import __version__
 from netread.cli.listing import guarded
 from netread.cli.status import ExitStatus
 
@@ -44,7 +43,7 @@ def main(
     inet: Annotated[bool, typer.Option("-4", "--inet", help="IPv4 tables only.")] = False,
     inet6: Annotated[bool, typer.Option("-6", "--inet6", help="IPv6 tables only.")] = False,
     protocol: Annotated[
-        Optional[list[str]],
+        list[str] | None,
         typer.Option("-A", "--protocol", metavar="FAMILY", help="Address families: inet, inet6, unix (comma-separated)."),
     ] = None,
     listening: Annotated[bool, typer.Option("-l", "--listening", help="Only listening (server) sockets.")] = False,
@@ -67,31 +66,31 @@ def main(
         str, typer.Option("--format", metavar="FORMAT", help="netstat (default), json, ndjson or csv.")
     ] = "netstat",
     state: Annotated[
-        Optional[str], typer.Option("--state", metavar="NAME[,NAME]", help="Only sockets in these states (LISTEN, ESTABLISHED, CLOSE_WAIT...).")
+        str | None, typer.Option("--state", metavar="NAME[,NAME]", help="Only sockets in these states (LISTEN, ESTABLISHED, CLOSE_WAIT...).")
     ] = None,
-    port: Annotated[Optional[str], typer.Option("--port", metavar="N", help="Only sockets with local or remote port N.")] = None,
-    sport: Annotated[Optional[str], typer.Option("--sport", metavar="N", help="Only sockets with local port N.")] = None,
-    dport: Annotated[Optional[str], typer.Option("--dport", metavar="N", help="Only sockets with remote port N.")] = None,
-    pid: Annotated[Optional[int], typer.Option("--pid", metavar="N", help="Only sockets held by process N.")] = None,
-    program: Annotated[Optional[str], typer.Option("--program", metavar="NAME", help="Only sockets held by a program named NAME.")] = None,
-    user: Annotated[Optional[str], typer.Option("--user", metavar="NAME|UID", help="Only sockets of this user (Internet sockets).")] = None,
+    port: Annotated[str | None, typer.Option("--port", metavar="N", help="Only sockets with local or remote port N.")] = None,
+    sport: Annotated[str | None, typer.Option("--sport", metavar="N", help="Only sockets with local port N.")] = None,
+    dport: Annotated[str | None, typer.Option("--dport", metavar="N", help="Only sockets with remote port N.")] = None,
+    pid: Annotated[int | None, typer.Option("--pid", metavar="N", help="Only sockets held by process N.")] = None,
+    program: Annotated[str | None, typer.Option("--program", metavar="NAME", help="Only sockets held by a program named NAME.")] = None,
+    user: Annotated[str | None, typer.Option("--user", metavar="NAME|UID", help="Only sockets of this user (Internet sockets).")] = None,
     strict: Annotated[
         bool, typer.Option("--strict", help="Exit with status 1 when any line of a table is malformed.")
     ] = False,
     explain_line: Annotated[
-        Optional[str],
+        str | None,
         typer.Option("--explain-line", metavar="LINE", help="Decode one raw line of a /proc/net table field by field, then exit."),
     ] = None,
     table: Annotated[
-        Optional[str],
+        str | None,
         typer.Option("--table", metavar="NAME", help="With --explain-line: the table the line is from (tcp, udp6, unix...)."),
     ] = None,
     byte_order: Annotated[
-        Optional[str],
+        str | None,
         typer.Option("--byte-order", metavar="little|big", help="With --explain-line: the byte order of the machine that wrote it."),
     ] = None,
     proc: Annotated[
-        Optional[str],
+        str | None,
         typer.Option("--proc", metavar="DIR", help="Read this /proc snapshot (directory, tarball or sosreport) instead of the live /proc."),
     ] = None,
     version: Annotated[
@@ -157,8 +156,8 @@ def main(
 
 @app.command()
 def capture(
-    directory: Annotated[Optional[Path], typer.Argument(metavar="DIR", help="Where to write the snapshot.")] = None,
-    tar: Annotated[Optional[Path], typer.Option("--tar", metavar="FILE", help="Write a tarball instead (.tar.gz compresses).")] = None,
+    directory: Annotated[Path | None, typer.Argument(metavar="DIR", help="Where to write the snapshot.")] = None,
+    tar: Annotated[Path | None, typer.Option("--tar", metavar="FILE", help="Write a tarball instead (.tar.gz compresses).")] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace an earlier capture in DIR, or FILE.")] = False,
 ) -> None:
     """Save this machine's socket tables, their owners and a manifest; read them later with --proc."""

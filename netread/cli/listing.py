@@ -17,9 +17,9 @@ import sys
 from collections.abc import Callable
 from collections.abc import Iterable
 from collections.abc import Iterator
-from typing import BinaryIO
 from typing import TYPE_CHECKING
 from typing import Any
+from typing import BinaryIO
 from typing import TextIO
 
 from netread.cli.report import Report
@@ -27,7 +27,6 @@ from netread.cli.request import Request
 from netread.cli.status import ExitStatus
 from netread.cli.status import quiet_broken_pipe
 from netread.errors import NetreadError
-from netread.model import Owners
 from netread.model import Table
 from netread.proc.source import LIVE_ROOT
 from netread.proc.source import ProcSource
@@ -36,6 +35,7 @@ from netread.select import Filters
 from netread.select import Options
 
 if TYPE_CHECKING:
+    from netread.explain.findings import Facts
     from netread.render.netstat import NetstatFormatter
     from netread.sockets import Walk
 
@@ -148,17 +148,17 @@ def list_once(
     return report.status(opts.strict, sockets.stopped)
 
 
-def _facts(source: ProcSource) -> object:
+def _facts(source: ProcSource) -> Facts:
     from netread.explain.findings import read_facts
 
     return read_facts(source.read_text)
 
 
 def _machine(sockets: object, opts: Options, source: ProcSource, output: str, names: Resolver | None) -> bytes:
-    from netread import __version__
+    from netread._version import __version__
+    from netread.model import Sockets
     from netread.render import formats
     from netread.render.records import records
-    from netread.sockets import Sockets
 
     assert isinstance(sockets, Sockets)
     rows = records(sockets, source.clk_tck)
@@ -197,13 +197,13 @@ def _stream(source: ProcSource, opts: Options, out: BinaryIO, report: Report, na
     child beside the reads); otherwise memory stays flat.
     """
     from netread import select
+    from netread.model import Message
     from netread.proc.processes import scan_in_background
     from netread.render.netstat import NetstatFormatter
     from netread.render.netstat import banner
     from netread.render.netstat import inet_header
     from netread.render.netstat import unix_header
     from netread.resolve import user_name
-    from netread.sockets import Message
     from netread.sockets import Walk
     from netread.sockets import decode_unix_rows
 

@@ -8,10 +8,10 @@ from typing import TextIO
 
 from netread.errors import ParseError
 from netread.errors import SourceError
+from netread.model import Absent
+from netread.model import Message
 from netread.model import Owners
-from netread.sockets import Absent
-from netread.sockets import Message
-from netread.sockets import Unresolved
+from netread.model import Unresolved
 
 NOT_ALL_IDENTIFIED = (
     "(Not all processes could be identified, non-owned process info\n"
@@ -39,7 +39,7 @@ class Report:
                 self.err.write(f"netread: no support for `{message.family}' on this system.\n")
             elif isinstance(message, Unresolved):
                 self.err.write(
-                    f"netread: warning: {message.count} address lookup(s) got no answer within {message.deadline:g} s;"
+                    f"netread: warning: {message.addresses} address lookup(s) got no answer within {message.deadline:g} s;"
                     " shown as numbers (-n skips lookups)\n"
                 )
 

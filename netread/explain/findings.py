@@ -15,11 +15,11 @@ from collections.abc import Iterable
 from collections.abc import Sequence
 
 from netread.model import InetSocket
+from netread.model import Owners
+from netread.model import Table
 from netread.model import TcpState
 from netread.model import UnixSocket
 from netread.model import UnixState
-from netread.model import Owners
-from netread.model import Table
 from netread.parse.links import netstat_label
 
 #: A CLOSE_WAIT count from which the finding is a warning rather than a note.

@@ -23,13 +23,13 @@ from collections.abc import Iterator
 from typing import Literal
 
 from netread.errors import ParseError
-from netread.parse.numbers import saturated
 from netread.model import Endpoint
 from netread.model import InetSocket
 from netread.model import Table
 from netread.parse.inet_format import HEAD_FIELDS
 from netread.parse.inet_format import MAX_EXTRA_DATAGRAM
 from netread.parse.inet_format import MAX_EXTRA_TCP
+from netread.parse.numbers import saturated
 
 ByteOrder = Literal["little", "big"]
 

@@ -15,13 +15,13 @@ from __future__ import annotations
 import re
 
 from netread.model import Endpoint
-from netread.model import IPAddress
 from netread.model import InetSocket
+from netread.model import IPAddress
 from netread.model import Table
-from netread.parse.inet_format import MAX_EXTRA_DATAGRAM
-from netread.parse.inet_format import MAX_EXTRA_TCP
 from netread.parse.inet import ByteOrder
 from netread.parse.inet import decode_address
+from netread.parse.inet_format import MAX_EXTRA_DATAGRAM
+from netread.parse.inet_format import MAX_EXTRA_TCP
 
 _H = "[0-9A-F]"
 #: Decimals as the kernel prints them, short enough that int() equals the careful path's saturation.
@@ -101,7 +101,7 @@ def kernel_records(text: str, table: Table, byteorder: ByteOrder, first_line: in
         found = addresses[token] = decode_address(token, byteorder)
         return found
 
-    out = []
+    out: list[InetSocket] = []
     append = out.append
     lineno = first_line
     new = tuple.__new__

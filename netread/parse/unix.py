@@ -20,9 +20,9 @@ from collections.abc import Iterable
 from collections.abc import Iterator
 
 from netread.errors import ParseError
-from netread.parse.numbers import saturated
-from netread.parse.inet_format import UNIX_FIELDS
 from netread.model import UnixSocket
+from netread.parse.inet_format import UNIX_FIELDS
+from netread.parse.numbers import saturated
 
 _HEX = "[0-9A-Fa-f]+"
 _HEAD = re.compile(rf"\s*({_HEX}):\s+({_HEX})\s+({_HEX})\s+({_HEX})\s+({_HEX})\s+({_HEX})(?=\s|$)")
@@ -113,7 +113,7 @@ def decode_unix(lines: Iterable[str], *, path: str) -> Iterator[UnixSocket | Par
             row = _decode(line[:-1], lineno, has_inode)
             if row is not None:
                 yield ParseError(path, lineno, "line", "ends in \\r (a CRLF line ending): read without it", line)
-        if row is None and pending is not None and _continues(pending.path, line):
+        if row is None and pending is not None and pending.path is not None and _continues(pending.path, line):
             # A newline inside the previous record's path (reference §5).
             pending = UnixSocket(
                 pending.lineno,

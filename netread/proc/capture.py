@@ -33,13 +33,14 @@ import time
 from collections.abc import Callable
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Literal
 
-from netread import __version__
+from netread._version import __version__
 from netread.errors import CaptureError
-from netread.parse.inet import decode_inet
 from netread.model import INET_TABLES
 from netread.model import InetSocket
 from netread.model import UnixSocket
+from netread.parse.inet import decode_inet
 from netread.parse.links import socket_inode
 from netread.parse.unix import decode_unix
 
@@ -212,7 +213,7 @@ def collect(
     return capture
 
 
-def _byteorder() -> str:
+def _byteorder() -> Literal["little", "big"]:
     return sys.byteorder
 
 
@@ -264,7 +265,7 @@ def write_tar(capture: Capture, target: Path, *, force: bool = False) -> None:
     """Write ``capture`` straight into a tarball (gzip when the name ends in .gz or .tgz)."""
     if target.exists() and not force:
         raise CaptureError(f"{target}: exists; use --force to replace it")
-    mode = "w:gz" if target.name.endswith((".gz", ".tgz")) else "w"
+    gzip = target.name.endswith((".gz", ".tgz"))
     top = target.name.split(".")[0] or "snapshot"
     mtime = time.time()
     dirs: set[str] = set()
@@ -280,7 +281,7 @@ def write_tar(capture: Capture, target: Path, *, force: bool = False) -> None:
                 tar.addfile(info)
 
     try:
-        with tarfile.open(target, mode) as tar:
+        with tarfile.open(target, "w:gz") if gzip else tarfile.open(target, "w") as tar:
             info = tarfile.TarInfo(top)
             info.type, info.mode, info.mtime = tarfile.DIRTYPE, 0o755, mtime
             tar.addfile(info)

@@ -8,18 +8,17 @@ the same code, and the root is a value, never a global.
 from __future__ import annotations
 
 import errno
+import io
 import os
 import sys
 from collections.abc import Iterator
-from typing import BinaryIO
-from typing import Literal
 from typing import TYPE_CHECKING
+from typing import Literal
 from typing import NamedTuple
 from typing import Union
 
 if TYPE_CHECKING:
     from pathlib import Path
-from typing import cast
 
 from netread.errors import SourceError
 
@@ -53,7 +52,7 @@ class ProcSource(NamedTuple):
     @classmethod
     def live(cls) -> ProcSource:
         """The running system's /proc, in this host's byte order."""
-        return cls(LIVE_ROOT, cast(ByteOrder, sys.byteorder))
+        return cls(LIVE_ROOT, sys.byteorder)
 
     @classmethod
     def snapshot(cls, path: StrPath) -> ProcSource:
@@ -78,7 +77,7 @@ class ProcSource(NamedTuple):
         root = _locate(path)
         import json
 
-        byteorder = _sosreport_byteorder(path) or cast(ByteOrder, sys.byteorder)
+        byteorder = _sosreport_byteorder(path) or sys.byteorder
         clk_tck = os.sysconf("SC_CLK_TCK")
         users = None
         manifest = root / "snapshot.json"
@@ -166,7 +165,7 @@ class ProcSource(NamedTuple):
 
 
 
-def open_regular(path: StrPath, flags: int = 0) -> BinaryIO:
+def open_regular(path: StrPath, flags: int = 0) -> io.FileIO:
     """Open a file for reading only if it is a regular file (a FIFO or device in a snapshot
     would block or never end); /proc's files are regular files too."""
     import stat
@@ -188,7 +187,7 @@ def _inside(path: str, root: str) -> bool:
     return real == top or real.startswith(top.rstrip(os.sep) + os.sep)
 
 
-def _chunks(handle: BinaryIO, path: str, size: int) -> Iterator[tuple[int, str]]:
+def _chunks(handle: io.FileIO, path: str, size: int) -> Iterator[tuple[int, str]]:
     lineno = 1
     rest = b""
     with handle:

@@ -44,7 +44,7 @@ from netread.render.netstat import unix_header
 from netread.select import Options
 
 if TYPE_CHECKING:
-    from netread.sockets import Sockets
+    from netread.model import Sockets
 
 #: Prose is wrapped to this many columns; table cells to CELL_WIDTH.
 WIDTH = 100

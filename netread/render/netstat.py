@@ -14,7 +14,6 @@ import ipaddress
 from collections.abc import Callable
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
-
 from typing import Protocol
 
 from netread.escape import escape_text
@@ -35,7 +34,7 @@ from netread.parse.links import netstat_label
 from netread.select import Options
 
 if TYPE_CHECKING:
-    from netread.sockets import Sockets
+    from netread.model import Sockets
 
 #: addr_do_one's short_len: host + port longer than this are cut (unless -W).
 ADDR_SHORT_LEN = 22

@@ -45,7 +45,7 @@ def format_rows(fmt: NetstatFormatter, table: Table, rows: list[Row], byteorder:
         columns[endpoint] = text
         return text
 
-    out = []
+    out: list[str] = []
     append = out.append
     for row in rows:
         local, remote, st, tx, rx = row[:5]

@@ -28,7 +28,7 @@ from netread.model import timer_word
 from netread.model import unix_type_name
 
 if TYPE_CHECKING:
-    from netread.sockets import Sockets
+    from netread.model import Sockets
 
 Record = dict[str, Any]
 
