@@ -191,10 +191,12 @@ def scaling(netread: str, sizes: list[int], rounds: int) -> str:
 def breakdown(netread: str, rounds: int) -> str:
     """Where the time of ``netread -tan`` goes: each stage timed on its own, in this process."""
     sys.path.insert(0, str(ROOT))
+    from netread.model import Table
+    from netread.parse.inet_fast import kernel_rows
     from netread.proc.processes import scan_owners
     from netread.proc.source import ProcSource
-    from netread.render import netstat_fast as fast
     from netread.render.netstat import NetstatFormatter
+    from netread.render.netstat_fast import format_rows
     from netread.select import Options
 
     python = str(Path(netread).with_name("python"))
@@ -203,7 +205,7 @@ def breakdown(netread: str, rounds: int) -> str:
     opts = Options.resolve(tcp=True, all=True, numeric_hosts=True, numeric_ports=True, numeric_users=True)
     for _ in range(rounds):
         stages["interpreter start-up"].append(timed([python, "-c", "pass"])[0])
-        stages["imports"].append(timed([python, "-c", "import netread.cli.main, netread.cli.listing"])[0] - stages["interpreter start-up"][-1])
+        stages["imports"].append(timed([python, "-c", "import netread.cli.quick, netread.cli.listing"])[0] - stages["interpreter start-up"][-1])
         start = time.perf_counter()
         chunks = [c for table in ("tcp", "tcp6") for c in (source.net_chunks(table) or [])]
         read = time.perf_counter()
@@ -211,9 +213,9 @@ def breakdown(netread: str, rounds: int) -> str:
         for lineno, text in chunks:
             if lineno == 1:
                 text = text.partition("\n")[2]
-            rows += fast.kernel_rows(text, False) or []
+            rows += kernel_rows(text, False) or []
         parsed = time.perf_counter()
-        fast.format_rows(NetstatFormatter(opts), "tcp", rows, source.byteorder)
+        format_rows(NetstatFormatter(opts), Table.TCP, rows, source.byteorder)
         formatted = time.perf_counter()
         scan_owners(source.root)
         scanned = time.perf_counter()

@@ -35,7 +35,8 @@ from netread.select import Filters
 from netread.select import Options
 
 if TYPE_CHECKING:
-    from netread.explain.findings import Facts
+    from netread.model import Sockets
+    from netread.parse.snmp import Facts
     from netread.render.netstat import NetstatFormatter
     from netread.sockets import Walk
 
@@ -149,18 +150,18 @@ def list_once(
 
 
 def _facts(source: ProcSource) -> Facts:
-    from netread.explain.findings import read_facts
+    from netread.parse.snmp import read_facts
 
     return read_facts(source.read_text)
 
 
-def _machine(sockets: object, opts: Options, source: ProcSource, output: str, names: Resolver | None) -> bytes:
+def _machine(sockets: Sockets, opts: Options, source: ProcSource, output: str, names: Resolver | None) -> bytes:
+    """--format json, ndjson or csv; with --explain (json only) the findings too."""
     from netread._version import __version__
-    from netread.model import Sockets
     from netread.render import formats
+    from netread.render.records import finding_record
     from netread.render.records import records
 
-    assert isinstance(sockets, Sockets)
     rows = records(sockets, source.clk_tck)
     if output == "ndjson":
         return formats.ndjson_lines(rows)
@@ -169,20 +170,10 @@ def _machine(sockets: object, opts: Options, source: ProcSource, output: str, na
     facts: dict[str, object] = {"root": source.root, "live": source.root == LIVE_ROOT, "byteorder": source.byteorder, "clk_tck": source.clk_tck}
     findings = None
     if opts.explain:
-        from netread.explain import findings as rules
-        from netread.render.netstat import NetstatFormatter
-        from netread.render.records import finding_record
+        from netread.render.explain import listing_findings
 
-        fmt = NetstatFormatter(opts, owners=sockets.owners, names=names)
-        listing = rules.Listing(
-            inet=sockets.inet or [],
-            unix=sockets.unix or [],
-            endpoints=fmt.endpoints,
-            owners=sockets.owners if opts.programs else None,
-            facts=rules.read_facts(source.read_text),
-            snapshot=source.root != LIVE_ROOT,
-        )
-        findings = [finding_record(f) for f in rules.find_all(listing)]
+        found = listing_findings(sockets, opts, source.clk_tck, names, _facts(source), snapshot=source.root != LIVE_ROOT)
+        findings = [finding_record(f) for f in found]
     return formats.json_document(__version__, rows, facts, findings)
 
 

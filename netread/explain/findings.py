@@ -21,6 +21,7 @@ from netread.model import TcpState
 from netread.model import UnixSocket
 from netread.model import UnixState
 from netread.parse.links import netstat_label
+from netread.parse.snmp import Facts
 
 #: A CLOSE_WAIT count from which the finding is a warning rather than a note.
 CLOSE_WAIT_WARN = 10
@@ -35,59 +36,6 @@ DEFAULT_PORT_RANGE = (32768, 60999)
 EVIDENCE_ROWS = 8
 
 Endpoints = Callable[[InetSocket], tuple[str, str]]
-
-
-@dataclasses.dataclass(frozen=True)
-class Facts:
-    """Numbers from the same /proc as the tables (None or absent when the file was not there)."""
-
-    somaxconn: int | None = None
-    port_range: tuple[int, int] | None = None
-    fin_timeout: int | None = None
-    #: ``"TcpExt:ListenOverflows"`` -> value, from net/netstat and net/snmp.
-    counters: dict[str, int] = dataclasses.field(default_factory=dict)
-
-
-def _int(text: str | None) -> int | None:
-    try:
-        return int(text.split()[0]) if text else None
-    except (ValueError, IndexError):
-        return None
-
-
-def parse_counters(text: str | None) -> dict[str, int]:
-    """net/snmp and net/netstat: pairs of lines ``Prefix: names...`` / ``Prefix: values...``.
-
-    >>> parse_counters("Udp: InDatagrams RcvbufErrors\\nUdp: 10 2\\n")
-    {'Udp:InDatagrams': 10, 'Udp:RcvbufErrors': 2}
-    """
-    counters: dict[str, int] = {}
-    lines = (text or "").splitlines()
-    for names, values in zip(lines[::2], lines[1::2]):
-        prefix, _, rest = names.partition(":")
-        vprefix, _, vrest = values.partition(":")
-        if prefix != vprefix:
-            continue
-        for name, value in zip(rest.split(), vrest.split()):
-            try:
-                counters[f"{prefix}:{name}"] = int(value)
-            except ValueError:
-                pass
-    return counters
-
-
-def read_facts(read: Callable[[str], str | None]) -> Facts:
-    """Facts from a reader of files relative to the /proc root (``ProcSource.read_text``)."""
-    ports = (read("sys/net/ipv4/ip_local_port_range") or "").split()
-    port_range = (int(ports[0]), int(ports[1])) if len(ports) == 2 and all(p.isdigit() for p in ports) else None
-    counters = parse_counters(read("net/snmp"))
-    counters.update(parse_counters(read("net/netstat")))
-    return Facts(
-        somaxconn=_int(read("sys/net/core/somaxconn")),
-        port_range=port_range,
-        fin_timeout=_int(read("sys/net/ipv4/tcp_fin_timeout")),
-        counters=counters,
-    )
 
 
 @dataclasses.dataclass(frozen=True)

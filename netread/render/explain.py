@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING
 
 from netread.escape import escape_text
 from netread.explain.findings import RULES
-from netread.explain.findings import Facts
 from netread.explain.findings import Finding
 from netread.explain.findings import Listing
 from netread.explain.findings import find_all
@@ -36,6 +35,7 @@ from netread.explain.glossary import State
 from netread.model import InetSocket
 from netread.model import Table
 from netread.model import UnixSocket
+from netread.parse.snmp import Facts
 from netread.render.netstat import Names
 from netread.render.netstat import NetstatFormatter
 from netread.render.netstat import banner
@@ -148,6 +148,22 @@ class Explainer:
         return text
 
 
+def listing_findings(
+    sockets: Sockets, opts: Options, clk_tck: int, names: Names | None, facts: Facts, *, snapshot: bool
+) -> list[Finding]:
+    """The findings of every rule over the rows of ``sockets`` (owners are evidence only with -p)."""
+    fmt = NetstatFormatter(opts, owners=sockets.owners, clk_tck=clk_tck, user_name=sockets.users.get, names=names)
+    listing = Listing(
+        inet=sockets.inet or [],
+        unix=sockets.unix or [],
+        endpoints=fmt.endpoints,
+        owners=sockets.owners if opts.programs else None,
+        facts=facts,
+        snapshot=snapshot,
+    )
+    return find_all(listing)
+
+
 def render_explained(
     sockets: Sockets,
     opts: Options,
@@ -172,12 +188,5 @@ def render_explained(
         text += banner("unix", opts) + "\n" + header + "\n" + explainer.legend("unix", header)
         text += "".join([fmt.unix_row(row) + "\n" for row in sockets.unix])
         text += explainer.unix_states(sockets.unix)
-    listing = Listing(
-        inet=sockets.inet or [],
-        unix=sockets.unix or [],
-        endpoints=fmt.endpoints,
-        owners=sockets.owners if opts.programs else None,
-        facts=facts,
-        snapshot=snapshot,
-    )
-    return text + explainer.findings(find_all(listing), len(RULES))
+    findings = listing_findings(sockets, opts, clk_tck, names, facts, snapshot=snapshot)
+    return text + explainer.findings(findings, len(RULES))
