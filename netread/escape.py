@@ -1,6 +1,6 @@
 """Terminal-safe text: what netread writes for bytes that came from /proc.
 
-/proc/net/unix prints socket paths raw (reference §5), and program names come
+/proc/net/unix prints socket paths raw (net/unix/af_unix.c unix_seq_show writes the name as it is), and program names come
 raw from /proc/<pid>/cmdline, so either may hold control bytes that a terminal
 would obey (ESC sequences, the C1 CSI byte 0x9B) or bytes that are not UTF-8.
 netstat 2.10 writes them as they are; netread shows them visibly instead.

@@ -3,7 +3,8 @@
 Plain data for ``--explain``: the column legend (one entry per column netstat
 can print, naming the /proc field it is read from) and the state glossary
 (every TCP state 01-0B, UDP's two, raw's two, unix 0-4), written from the
-kernel's side (shared/reference/netstat-and-proc-net.md §2-§5, §7).  Then the
+kernel's side (include/net/tcp_states.h, net/ipv4/tcp_ipv4.c get_tcp4_sock,
+net/ipv4/udp.c udp4_format_sock, net/unix/af_unix.c unix_seq_show; proc(5)).  Then the
 prose of ``--explain-line`` (explain/line*.py), which explains one raw field at
 a time: what each field is, the states, timers, socket types and IP protocols.
 """

@@ -1,7 +1,7 @@
 """Explain one raw line of a /proc/net socket table, field by field.
 
 This is ``netread --explain-line LINE``: a teaching aid for people learning the
-format.  It knows the lines the kernel prints (reference §§1-5): the four
+format.  It knows the lines the kernel prints: the four
 variants of an inet row (a full TCP socket, a TIME_WAIT row, a request socket,
 a datagram socket) and the unix record, all described once, with the kernel
 functions that print them, in :mod:`netread.parse.inet_format`.  This module
@@ -23,8 +23,6 @@ terminal-safe text.
 
 from __future__ import annotations
 
-import sys
-
 from netread.explain.line_base import NOT_DECODED
 from netread.explain.line_base import ByteOrder
 from netread.explain.line_base import Collector
@@ -44,22 +42,22 @@ def explain_line(
     line: str,
     *,
     table: str | None = None,
-    byteorder: ByteOrder = sys.byteorder,
+    byteorder: ByteOrder = "little",
     clk_tck: int = 100,
 ) -> LineExplanation:
     """Explain one line of a /proc/net socket table, field by field.
 
     ``table`` names the file the line came from; when None it is inferred from
     the line (and ``guessed`` is True).  ``byteorder`` is that of the machine
-    that wrote the line, ``clk_tck`` its USER_HZ (``getconf CLK_TCK``).  Never
+    that wrote the line (pure: the command line passes this host's, or the snapshot's), ``clk_tck`` its USER_HZ (``getconf CLK_TCK``).  Never
     raises on bad input: what cannot be decoded is listed in ``problems``.
     """
     out = Collector()
     if byteorder not in ("little", "big"):
         out.problems.append(
-            f"byteorder: {byteorder!r} is neither 'little' nor 'big'; {sys.byteorder} is used"
+            f"byteorder: {byteorder!r} is neither 'little' nor 'big'; little is used"
         )
-        byteorder = sys.byteorder
+        byteorder = "little"
     if not isinstance(clk_tck, int) or clk_tck <= 0:
         out.problems.append(f"clk_tck: {clk_tck!r} is not a positive number of ticks per second; 100 is used")
         clk_tck = 100

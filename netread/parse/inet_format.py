@@ -6,7 +6,7 @@ All eight inet tables print one line format::
      0: 0100007F:0016 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 1234 ...
 
 Every row starts with the ten :data:`HEAD_FIELDS`; what follows the inode
-depends on the kernel function that printed the row (reference §§1-5):
+depends on the kernel function that printed the row:
 
 - ``full``: a full TCP socket, ``get_tcp4_sock`` / ``get_tcp6_sock``
   (net/ipv4/tcp_ipv4.c, net/ipv6/tcp_ipv6.c), 17 fields;

@@ -114,7 +114,7 @@ def decode_unix(lines: Iterable[str], *, path: str) -> Iterator[UnixSocket | Par
             if row is not None:
                 yield ParseError(path, lineno, "line", "ends in \\r (a CRLF line ending): read without it", line)
         if row is None and pending is not None and pending.path is not None and _continues(pending.path, line):
-            # A newline inside the previous record's path (reference §5).
+            # A newline inside the previous record's path: unix_seq_show prints names raw.
             pending = UnixSocket(
                 pending.lineno,
                 pending.num,

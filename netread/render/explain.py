@@ -7,7 +7,7 @@ terminal, never with NO_COLOR) goes after the ``#``.
 
 Under each header: a diagram marking every column, and a legend saying what
 each column is and which /proc field it comes from.  After each table: the
-states it contains.  At the end: the findings (netread/findings.py).
+states it contains.  At the end: the findings (netread/explain/findings.py).
 """
 
 from __future__ import annotations

@@ -2,8 +2,8 @@
 
 Widths, truncation and state names come from netstat.c (tcp_do_one,
 udp_do_one, raw_do_one, unix_do_one, addr_do_one, finish_this_one) and were
-checked against the real binary on the same files; see
-shared/reference/netstat-and-proc-net.md §6.  Where netstat misbehaves
+checked against the real binary on the same files (the oracle tests,
+tests/test_oracle_*.py).  Where netstat misbehaves
 (undefined state numbers, unix paths cut at whitespace, control bytes written
 raw) the text here differs on purpose; README "Differences from netstat".
 """

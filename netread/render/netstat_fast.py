@@ -1,13 +1,10 @@
-"""The fast path for inet tables in the kernel's own format: one regex over many lines.
+"""netstat's rows straight from the fast path's field tokens (netread/parse/inet_fast.py).
 
-A chunk of lines is taken here only if every line is exactly as the kernel
-prints it (uppercase hex of the kernel's widths, single spaces where the
-kernel puts one, decimals without leading zeros).  Any other chunk goes to the
-careful decoder (netread/inet.py), which names what is wrong with each line.
-For lines in the kernel's format both paths print the same text
-(tests/test_fast.py), so this is only about speed: at 40,000 sockets the
-careful path spends ~10 µs a row on objects the output does not need, this
-one ~1.5 µs.
+The one special case of the pipeline: a numeric listing streamed a piece at a
+time without building records, for speed and flat memory.  For lines in the
+kernel's format it prints what :class:`netread.render.netstat.NetstatFormatter`
+prints from the records (tests/test_fast.py); at 40,000 sockets the record
+path spends several µs a row on objects the output does not need, this one ~1.5 µs.
 """
 
 from __future__ import annotations
