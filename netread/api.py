@@ -13,16 +13,19 @@ says what ``--format json`` says about the same sockets.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from typing import NamedTuple
 
 from netread.model import InetSocket
-from netread.model import IPAddress
 from netread.model import Owners
 from netread.model import Table
 from netread.model import UnixSocket
 from netread.model import address_text
+from netread.model import state_name
+from netread.proc.processes import scan_in_background
 from netread.proc.source import ProcSource
 from netread.select import Family
+from netread.sockets import paused_gc
 from netread.sockets import read_sockets
 
 _AF_UNIX, _AF_INET, _AF_INET6 = 1, 2, 10  # socket.AF_* on Linux, without importing socket
@@ -85,11 +88,18 @@ def connections(kind: str = "inet", *, proc: str | os.PathLike[str] | None = Non
         raise ValueError(f"unknown kind {kind!r}; one of {', '.join(KINDS)}")
     source = ProcSource.live() if proc is None else ProcSource.snapshot(proc)
     families = [Family(str(table), (table,), False, False) for table in KINDS[kind]]
-    sockets = read_sockets(source, families, owners=owners)
-    texts: dict[IPAddress, str] = {}
-    out = [_inet(s, sockets.owners, texts) for s in sockets.inet or ()]
-    out += [_unix(s, sockets.owners) for s in sockets.unix or ()]
-    return out
+    # The owner scan is started here rather than by read_sockets, so that the rows are mapped
+    # while it runs; only the join waits for it.
+    waiting = scan_in_background(source.root, source.confined) if owners else None
+    try:
+        with paused_gc():
+            sockets = read_sockets(source, families)
+            fields = _inet_fields(sockets.inet or ())
+    finally:
+        found = waiting() if waiting is not None else None  # the child is reaped on errors too
+    with paused_gc():
+        out = _join(fields, found)
+    return out + [_unix(s, found) for s in sockets.unix or ()]
 
 
 def _owner(owners: Owners | None, inode: int | None) -> tuple[int | None, str | None, tuple[int, ...]]:
@@ -97,30 +107,56 @@ def _owner(owners: Owners | None, inode: int | None) -> tuple[int | None, str | 
     if not pids:
         return None, None, ()
     assert owners is not None
-    return pids[0], owners.processes[pids[0]].program, tuple(pids)
+    return pids[0], owners.processes[pids[0]].program, pids
 
 
-def _inet(sock: InetSocket, owners: Owners | None, texts: dict[IPAddress, str]) -> Connection:
-    local, remote = sock.local.address, sock.remote.address
-    local_text = texts.get(local) or texts.setdefault(local, address_text(local))
-    remote_text = texts.get(remote) or texts.setdefault(remote, address_text(remote))
-    pid, program, pids = _owner(owners, sock.inode)
-    return Connection(
-        str(sock.table),
-        _AF_INET if local.version == 4 else _AF_INET6,
-        local_text,
-        sock.local.port,
-        remote_text,
-        sock.remote.port,
-        sock.state_name,
-        sock.rx_queue,
-        sock.tx_queue,
-        sock.uid,
-        sock.inode,
-        pid,
-        program,
-        pids,
-    )
+def _inet_fields(rows: Iterable[InetSocket]) -> list[tuple[object, ...]]:
+    """The first eleven fields of each row's Connection.  Hot (a busy server has 10^5 sockets):
+    a state's name is worked out once per table, and an address's text once per address object
+    (the decoder shares one object among the rows of a piece), keyed by id() as hashing an
+    ipaddress object is slow."""
+    texts: dict[int, str] = {}
+    states: dict[tuple[str, int], str] = {}
+    out: list[tuple[object, ...]] = []
+    append = out.append
+    for sock in rows:
+        table, local, remote = sock.table, sock.local, sock.remote
+        local_text = texts.get(id(local.address))
+        if local_text is None:
+            local_text = texts[id(local.address)] = address_text(local.address)
+        remote_text = texts.get(id(remote.address))
+        if remote_text is None:
+            remote_text = texts[id(remote.address)] = address_text(remote.address)
+        state = states.get((table, sock.st))
+        if state is None:
+            state = states[(table, sock.st)] = state_name(Table(table), sock.st)
+        family = _AF_INET if local.address.version == 4 else _AF_INET6
+        append((str(table), family, local_text, local.port, remote_text, remote.port, state, sock.rx_queue, sock.tx_queue, sock.uid, sock.inode))
+    return out
+
+
+def _join(rows: list[tuple[object, ...]], owners: Owners | None) -> list[Connection]:
+    """Each row's Connection, with its owner fields (pid, program, pids)."""
+    new = tuple.__new__
+    if owners is None:
+        return [new(Connection, (*row, *_NO_OWNER)) for row in rows]
+    holders, processes = owners.holders, owners.processes
+    alone: dict[int, tuple[int, str, tuple[int, ...]]] = {}  # pid -> the owner fields of a socket only it holds
+    out: list[Connection] = []
+    append = out.append
+    for row in rows:
+        pids = holders.get(row[10])  # type: ignore[call-overload]
+        if pids is None:
+            append(new(Connection, (*row, *_NO_OWNER)))
+        elif len(pids) == 1:
+            owner = alone.get(pids[0]) or alone.setdefault(pids[0], (pids[0], processes[pids[0]].program, pids))
+            append(new(Connection, (*row, *owner)))
+        else:
+            append(new(Connection, (*row, pids[0], processes[pids[0]].program, pids)))
+    return out
+
+
+_NO_OWNER: tuple[None, None, tuple[int, ...]] = (None, None, ())
 
 
 def _unix(sock: UnixSocket, owners: Owners | None) -> Connection:

@@ -307,7 +307,7 @@ class Owner(NamedTuple):
 class Owners:
     """Which processes hold which socket inodes, and how the scan went.
 
-    ``holders[inode]`` lists the pids in scan order (netstat shows the first);
+    ``holders[inode]`` is the pids in scan order (netstat shows the first);
     ``processes[pid]`` is the :class:`Owner`.
     """
 
@@ -315,12 +315,12 @@ class Owners:
 
     def __init__(
         self,
-        holders: dict[int, list[int]] | None = None,
+        holders: dict[int, tuple[int, ...]] | None = None,
         processes: dict[int, Owner] | None = None,
         denied: bool = False,
         failed: bool = False,
     ) -> None:
-        self.holders: dict[int, list[int]] = {} if holders is None else holders
+        self.holders: dict[int, tuple[int, ...]] = {} if holders is None else holders
         self.processes: dict[int, Owner] = {} if processes is None else processes
         #: Some ``<pid>/fd`` could not be opened for lack of permission.
         self.denied = denied

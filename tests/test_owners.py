@@ -75,7 +75,7 @@ def test_scan_lists_every_holder_in_scan_order(tmp_path: Path) -> None:
     make_process(tmp_path, 11, b"nginx: worker process\0", {3: "socket:[1]", 5: "socket:[2]"}, comm=b"nginx\n")
     owners = scan_owners(tmp_path)
     order = [int(e.name) for e in os.scandir(tmp_path)]
-    assert owners.holders == {1: order, 2: [11]}
+    assert owners.holders == {1: tuple(order), 2: (11,)}
     assert owners.processes == {10: Owner(10, "nginx", "nginx"), 11: Owner(11, "nginx: worker process", "nginx")}
     assert [o.pid for o in owners.of(1)] == order and owners.of(3) == [] and owners.of(None) == []
 

@@ -70,11 +70,13 @@ def row_addresses(rows: list[Row]) -> set[str]:
 
 
 def _record(extra: int) -> re.Pattern[str]:
-    """As the detailed :func:`_row`, with sl, addresses and ports apart, and the fields after the inode."""
+    """As the detailed :func:`_row`, with sl, addresses and ports apart, the queues as one token,
+    tr..timeout as one token (they repeat from row to row, so each distinct one is read once),
+    and the fields after the inode."""
     address = rf"({_H}{{8}}(?:{_H}{{24}})?):({_H}{{4}})"
     return re.compile(
-        rf"^ *((?:0|[1-9][0-9]{{0,18}})): {address} {address} ({_H}{{2}}) ({_H}{{8}}):({_H}{{8}}) ({_H}{{2}}):({_H}{{8}})"
-        rf" ({_H}{{8}}) +({_DEC}) +(-?{_DEC}) ({_INODE})((?: \S+){{0,{extra}}}) *$",
+        rf"^ *((?:0|[1-9][0-9]{{0,18}})): {address} {address} ({_H}{{2}}) ({_H}{{8}}:{_H}{{8}})"
+        rf" ({_H}{{2}}:{_H}{{8}} {_H}{{8}} +{_DEC} +-?{_DEC}) ({_INODE})((?: \S+){{0,{extra}}}) *$",
         re.M,
     )
 
@@ -88,24 +90,36 @@ def kernel_records(text: str, table: Table, byteorder: ByteOrder, first_line: in
     equal to what :func:`netread.parse.inet.decode_inet` makes of them, or None if any line is
     not in the kernel's exact format.
 
-    Addresses are decoded once per distinct token of the piece, so that cache is
-    as bounded as the piece.
+    Addresses, states, queue pairs and timer fields are decoded once per distinct token of the
+    piece, so those caches are as bounded as the piece.
     """
     datagram = table.datagram
     found = _RECORDS[datagram].findall(text)
     if len(found) != text.count("\n"):
         return None
     addresses: dict[str, IPAddress] = {}
+    states: dict[str, int] = {}
+    queues: dict[str, tuple[int, int]] = {}
+    timers: dict[str, tuple[int, int, int, int, int]] = {}
 
     def address(token: str) -> IPAddress:
         found = addresses[token] = decode_address(token, byteorder)
+        return found
+
+    def queue_pair(token: str) -> tuple[int, int]:
+        found = queues[token] = (int(token[:8], 16), int(token[9:], 16))
+        return found
+
+    def timer_fields(token: str) -> tuple[int, int, int, int, int]:
+        tr_when, retr, uid, timeout = token.split()
+        found = timers[token] = (int(tr_when[:2], 16), int(tr_when[3:], 16), int(retr, 16), int(uid), int(timeout))
         return found
 
     out: list[InetSocket] = []
     append = out.append
     lineno = first_line
     new = tuple.__new__
-    for sl, la, lp, ra, rp, st, tx, rx, tr, when, retr, uid, timeout, inode, extra in found:
+    for sl, la, lp, ra, rp, st, txrx, rest, inode, extra in found:
         drops = None
         if datagram and extra:
             fields = extra.split()
@@ -113,12 +127,11 @@ def kernel_records(text: str, table: Table, byteorder: ByteOrder, first_line: in
                 drops = int(fields[2])
         local = new(Endpoint, (addresses.get(la) or address(la), int(lp, 16)))
         remote = new(Endpoint, (addresses.get(ra) or address(ra), int(rp, 16)))
-        append(
-            new(
-                InetSocket,
-                (table, lineno, int(sl), local, remote, int(st, 16), int(tx, 16), int(rx, 16), int(tr, 16),
-                 int(when, 16), int(retr, 16), int(uid), int(timeout), int(inode), drops),
-            )
-        )
+        state = states.get(st)
+        if state is None:
+            state = states[st] = int(st, 16)
+        tx, rx = queues.get(txrx) or queue_pair(txrx)
+        tr, when, retr, uid, timeout = timers.get(rest) or timer_fields(rest)
+        append(new(InetSocket, (table, lineno, int(sl), local, remote, state, tx, rx, tr, when, retr, uid, timeout, int(inode), drops)))
         lineno += 1
     return out

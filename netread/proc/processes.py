@@ -90,10 +90,7 @@ def _scan_fds(fd_dir: int, root: StrPath, name: str, owners: Owners) -> None:
             owners.processes[pid] = owner
         seen.add(inode)
         pids = holders.get(inode)
-        if pids is None:
-            holders[inode] = [pid]
-        else:
-            pids.append(pid)
+        holders[inode] = (pid,) if pids is None else (*pids, pid)  # a second holder is rare
 
 
 def _read(root: StrPath, name: str, file: str, most: int) -> bytes | None:

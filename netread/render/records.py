@@ -48,7 +48,7 @@ def _owner_keys(owners: Sequence[Owner] | None) -> tuple[int | None, str | None,
         return None, None, None
     if not owners:
         return None, None, []
-    return owners[0].pid, _text(owners[0].program), [o.pid for o in owners]
+    return owners[0].pid, _text(owners[0].program), [o.pid for o in owners]  # a JSON array
 
 
 def inet_record(sock: InetSocket, owners: Sequence[Owner] | None, users: Mapping[int, str | None], clk_tck: int) -> Record:
