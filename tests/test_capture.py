@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT
 from conftest import SAMPLE_PROC
+from conftest import Unprivileged
 from oracle import netread
 from oracle import netread_snapshot
 from strategies import DgramEntry
@@ -96,18 +97,13 @@ def test_capture_refuses_to_overwrite(tmp_path: Path) -> None:
     assert netread(["capture"]).status == 2 and netread(["capture", "a", "--tar", "b"]).status == 2
 
 
-@pytest.mark.skipif(shutil.which("setpriv") is None, reason="setpriv(1) is not installed")
-@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to drop to another user")
-def test_unprivileged_capture_says_what_it_could_not_read_and_saves_the_rest(tmp_path: Path) -> None:
-    drop = ["setpriv", "--reuid", "65534", "--regid", "65534", "--clear-groups"]
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    cmd = [*drop, sys.executable, "-m", "netread", "capture"]
+def test_unprivileged_capture_says_what_it_could_not_read_and_saves_the_rest(tmp_path: Path, unprivileged: Unprivileged) -> None:
     # a place nobody may not write: one clear error, no traceback
-    proc = subprocess.run([*cmd, str(tmp_path / "snap")], capture_output=True, env=env, timeout=120)
+    proc = unprivileged.netread(["capture", str(tmp_path / "snap")], timeout=120)
     assert proc.returncode == 1 and b"Permission denied" in proc.stderr and b"Traceback" not in proc.stderr
     with tempfile.TemporaryDirectory() as shared:
         os.chmod(shared, 0o777)
-        proc = subprocess.run([*cmd, os.path.join(shared, "snap")], capture_output=True, env=env, timeout=120)
+        proc = unprivileged.netread(["capture", os.path.join(shared, "snap")], timeout=120)
         assert proc.returncode == 0, proc.stderr
         assert b"did not let us read their fds (not root?)" in proc.stderr
         assert os.path.isfile(os.path.join(shared, "snap", "net", "tcp"))

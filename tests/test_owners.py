@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -14,6 +13,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT
 from conftest import SAMPLE_PROC
+from conftest import Unprivileged
 from hypothesis import HealthCheck
 from hypothesis import given
 from hypothesis import settings
@@ -136,14 +136,11 @@ def test_continuous_lists_every_second_and_ends_quietly_on_sigint() -> None:
     assert out.count(b"Active UNIX domain sockets (only servers)\n") >= 2
 
 
-@pytest.mark.skipif(shutil.which("setpriv") is None, reason="setpriv(1) is not installed")
-@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to drop to another user")
-def test_unprivileged_programs_warning_equals_netstat(tmp_path: Path) -> None:
+def test_unprivileged_programs_warning_equals_netstat(tmp_path: Path, unprivileged: Unprivileged) -> None:
     """As nobody, neither can read root's fd links: same warning, and `-` owners."""
-    drop = ["setpriv", "--reuid", "65534", "--regid", "65534", "--clear-groups"]
-    env = {**os.environ, "LC_ALL": "C", "PYTHONPATH": str(ROOT)}
-    want = subprocess.run([*drop, "netstat", "-xlp"], capture_output=True, env=env, timeout=60)
-    got = subprocess.run([*drop, sys.executable, "-m", "netread", "-xlp"], capture_output=True, env=env, timeout=60)
+    env = unprivileged.env(LC_ALL="C")
+    want = unprivileged.run(["netstat", "-xlp"], env=env, timeout=60)
+    got = unprivileged.netread(["-xlp"], env=env, timeout=60)
     assert want.stderr.startswith(b"(")
     assert got.stderr == want.stderr
     assert got.returncode == want.returncode == 0
