@@ -121,16 +121,32 @@ def test_generated_owners_equal_netstat(spec: tuple[dict[str, str], list[tuple[i
         assert_same(netstat(root, flags.split()), netread_snapshot(root, flags.split()))
 
 
+def _default_sigint() -> None:
+    # pytest may run with SIGINT ignored (nohup, a CI runner, a background job); an
+    # ignored signal stays ignored across exec, and Python then installs no
+    # KeyboardInterrupt handler, so the child would never stop
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_continuous_lists_every_second_and_ends_quietly_on_sigint() -> None:
     proc = subprocess.Popen(
         [sys.executable, "-m", "netread", "--proc", str(SAMPLE_PROC), "-xlc"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
+        preexec_fn=_default_sigint,
     )
-    time.sleep(2.5)
-    proc.send_signal(signal.SIGINT)
-    out, err = proc.communicate(timeout=30)
+    try:
+        time.sleep(2.5)
+        proc.send_signal(signal.SIGINT)
+        try:
+            out, err = proc.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            pytest.fail("netread -c did not end within 30 s of SIGINT")
+    finally:
+        if proc.poll() is None:  # never leave it running, whatever failed
+            proc.kill()
+            proc.communicate(timeout=30)
     assert proc.returncode == 0
     assert err == b""
     assert out.count(b"Active UNIX domain sockets (only servers)\n") >= 2
