@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -24,6 +25,23 @@ PEER = Path(__file__).resolve().parent / "fixtures" / "peer"
 @pytest.fixture
 def sample_proc() -> Path:
     return SAMPLE_PROC
+
+
+# -- hypothesis profiles -----------------------------------------------------------------
+#
+# HYPOTHESIS_PROFILE=ci (the default) runs every example count the tests ask for;
+# HYPOTHESIS_PROFILE=dev runs a fifth of them, for a quick loop while editing.
+# A test that sets its own count writes max_examples=examples(N): N under ci.
+
+CI_EXAMPLES = 100  # hypothesis's default: what tests without their own count run
+settings.register_profile("ci", max_examples=CI_EXAMPLES, deadline=None, derandomize=False, print_blob=True)
+settings.register_profile("dev", max_examples=CI_EXAMPLES // 5, deadline=None, derandomize=False, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+def examples(n: int) -> int:
+    """A test's own example count, scaled as the loaded profile scales the default one."""
+    return max(1, round(n * settings.default.max_examples / CI_EXAMPLES))
 
 
 # -- running netread as another user (nobody) ------------------------------------------

@@ -14,6 +14,7 @@ from conftest import PEER
 from conftest import ROOT
 from conftest import SAMPLE_PROC
 from conftest import Unprivileged
+from conftest import examples
 from hypothesis import HealthCheck
 from hypothesis import given
 from hypothesis import settings
@@ -178,7 +179,7 @@ LINES = st.one_of(st.binary(max_size=120), mutated_line(), st.sampled_from(REAL_
 TABLES = st.fixed_dictionaries({}, optional={n: st.lists(LINES, max_size=6).map(lambda ls: b"\n".join(ls)) for n in ("tcp", "tcp6", "udp", "raw6", "unix")})
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(TABLES, st.binary(max_size=60), st.sampled_from(["-tuwxan", "-tuwxanpeo", "-tuwxa", "-xap", "-tuwanW", "-tuwxan --explain"]))
 def test_random_snapshots_never_raise_and_stdout_stays_terminal_safe(tables: dict[str, bytes], cmdline: bytes, flags: str) -> None:
     with tempfile.TemporaryDirectory() as tmp:

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT
 from conftest import SAMPLE_PROC
+from conftest import examples
 from hypothesis import HealthCheck
 from hypothesis import given
 from hypothesis import settings
@@ -63,7 +64,7 @@ def test_stripping_the_explanation_leaves_netstat_output(flags: str) -> None:
 
 
 @pytest.mark.oracle
-@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(max_examples=examples(20), deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(snapshot_with_owners())
 def test_stripping_on_generated_snapshots(spec: tuple[dict[str, str], list[tuple[int, bytes, list[int]]]]) -> None:
     tables, procs = spec

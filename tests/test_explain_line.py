@@ -14,6 +14,7 @@ from typing import Literal
 
 import pytest
 from conftest import ROOT
+from conftest import examples
 from hypothesis import HealthCheck
 from hypothesis import given
 from hypothesis import settings
@@ -42,7 +43,7 @@ FROZEN_SAMPLE = ROOT / "tests" / "fixtures" / "sample_proc_2026-11-30a"
 
 ByteOrder = Literal["little", "big"]
 BYTEORDERS: st.SearchStrategy[ByteOrder] = st.sampled_from(["little", "big"])
-FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FAST = settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 PTR = "0000000000000000"
 LISTEN_Q = (

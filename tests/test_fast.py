@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 
+from conftest import examples
 from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
@@ -45,7 +46,7 @@ def careful(table: str, text: str, fmt: NetstatFormatter) -> list[str]:
     return [fmt.inet_row(r) + "\n" for r in rows if isinstance(r, InetSocket) and inet_selected(r, fmt.opts)]
 
 
-@settings(max_examples=300)
+@settings(max_examples=examples(300))
 @given(st.sampled_from(TABLES).flatmap(lambda t: st.tuples(st.just(t), table_entries(t, max_rows=12))), FLAGS, st.data())
 def test_fast_path_equals_careful_path(spec, flags, data) -> None:  # type: ignore[no-untyped-def]
     table, entries = spec

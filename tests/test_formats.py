@@ -12,6 +12,7 @@ import jsonschema
 import pytest
 from conftest import ROOT
 from conftest import SAMPLE_PROC
+from conftest import examples
 from hypothesis import HealthCheck
 from hypothesis import given
 from hypothesis import settings
@@ -95,7 +96,7 @@ ALL_TABLES = st.fixed_dictionaries({name: table_entries(name, max_rows=10) for n
 
 
 @pytest.mark.oracle
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(max_examples=examples(25), deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(ALL_TABLES, st.sampled_from(["-tuwxane", "-tuwxlne", "-tune", "-xne", "-tuwxUane"]))
 def test_every_format_carries_exactly_the_netstat_rows(tables: dict, flags: str) -> None:  # type: ignore[type-arg]
     need_oracle()
@@ -165,7 +166,7 @@ def _args(f: dict[str, object]) -> list[str]:
     return args
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(ALL_TABLES, st.data())
 def test_each_filter_equals_a_brute_force_filter_and_they_compose(tables: dict, data: st.DataObject) -> None:  # type: ignore[type-arg]
     with tempfile.TemporaryDirectory() as tmp:

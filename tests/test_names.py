@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT
+from conftest import examples
 from hypothesis import HealthCheck
 from hypothesis import given
 from hypothesis import settings
@@ -112,7 +113,7 @@ def _getent(etc: Path, database: str) -> list[list[str]]:
 
 
 @pytest.mark.oracle
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(30), deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(services=services_text(), protocols=protocols_text())
 def test_parsers_equal_getent(services: str, protocols: str, tmp_path: Path) -> None:
     """glibc itself (``getent`` over the same files) is the oracle for both parsers."""

@@ -12,6 +12,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from conftest import examples
 from hypothesis import HealthCheck
 from hypothesis import given
 from hypothesis import settings
@@ -38,21 +39,21 @@ def compare(tables: dict[str, str], flags: str) -> None:
         assert_same(netstat(root, flags.split()), netread_snapshot(root, flags.split()))
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(ALL_TABLES, st.sampled_from(FLAGS))
 def test_generated_complete_snapshot_equals_netstat(tables: dict[str, str], flags: str) -> None:
     need_oracle()
     compare(tables, flags)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(snapshot_tables(), st.sampled_from(FLAGS))
 def test_generated_partial_snapshot_equals_netstat(tables: dict[str, str], flags: str) -> None:
     need_oracle()
     compare(tables, flags)
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(max_examples=examples(25), deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(snapshot_tables(byteorder="big", names=("tcp", "tcp6", "udp", "unix")), st.sampled_from(["-tuxan", "-an"]))
 def test_generated_big_endian_text_is_read_as_netstat_reads_it(tables: dict[str, str], flags: str) -> None:
     """Without a manifest both read the hex in this host's order, whatever wrote it."""

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from conftest import PEER
 from conftest import SAMPLE_PROC
+from conftest import examples
 from hypothesis import HealthCheck
 from hypothesis import given
 from hypothesis import settings
@@ -86,7 +87,7 @@ HOST_NAMES = st.one_of(
 )
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(max_examples=examples(15), deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(snapshot_with_owners(), st.data())
 def test_generated_snapshots_with_names(spec: tuple[dict[str, str], list[tuple[int, bytes, list[int]]]], data: st.DataObject) -> None:
     """Generated tables and process trees, with hosts named at random (long, non-ASCII, shared names)."""

@@ -14,6 +14,7 @@ import pytest
 from conftest import ROOT
 from conftest import SAMPLE_PROC
 from conftest import Unprivileged
+from conftest import examples
 from hypothesis import HealthCheck
 from hypothesis import given
 from hypothesis import settings
@@ -111,7 +112,7 @@ def snapshot_with_owners(draw: st.DrawFn) -> tuple[dict[str, str], list[tuple[in
 
 
 @pytest.mark.oracle
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(max_examples=examples(40), deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(snapshot_with_owners(), st.sampled_from(["-tuwxanp", "-tuwanpeo", "-xap", "-tuwxlnpe", "-tuwaUnpeo"]))
 def test_generated_owners_equal_netstat(spec: tuple[dict[str, str], list[tuple[int, bytes, list[int]]]], flags: str) -> None:
     need_oracle()
