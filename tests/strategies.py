@@ -22,7 +22,7 @@ The module has three layers:
    padding and trailing newline.
 3. Strategies: ``ip_strategy``, ``*_entry``/``*_row``, ``unix_path``,
    ``unix_path_hostile``, ``table_entries``, ``table_text`` and
-   ``snapshot_tables``, plus ``write_snapshot`` to lay out a fake ``/proc``.
+   ``snapshot_tables`` (lay them out as a fake ``/proc`` with tests/fakeproc.py).
 
 Only the stdlib and hypothesis are imported, so this file can be used
 before (and independently of) the ``netread`` package.
@@ -31,7 +31,7 @@ A generated line always includes the kernel's trailing space padding (only
 for ``tcp``, ``udp`` and ``udplite``) and its ``"\\n"``. Text that is not
 valid UTF-8 (only from ``unix_path_hostile``) is carried as lone surrogates
 and must be written with ``errors="surrogateescape"``, as
-``write_snapshot`` does.
+``fakeproc.FakeProc`` does.
 """
 
 from __future__ import annotations
@@ -40,7 +40,6 @@ from __future__ import annotations
 # side by side with the kernel's seq_printf formats.
 # ruff: noqa: UP031
 import dataclasses
-import pathlib
 import socket
 from collections.abc import Mapping
 from collections.abc import Sequence
@@ -84,7 +83,6 @@ __all__ = [
     "unix_path",
     "unix_path_hostile",
     "unix_row",
-    "write_snapshot",
 ]
 
 ByteOrder = Literal["little", "big"]
@@ -1039,20 +1037,8 @@ def snapshot_tables(
     """``{table name: file text}`` for a random subset of ``names``.
 
     Any table may be absent from the dict (no such file) or header-only.
-    Pass the result to ``write_snapshot``.
+    Pass the result to ``FakeProc(root).tables``.
     """
     for name in names:
         _check_table(name)
     return st.fixed_dictionaries({}, optional={n: table_text(n, byteorder, max_rows) for n in names})
-
-
-def write_snapshot(root: pathlib.Path, tables: Mapping[str, str]) -> None:
-    """Write ``tables`` as ``root/net/<name>`` (a fake /proc rooted at ``root``).
-
-    Text is encoded as UTF-8 with ``surrogateescape`` so undecodable bytes
-    from ``unix_path_hostile`` round-trip. Existing files are overwritten.
-    """
-    net = root / "net"
-    net.mkdir(parents=True, exist_ok=True)
-    for name, text in tables.items():
-        (net / name).write_bytes(text.encode("utf-8", "surrogateescape"))

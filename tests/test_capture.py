@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import shutil
 import subprocess
 import sys
 import tarfile
@@ -16,12 +15,12 @@ import pytest
 from conftest import ROOT
 from conftest import SAMPLE_PROC
 from conftest import Unprivileged
+from fakeproc import FakeProc
 from oracle import netread
 from oracle import netread_snapshot
 from strategies import DgramEntry
 from strategies import TcpEntry
 from strategies import format_table
-from strategies import write_snapshot
 
 from netread.proc.capture import MANIFEST_FORMAT
 from netread.proc.capture import collect
@@ -121,9 +120,9 @@ def _big_endian_snapshot(root: Path, manifest: bool) -> None:
     tcp = [TcpEntry("tcp", "full", i, a, p, b, q, 1 if q else 10, 0, 0, 0, 0, 0, 0, 0, 100 + i, 1, PTR) for i, (a, p, b, q) in enumerate(KNOWN)]
     tcp6 = [TcpEntry("tcp6", "full", i, a, p, b, q, 1, 0, 0, 0, 0, 0, 0, 0, 200 + i, 1, PTR) for i, (a, p, b, q) in enumerate(KNOWN6)]
     udp = [DgramEntry("udp", 0, "127.0.0.1", 53, "0.0.0.0", 0, 7, 0, 0, 0, 300, 2, PTR, 0)]
-    write_snapshot(root, {"tcp": format_table("tcp", tcp, "big"), "tcp6": format_table("tcp6", tcp6, "big"), "udp": format_table("udp", udp, "big")})
+    fake = FakeProc(root).tables({"tcp": format_table("tcp", tcp, "big"), "tcp6": format_table("tcp6", tcp6, "big"), "udp": format_table("udp", udp, "big")})
     if manifest:
-        (root / "snapshot.json").write_text(json.dumps({"format": 1, "byteorder": "big", "clk_tck": 100}))
+        fake.manifest(format=1, byteorder="big", clk_tck=100)
 
 
 def test_big_endian_snapshot_decodes_to_its_addresses(tmp_path: Path) -> None:
@@ -148,10 +147,8 @@ def test_rapid7_big_endian_mips_capture_decodes_to_its_expected_addresses(tmp_pa
     from netread.model import InetSocket
     from netread.proc.source import ProcSource
 
-    (tmp_path / "net").mkdir()
-    shutil.copy(RAPID7 / "proc_net_tcp.bigendian_mips", tmp_path / "net" / "tcp")
-    shutil.copy(RAPID7 / "proc_net_udp.bigendian_mips", tmp_path / "net" / "udp")
-    (tmp_path / "snapshot.json").write_text('{"byteorder": "big"}')
+    fake = FakeProc(tmp_path).table("tcp", (RAPID7 / "proc_net_tcp.bigendian_mips").read_bytes())
+    fake.table("udp", (RAPID7 / "proc_net_udp.bigendian_mips").read_bytes()).manifest(byteorder="big")
     source = ProcSource.snapshot(tmp_path)
     expected = json.loads((RAPID7 / "expected.json").read_text())
     states = {1: "ESTABLISHED", 7: "CLOSE", 10: "LISTEN"}
@@ -171,12 +168,10 @@ def test_rapid7_big_endian_mips_capture_decodes_to_its_expected_addresses(tmp_pa
 
 
 def _sosreport(root: Path, machine: str) -> Path:
-    _big_endian_snapshot(root / "proc", manifest=False) if machine == "s390x" else write_snapshot(
-        root / "proc", {"tcp": format_table("tcp", [TcpEntry("tcp", "full", 0, *KNOWN[0], 1, 0, 0, 0, 0, 0, 0, 0, 100, 1, PTR)])}
+    _big_endian_snapshot(root / "proc", manifest=False) if machine == "s390x" else FakeProc(root / "proc").tables(
+        {"tcp": format_table("tcp", [TcpEntry("tcp", "full", 0, *KNOWN[0], 1, 0, 0, 0, 0, 0, 0, 0, 100, 1, PTR)])}
     )
-    uname = root / "sos_commands" / "kernel" / "uname_-a"
-    uname.parent.mkdir(parents=True)
-    uname.write_text(f"Linux host.example 5.14.0-362.el9.{machine} #1 SMP {machine} {machine} {machine} GNU/Linux\n")
+    FakeProc(root).file("sos_commands/kernel/uname_-a", f"Linux host.example 5.14.0-362.el9.{machine} #1 SMP {machine} {machine} {machine} GNU/Linux\n")
     (root / "sos_reports").mkdir()
     return root
 

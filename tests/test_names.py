@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT
 from conftest import examples
+from fakeproc import FakeProc
 from hypothesis import HealthCheck
 from hypothesis import given
 from hypothesis import settings
@@ -22,7 +23,6 @@ from oracle import write_etc
 from strategies import DgramEntry
 from strategies import TcpEntry
 from strategies import format_table
-from strategies import write_snapshot
 
 from netread.model import Endpoint
 from netread.model import InetSocket
@@ -268,8 +268,7 @@ sys.exit(proc.returncode)
 def test_a_silent_dns_server_does_not_hang_the_listing(tmp_path: Path) -> None:
     need_oracle()
     snap = tmp_path / "proc"
-    write_snapshot(
-        snap,
+    FakeProc(snap).tables(
         {
             "tcp": format_table("tcp", [TcpEntry("tcp", "full", 0, "192.0.2.7", 22, "198.51.100.9", 40000, 1, 0, 0, 0, 0, 0, 0, 0, 77, 1, "0" * 16)]),
             "udp": format_table("udp", [DgramEntry("udp", 0, "192.0.2.7", 53, "0.0.0.0", 0, 7, 0, 0, 0, 78, 2, "0" * 16, 0)]),

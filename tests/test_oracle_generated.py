@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from conftest import examples
+from fakeproc import FakeProc
 from hypothesis import HealthCheck
 from hypothesis import given
 from hypothesis import settings
@@ -24,7 +25,6 @@ from oracle import netstat
 from strategies import TABLE_NAMES
 from strategies import snapshot_tables
 from strategies import table_text
-from strategies import write_snapshot
 
 pytestmark = pytest.mark.oracle
 
@@ -35,7 +35,7 @@ ALL_TABLES = st.fixed_dictionaries({name: table_text(name) for name in TABLE_NAM
 def compare(tables: dict[str, str], flags: str) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        write_snapshot(root, tables)
+        FakeProc(root).tables(tables)
         assert_same(netstat(root, flags.split()), netread_snapshot(root, flags.split()))
 
 

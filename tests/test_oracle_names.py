@@ -15,6 +15,7 @@ import pytest
 from conftest import PEER
 from conftest import SAMPLE_PROC
 from conftest import examples
+from fakeproc import FakeProc
 from hypothesis import HealthCheck
 from hypothesis import given
 from hypothesis import settings
@@ -28,7 +29,6 @@ from oracle import netstat_etc
 from test_oracle_peer import DELIBERATE
 from test_oracle_peer import SNAPSHOTS
 from test_oracle_sample import SPACE_PATH
-from test_owners import write_owned_snapshot
 from test_owners import snapshot_with_owners
 
 pytestmark = pytest.mark.oracle
@@ -95,7 +95,7 @@ def test_generated_snapshots_with_names(spec: tuple[dict[str, str], list[tuple[i
     tables, procs = spec
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "proc"
-        write_owned_snapshot(root, (tables, procs))
+        FakeProc(root).owned_snapshot((tables, procs))
         etc = etc_for(root, Path(tmp) / "etc")
         addresses = sorted({str(a) for r in snapshot_sockets(root) for a in (r.local.address, r.remote.address)})
         named = data.draw(st.lists(st.sampled_from(addresses), unique=True) if addresses else st.just([]))

@@ -15,6 +15,7 @@ from conftest import ROOT
 from conftest import SAMPLE_PROC
 from conftest import Unprivileged
 from conftest import examples
+from fakeproc import FakeProc
 from hypothesis import HealthCheck
 from hypothesis import given
 from hypothesis import settings
@@ -26,17 +27,9 @@ from oracle import netstat
 from strategies import TABLE_NAMES
 from strategies import table_entries
 from strategies import format_table
-from strategies import write_snapshot
 
 from netread.proc.processes import program_label
 from netread.proc.processes import scan_owners
-
-
-def make_process(root: Path, pid: int, cmdline: bytes, fds: dict[int, str]) -> None:
-    (root / str(pid) / "fd").mkdir(parents=True)
-    (root / str(pid) / "cmdline").write_bytes(cmdline)
-    for fd, target in fds.items():
-        os.symlink(target, root / str(pid) / "fd" / str(fd))
 
 
 @pytest.mark.parametrize(
@@ -56,8 +49,8 @@ def test_program_label(cmdline: bytes, want: bytes) -> None:
 
 
 def test_scan_reads_links_only_and_keeps_the_first_owner(tmp_path: Path) -> None:
-    make_process(tmp_path, 10, b"/bin/first\0", {0: "/dev/null", 3: "socket:[100]", 4: "pipe:[5]", 5: "[0000]:200"})
-    make_process(tmp_path, 11, b"/bin/second\0", {3: "socket:[100]", 4: "socket:[300]"})
+    fake = FakeProc(tmp_path).process(10, b"/bin/first\0", {0: "/dev/null", 3: "socket:[100]", 4: "pipe:[5]", 5: "[0000]:200"})
+    fake.process(11, b"/bin/second\0", {3: "socket:[100]", 4: "socket:[300]"})
     (tmp_path / "self").mkdir()
     owners = scan_owners(tmp_path)
     first = next(e.name for e in os.scandir(tmp_path) if e.name in ("10", "11"))
@@ -67,8 +60,7 @@ def test_scan_reads_links_only_and_keeps_the_first_owner(tmp_path: Path) -> None
 
 
 def test_scan_stops_when_every_wanted_inode_is_found(tmp_path: Path) -> None:
-    make_process(tmp_path, 10, b"a\0", {3: "socket:[1]"})
-    make_process(tmp_path, 11, b"b\0", {3: "socket:[2]"})
+    FakeProc(tmp_path).process(10, b"a\0", {3: "socket:[1]"}).process(11, b"b\0", {3: "socket:[2]"})
     assert len(scan_owners(tmp_path, wanted=[1, 2, 0]).by_inode) == 2
     first = next(e.name for e in os.scandir(tmp_path))
     assert len(scan_owners(tmp_path, wanted=[1 if first == "10" else 2]).by_inode) == 1
@@ -80,17 +72,6 @@ CMDLINES = st.one_of(
     st.binary(min_size=0, max_size=40).filter(lambda b: all(0x20 <= c < 0x7F or c == 0 for c in b)),
     st.text("abcdefghijklmnopqrstuvwxyz/._-", min_size=1, max_size=40).map(lambda s: s.encode() + b"\0"),
 )
-
-
-OwnedSnapshot = tuple[dict[str, str], list[tuple[int, bytes, list[int]]]]
-
-
-def write_owned_snapshot(root: Path, spec: OwnedSnapshot) -> None:
-    """Write a snapshot_with_owners() value: the tables, and each process with its socket links."""
-    tables, procs = spec
-    write_snapshot(root, tables)
-    for pid, cmdline, owned in procs:
-        make_process(root, pid, cmdline, {3 + i: f"socket:[{inode}]" for i, inode in enumerate(owned)})
 
 
 @st.composite
@@ -118,7 +99,7 @@ def test_generated_owners_equal_netstat(spec: tuple[dict[str, str], list[tuple[i
     need_oracle()
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        write_owned_snapshot(root, spec)
+        FakeProc(root).owned_snapshot(spec)
         assert_same(netstat(root, flags.split()), netread_snapshot(root, flags.split()))
 
 
