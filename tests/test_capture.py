@@ -16,11 +16,11 @@ from conftest import ROOT
 from conftest import SAMPLE_PROC
 from conftest import Unprivileged
 from fakeproc import FakeProc
+from kernel_text import DgramEntry
+from kernel_text import TcpEntry
+from kernel_text import format_table
 from oracle import netread
 from oracle import netread_snapshot
-from strategies import DgramEntry
-from strategies import TcpEntry
-from strategies import format_table
 
 from netread.proc.capture import MANIFEST_FORMAT
 from netread.proc.capture import collect

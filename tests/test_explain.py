@@ -18,14 +18,14 @@ from fakeproc import FakeProc
 from hypothesis import HealthCheck
 from hypothesis import given
 from hypothesis import settings
+from kernel_text import DgramEntry
+from kernel_text import TcpEntry
+from kernel_text import UnixEntry
+from kernel_text import format_table
 from oracle import Run
 from oracle import assert_same
 from oracle import netread_snapshot
 from oracle import netstat
-from strategies import DgramEntry
-from strategies import TcpEntry
-from strategies import UnixEntry
-from strategies import format_table
 from test_oracle_sample import SPACE_PATH
 from test_owners import snapshot_with_owners
 

@@ -19,13 +19,13 @@ from hypothesis import HealthCheck
 from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
-from strategies import DgramEntry
-from strategies import TcpEntry
-from strategies import UnixEntry
+from kernel_text import DgramEntry
+from kernel_text import TcpEntry
+from kernel_text import UnixEntry
+from kernel_text import format_dgram
+from kernel_text import format_tcp
+from kernel_text import format_unix
 from strategies import dgram_entry
-from strategies import format_dgram
-from strategies import format_tcp
-from strategies import format_unix
 from strategies import tcp_entry
 from strategies import unix_entry
 from strategies import unix_path_hostile

@@ -8,7 +8,7 @@ from conftest import examples
 from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
-from strategies import format_table
+from kernel_text import format_table
 from strategies import table_entries
 
 from netread.render import netstat_fast as fast

@@ -18,11 +18,11 @@ from hypothesis import HealthCheck
 from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
+from kernel_text import DgramEntry
+from kernel_text import TcpEntry
+from kernel_text import format_table
 from oracle import need_oracle
 from oracle import write_etc
-from strategies import DgramEntry
-from strategies import TcpEntry
-from strategies import format_table
 
 from netread.model import Endpoint
 from netread.model import InetSocket

@@ -18,11 +18,11 @@ from hypothesis import HealthCheck
 from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
+from kernel_text import TABLE_NAMES
 from oracle import assert_same
 from oracle import need_oracle
 from oracle import netread_snapshot
 from oracle import netstat
-from strategies import TABLE_NAMES
 from strategies import snapshot_tables
 from strategies import table_text
 

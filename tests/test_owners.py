@@ -20,13 +20,13 @@ from hypothesis import HealthCheck
 from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
+from kernel_text import TABLE_NAMES
+from kernel_text import format_table
 from oracle import assert_same
 from oracle import need_oracle
 from oracle import netread_snapshot
 from oracle import netstat
-from strategies import TABLE_NAMES
 from strategies import table_entries
-from strategies import format_table
 
 from netread.proc.processes import program_label
 from netread.proc.processes import scan_owners

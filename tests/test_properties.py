@@ -9,13 +9,13 @@ from hypothesis import example
 from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
-from strategies import HEADERS
-from strategies import DgramEntry
-from strategies import TcpEntry
-from strategies import UnixEntry
+from kernel_text import HEADERS
+from kernel_text import DgramEntry
+from kernel_text import TcpEntry
+from kernel_text import UnixEntry
+from kernel_text import encode_endpoint
+from kernel_text import format_entry
 from strategies import dgram_entry
-from strategies import encode_endpoint
-from strategies import format_entry
 from strategies import ip_strategy
 from strategies import tcp_entry
 from strategies import unix_entry
