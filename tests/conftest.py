@@ -1,3 +1,14 @@
+"""Shared fixtures, and tests/ on sys.path.
+
+Layout: tests/oracle/ holds the tests that mainly compare with real netstat
+(they need root, unshare and mount); the other tests are in tests/. Neither
+directory has an __init__.py (pytest runs with --import-mode=importlib), so
+the helper modules (oracle.py, kernel_text.py, strategies.py, fakeproc.py,
+peers.py, names_etc.py) are imported by name from tests/, which this file
+puts first on sys.path. (``import oracle`` finds tests/oracle.py: a module
+file wins over a directory without __init__.py.)
+"""
+
 from __future__ import annotations
 
 import importlib.metadata
@@ -19,6 +30,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 SAMPLE_PROC = ROOT / "sample_proc"
+#: The unix path with a space in sample_proc/ (netstat cuts it at the space).
+SPACE_PATH = "/tmp/netread-sample/with space.sock"
 PEER = Path(__file__).resolve().parent / "fixtures" / "peer"
 
 

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 #: (tables, processes): ``{table name: text}`` and ``(pid, cmdline, socket inodes)``
-#: per process, as tests/test_owners.py's snapshot_with_owners() draws them.
+#: per process, as strategies.snapshot_with_owners() draws them.
 OwnedSnapshot = tuple[Mapping[str, str | bytes], Iterable[tuple[int, bytes, Iterable[int]]]]
 
 

@@ -46,6 +46,7 @@ __all__ = [
     "port_strategy",
     "raw_row",
     "snapshot_tables",
+    "snapshot_with_owners",
     "table_entries",
     "table_text",
     "tcp_entry",
@@ -583,3 +584,35 @@ def snapshot_tables(
     for name in names:
         check_table(name)
     return st.fixed_dictionaries({}, optional={n: table_text(n, byteorder, max_rows) for n in names})
+
+
+# ---------------------------------------------------------------------------
+# Snapshots with owning processes
+# ---------------------------------------------------------------------------
+
+CMDLINES = st.one_of(
+    st.sampled_from([b"/usr/sbin/sshd\0-D\0", b"./relname\0x\0", b"python3\0-m\0http.server\0", b"/opt/some dir/prog --flag=/x/y\0"]),
+    st.binary(min_size=0, max_size=40).filter(lambda b: all(0x20 <= c < 0x7F or c == 0 for c in b)),
+    st.text("abcdefghijklmnopqrstuvwxyz/._-", min_size=1, max_size=40).map(lambda s: s.encode() + b"\0"),
+)
+
+
+@st.composite
+def snapshot_with_owners(draw: st.DrawFn) -> tuple[dict[str, str], list[tuple[int, bytes, list[int]]]]:
+    """``(tables, processes)``: every table, and processes ``(pid, cmdline, socket inodes)``
+    owning some of the tables' sockets and some no table lists. Lay it out with
+    ``FakeProc(root).owned_snapshot``."""
+    tables: dict[str, str] = {}
+    inodes: list[int] = []
+    for name in TABLE_NAMES:
+        entries = draw(table_entries(name, max_rows=8))
+        tables[name] = format_table(name, entries)
+        # netstat ignores socket:[N] links with a one-digit N (a deliberate
+        # difference, tested in oracle/test_differences.py), so keep N >= 10 here.
+        inodes += [e.inode for e in entries if e.inode >= 10]
+    procs = []
+    for pid in draw(st.lists(st.integers(1, 99999), unique=True, max_size=6)):
+        owned = draw(st.lists(st.sampled_from(inodes), max_size=6)) if inodes else []
+        owned += draw(st.lists(st.integers(10, 10**7), max_size=2))  # sockets no table lists
+        procs.append((pid, draw(CMDLINES), owned))
+    return tables, procs

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT
 from conftest import SAMPLE_PROC
+from conftest import SPACE_PATH
 from conftest import examples
 from fakeproc import FakeProc
 from hypothesis import HealthCheck
@@ -26,8 +27,7 @@ from oracle import Run
 from oracle import assert_same
 from oracle import netread_snapshot
 from oracle import netstat
-from test_oracle_sample import SPACE_PATH
-from test_owners import snapshot_with_owners
+from strategies import snapshot_with_owners
 
 from netread.explain import findings
 from netread.explain.glossary import RAW_STATES

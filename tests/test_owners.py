@@ -20,13 +20,11 @@ from hypothesis import HealthCheck
 from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
-from kernel_text import TABLE_NAMES
-from kernel_text import format_table
 from oracle import assert_same
 from oracle import need_oracle
 from oracle import netread_snapshot
 from oracle import netstat
-from strategies import table_entries
+from strategies import snapshot_with_owners
 
 from netread.proc.processes import program_label
 from netread.proc.processes import scan_owners
@@ -65,31 +63,6 @@ def test_scan_stops_when_every_wanted_inode_is_found(tmp_path: Path) -> None:
     first = next(e.name for e in os.scandir(tmp_path))
     assert len(scan_owners(tmp_path, wanted=[1 if first == "10" else 2]).by_inode) == 1
     assert len(scan_owners(tmp_path, wanted=[0]).by_inode) == 2  # nothing wanted: a full scan
-
-
-CMDLINES = st.one_of(
-    st.sampled_from([b"/usr/sbin/sshd\0-D\0", b"./relname\0x\0", b"python3\0-m\0http.server\0", b"/opt/some dir/prog --flag=/x/y\0"]),
-    st.binary(min_size=0, max_size=40).filter(lambda b: all(0x20 <= c < 0x7F or c == 0 for c in b)),
-    st.text("abcdefghijklmnopqrstuvwxyz/._-", min_size=1, max_size=40).map(lambda s: s.encode() + b"\0"),
-)
-
-
-@st.composite
-def snapshot_with_owners(draw: st.DrawFn) -> tuple[dict[str, str], list[tuple[int, bytes, list[int]]]]:
-    tables: dict[str, str] = {}
-    inodes: list[int] = []
-    for name in TABLE_NAMES:
-        entries = draw(table_entries(name, max_rows=8))
-        tables[name] = format_table(name, entries)
-        # netstat ignores socket:[N] links with a one-digit N (a deliberate
-        # difference, tested in test_differences.py), so keep N >= 10 here.
-        inodes += [e.inode for e in entries if e.inode >= 10]
-    procs = []
-    for pid in draw(st.lists(st.integers(1, 99999), unique=True, max_size=6)):
-        owned = draw(st.lists(st.sampled_from(inodes), max_size=6)) if inodes else []
-        owned += draw(st.lists(st.integers(10, 10**7), max_size=2))  # sockets no table lists
-        procs.append((pid, draw(CMDLINES), owned))
-    return tables, procs
 
 
 @pytest.mark.oracle

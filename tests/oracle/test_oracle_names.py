@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from conftest import PEER
 from conftest import SAMPLE_PROC
+from conftest import SPACE_PATH
 from conftest import examples
 from fakeproc import FakeProc
 from hypothesis import HealthCheck
@@ -26,10 +27,9 @@ from oracle import assert_same
 from oracle import need_oracle
 from oracle import netread_etc
 from oracle import netstat_etc
-from test_oracle_peer import DELIBERATE
-from test_oracle_peer import SNAPSHOTS
-from test_oracle_sample import SPACE_PATH
-from test_owners import snapshot_with_owners
+from peers import DELIBERATE
+from peers import SNAPSHOTS
+from strategies import snapshot_with_owners
 
 pytestmark = pytest.mark.oracle
 
