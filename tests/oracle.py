@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
+from fakeproc import FakeProc
 from typer.testing import CliRunner
 
 from netread.cli.app import app
@@ -48,7 +49,7 @@ def oracle_refusal() -> str | None:
     if shutil.which("unshare") is None:
         return "unshare(1) is not installed"
     with tempfile.TemporaryDirectory() as tmp:
-        (Path(tmp) / "net").mkdir()
+        FakeProc(tmp).net()
         proc = subprocess.run(
             ["unshare", "-m", "sh", "-c", ORACLE_SCRIPT, tmp, "-xa"],
             capture_output=True,

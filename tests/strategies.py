@@ -1,79 +1,51 @@
 """Hypothesis strategies for well-formed ``/proc/net`` socket tables.
 
-Everything here produces text exactly as a Linux kernel writes it, so that
-netread and the reference ``netstat`` 2.10 can both read it without a
-"bogus line" warning. The formats mirror the kernel's ``seq_printf`` calls
-(see ``/work/shared/reference/netstat-and-proc-net.md`` sections 1-5):
+The records they draw are printed by tests/kernel_text.py exactly as a Linux
+kernel writes them (see that module for the formats and their kernel
+sources), so that netread and the reference ``netstat`` 2.10 can both read
+them without a "bogus line" warning.
 
-- ``net/ipv4/tcp_ipv4.c``: ``get_tcp4_sock``, ``get_openreq4``,
-  ``get_timewait4_sock``; ``net/ipv6/tcp_ipv6.c``: the ``*6`` variants.
-- ``net/ipv4/udp.c``: ``udp4_format_sock``; ``net/ipv6/datagram.c``:
-  ``__ip6_dgram_sock_seq_show`` (udp6, udplite6, raw6).
-- ``net/ipv4/raw.c``: ``raw_sock_seq_show``.
-- ``net/unix/af_unix.c``: ``unix_seq_show``.
-
-The module has three layers:
-
-1. Encoders (``encode_ipv4``, ``encode_ipv6``, ``encode_endpoint``): pure
-   functions turning an address into the kernel's hex text.
-2. Entries and line builders: frozen dataclasses holding the printed values
-   of one row (``TcpEntry``, ``DgramEntry``, ``UnixEntry``) and
-   ``format_*`` functions that print them with the kernel's printf format,
-   padding and trailing newline.
-3. Strategies: ``ip_strategy``, ``*_entry``/``*_row``, ``unix_path``,
-   ``unix_path_hostile``, ``table_entries``, ``table_text`` and
-   ``snapshot_tables``, plus ``write_snapshot`` to lay out a fake ``/proc``.
-
-Only the stdlib and hypothesis are imported, so this file can be used
-before (and independently of) the ``netread`` package.
-
-A generated line always includes the kernel's trailing space padding (only
-for ``tcp``, ``udp`` and ``udplite``) and its ``"\\n"``. Text that is not
-valid UTF-8 (only from ``unix_path_hostile``) is carried as lone surrogates
-and must be written with ``errors="surrogateescape"``, as
-``write_snapshot`` does.
+Strategies: ``ip_strategy``, ``port_strategy``, ``*_entry``/``*_row``,
+``unix_path``, ``unix_path_hostile``, ``table_entries``, ``table_text`` and
+``snapshot_tables`` (lay the tables out as a fake ``/proc`` with
+tests/fakeproc.py). Text that is not valid UTF-8 (only from
+``unix_path_hostile``) is carried as lone surrogates and must be written with
+``errors="surrogateescape"``, as ``fakeproc.FakeProc`` does.
 """
 
 from __future__ import annotations
 
-# The line builders keep C printf syntax ("%08X:%04X") so they can be read
-# side by side with the kernel's seq_printf formats.
+# The row builders keep C printf syntax ("%016x") as the kernel's formats do.
 import dataclasses
-import pathlib
 import socket
-from collections.abc import Mapping
 from collections.abc import Sequence
-from typing import Literal
-from typing import TypeAlias
 
 from hypothesis import strategies as st
+from kernel_text import AF_INET_TABLES
+from kernel_text import TABLE_NAMES
+from kernel_text import U32
+from kernel_text import U64
+from kernel_text import ByteOrder
+from kernel_text import DgramEntry
+from kernel_text import Entry
+from kernel_text import TcpEntry
+from kernel_text import UnixEntry
+from kernel_text import check_table
+from kernel_text import family_number
+from kernel_text import format_dgram
+from kernel_text import format_table
+from kernel_text import format_tcp
+from kernel_text import format_unix
+from kernel_text import require
 
 __all__ = [
-    "AF_INET_TABLES",
-    "HEADERS",
     "MAX_ROWS",
-    "PAD_WIDTH",
-    "TABLE_NAMES",
-    "ByteOrder",
-    "DgramEntry",
-    "Entry",
-    "TcpEntry",
-    "UnixEntry",
     "dgram_entry",
-    "encode_endpoint",
-    "encode_ipv4",
-    "encode_ipv6",
-    "finish_line",
-    "format_dgram",
-    "format_entry",
-    "format_table",
-    "format_tcp",
-    "format_unix",
-    "header_line",
     "ip_strategy",
     "port_strategy",
     "raw_row",
     "snapshot_tables",
+    "snapshot_with_owners",
     "table_entries",
     "table_text",
     "tcp_entry",
@@ -83,439 +55,7 @@ __all__ = [
     "unix_path",
     "unix_path_hostile",
     "unix_row",
-    "write_snapshot",
 ]
-
-ByteOrder = Literal["little", "big"]
-
-# ---------------------------------------------------------------------------
-# Table names, headers and padding
-# ---------------------------------------------------------------------------
-
-#: Every table this module can generate, in the order netstat reads them.
-TABLE_NAMES: tuple[str, ...] = (
-    "tcp",
-    "tcp6",
-    "udp",
-    "udp6",
-    "udplite",
-    "udplite6",
-    "raw",
-    "raw6",
-    "unix",
-)
-
-#: Address family (4 or 6) of each internet table.
-AF_INET_TABLES: Mapping[str, int] = {
-    "tcp": 4,
-    "tcp6": 6,
-    "udp": 4,
-    "udp6": 6,
-    "udplite": 4,
-    "udplite6": 6,
-    "raw": 4,
-    "raw6": 6,
-}
-
-_HDR4 = "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode"
-_HDR6 = (
-    "  sl  local_address                         remote_address"
-    "                        st tx_queue rx_queue tr tm->when retrnsmt"
-    "   uid  timeout inode"
-)
-_DGRAM_TAIL = " ref pointer drops"
-
-#: Header text of each table, without padding or newline (reference 2-5).
-HEADERS: Mapping[str, str] = {
-    "tcp": _HDR4,
-    "tcp6": _HDR6,
-    "udp": " " + _HDR4 + _DGRAM_TAIL,
-    "udp6": _HDR6 + _DGRAM_TAIL,
-    "udplite": " " + _HDR4 + _DGRAM_TAIL,
-    "udplite6": _HDR6 + _DGRAM_TAIL,
-    "raw": _HDR4 + _DGRAM_TAIL,
-    "raw6": _HDR6 + _DGRAM_TAIL,
-    "unix": "Num       RefCount Protocol Flags    Type St Inode Path",
-}
-
-#: ``seq_setwidth`` width of the padded tables: every line (header too) is
-#: space-padded to this many characters before ``"\n"``. Lines that are
-#: already longer are not cut (``seq_pad`` only ever adds).
-PAD_WIDTH: Mapping[str, int] = {"tcp": 149, "udp": 127, "udplite": 127}
-
-_U32 = 2**32 - 1
-_U64 = 2**64 - 1
-
-
-def _check_table(name: str) -> None:
-    if name not in TABLE_NAMES:
-        raise ValueError(f"unknown /proc/net table {name!r}")
-
-
-def finish_line(table: str, body: str) -> str:
-    """Pad ``body`` the way ``table``'s seq_file does and add ``"\\n"``.
-
-    >>> len(finish_line("tcp", "x"))
-    150
-    >>> finish_line("tcp6", "x")
-    'x\\n'
-    """
-    _check_table(table)
-    return body.ljust(PAD_WIDTH.get(table, 0)) + "\n"
-
-
-def header_line(table: str) -> str:
-    """The first line of ``/proc/net/<table>``, padded, with ``"\\n"``."""
-    _check_table(table)
-    return finish_line(table, HEADERS[table])
-
-
-# ---------------------------------------------------------------------------
-# Encoders
-# ---------------------------------------------------------------------------
-
-
-def encode_ipv4(addr: str, byteorder: ByteOrder = "little") -> str:
-    """Kernel text of an IPv4 address: ``s_addr`` printed as ``%08X``.
-
-    The four network-order bytes are read as one u32 in the given host
-    byte order.
-
-    >>> encode_ipv4("127.0.0.1", "little")
-    '0100007F'
-    >>> encode_ipv4("127.0.0.1", "big")
-    '7F000001'
-    """
-    raw = socket.inet_pton(socket.AF_INET, addr)
-    return "%08X" % int.from_bytes(raw, byteorder)
-
-
-def encode_ipv6(addr: str, byteorder: ByteOrder = "little") -> str:
-    """Kernel text of an IPv6 address: ``s6_addr32[0..3]`` as four ``%08X``.
-
-    >>> encode_ipv6("::1", "little")
-    '00000000000000000000000001000000'
-    >>> encode_ipv6("::ffff:127.0.0.1", "little")
-    '0000000000000000FFFF00000100007F'
-    """
-    raw = socket.inet_pton(socket.AF_INET6, addr)
-    return "".join("%08X" % int.from_bytes(raw[i : i + 4], byteorder) for i in range(0, 16, 4))
-
-
-def encode_endpoint(ip: str, port: int, byteorder: ByteOrder = "little") -> str:
-    """``ADDRHEX:PORTHEX`` as in the local/remote address columns.
-
-    The family is taken from the text (a ``:`` means IPv6). The port is
-    printed after ``ntohs``, so it does not depend on the byte order.
-
-    >>> encode_endpoint("127.0.0.1", 22)
-    '0100007F:0016'
-    >>> encode_endpoint("::", 0)
-    '00000000000000000000000000000000:0000'
-    """
-    if not 0 <= port <= 0xFFFF:
-        raise ValueError(f"port out of range: {port}")
-    hexaddr = encode_ipv6(ip, byteorder) if ":" in ip else encode_ipv4(ip, byteorder)
-    return "%s:%04X" % (hexaddr, port)
-
-
-def _family(family: int) -> int:
-    """Accept 4/6 or socket.AF_INET/AF_INET6 and return 4 or 6."""
-    if family in (4, socket.AF_INET):
-        return 4
-    if family in (6, socket.AF_INET6):
-        return 6
-    raise ValueError(f"family must be 4 or 6, not {family!r}")
-
-
-# ---------------------------------------------------------------------------
-# Entries and line builders
-# ---------------------------------------------------------------------------
-
-
-@dataclasses.dataclass(frozen=True)
-class TcpEntry:
-    """One row of ``/proc/net/tcp`` or ``tcp6``, holding the printed values.
-
-    ``kind`` selects the kernel function that prints the row:
-
-    - ``"full"``: ``get_tcp4_sock`` (17 fields, ``rto`` .. ``ssthresh`` used).
-    - ``"timewait"``: ``get_timewait4_sock`` (12 fields). ``st`` is 06
-      (TIME_WAIT) or 05 (orphaned FIN_WAIT2); queues, ``retrnsmt``, ``uid``,
-      ``timeout`` and ``inode`` are 0 and ``tr`` is 3.
-    - ``"request"``: ``get_openreq4`` (12 fields). ``st`` is 03, ``tr`` is
-      1, queues, ``timeout``, ``inode`` and ``ref`` are 0; ``uid`` is the
-      listener's.
-
-    ``format_tcp`` refuses an entry whose fixed fields differ from what the
-    kernel hard-codes for its kind. Addresses are canonical ``inet_ntop``
-    text.
-    """
-
-    table: str
-    kind: Literal["full", "timewait", "request"]
-    sl: int
-    local_ip: str
-    local_port: int
-    remote_ip: str
-    remote_port: int
-    st: int
-    tx_queue: int
-    rx_queue: int
-    tr: int
-    when: int
-    retrnsmt: int
-    uid: int
-    timeout: int
-    inode: int
-    ref: int
-    pointer: str
-    rto: int = 0
-    ato: int = 0
-    quick_pingpong: int = 0
-    cwnd: int = 0
-    ssthresh: int = 0
-
-
-@dataclasses.dataclass(frozen=True)
-class DgramEntry:
-    """One row of a udp, udplite or raw table (v4 or v6).
-
-    ``sl`` is a hash bucket. For raw tables ``local_port`` is the IP
-    protocol number and ``remote_port`` is 0. ``tr:tm->when``,
-    ``retrnsmt`` and ``timeout`` are always printed as 0 by the kernel, so
-    they are not fields here.
-    """
-
-    table: str
-    sl: int
-    local_ip: str
-    local_port: int
-    remote_ip: str
-    remote_port: int
-    st: int
-    tx_queue: int
-    rx_queue: int
-    uid: int
-    inode: int
-    ref: int
-    pointer: str
-    drops: int
-
-
-@dataclasses.dataclass(frozen=True)
-class UnixEntry:
-    """One record of ``/proc/net/unix`` (Protocol is always printed as 0).
-
-    ``path`` is the kernel's rendering of the bound name, without the
-    separating space: ``/fs/path``, ``@abstract`` (embedded NULs already
-    shown as ``@``), ``@1a2b3`` for autobind, or ``None`` when unbound.
-    """
-
-    num: str
-    refcount: int
-    flags: int
-    type: int
-    st: int
-    inode: int
-    path: str | None
-
-
-Entry: TypeAlias = TcpEntry | DgramEntry | UnixEntry
-
-
-def _require(ok: bool, what: str) -> None:
-    if not ok:
-        raise ValueError(what)
-
-
-def _endpoints(entry: TcpEntry | DgramEntry, family: int, byteorder: ByteOrder) -> tuple[str, str]:
-    for ip in (entry.local_ip, entry.remote_ip):
-        _require((":" in ip) == (family == 6), f"{ip!r} in table {entry.table}")
-    return (
-        encode_endpoint(entry.local_ip, entry.local_port, byteorder),
-        encode_endpoint(entry.remote_ip, entry.remote_port, byteorder),
-    )
-
-
-def _check_ranges(**values: int) -> None:
-    limits = {
-        "st": 0xFF,
-        "tx_queue": _U32,
-        "rx_queue": _U32,
-        "tr": 0xFF,
-        "when": _U32,
-        "retrnsmt": _U32,
-        "uid": _U32,
-        "inode": _U64,
-        "refcount": _U32,
-        "flags": _U32,
-        "type": 0xFFFF,
-        "drops": _U32,
-    }
-    for name, value in values.items():
-        _require(0 <= value <= limits[name], f"{name}={value} out of range")
-
-
-def format_tcp(entry: TcpEntry, byteorder: ByteOrder = "little") -> str:
-    """Print a ``TcpEntry`` as the kernel does (padded line with ``"\\n"``).
-
-    Example (``tcp``, full LISTEN socket, before padding)::
-
-        "   0: 00000000:07E8 00000000:0000 0A 00000000:00000000 00:00000000"
-        " 00000000     0        0 129 1 0000000040a69682 100 0 0 10 0"
-    """
-    _require(entry.table in ("tcp", "tcp6"), f"not a tcp table: {entry.table}")
-    family = AF_INET_TABLES[entry.table]
-    local, remote = _endpoints(entry, family, byteorder)
-    _check_ranges(
-        st=entry.st,
-        tx_queue=entry.tx_queue,
-        rx_queue=entry.rx_queue,
-        tr=entry.tr,
-        when=entry.when,
-        retrnsmt=entry.retrnsmt,
-        uid=entry.uid,
-        inode=entry.inode,
-    )
-    # "%4d: %08X:%04X %08X:%04X %02X %08X:%08X %02X:%08lX %08X"; the v6
-    # variants only widen the address.
-    head = "%4d: %s %s %02X %08X:%08X %02X:%08X %08X" % (
-        entry.sl,
-        local,
-        remote,
-        entry.st,
-        entry.tx_queue,
-        entry.rx_queue,
-        entry.tr,
-        entry.when,
-        entry.retrnsmt,
-    )
-    if entry.kind == "full":
-        # " %5u %8d %lu %d %pK %lu %lu %u %u %d"
-        tail = " %5d %8d %d %d %s %d %d %d %d %d" % (
-            entry.uid,
-            entry.timeout,
-            entry.inode,
-            entry.ref,
-            entry.pointer,
-            entry.rto,
-            entry.ato,
-            entry.quick_pingpong,
-            entry.cwnd,
-            entry.ssthresh,
-        )
-    elif entry.kind == "timewait":
-        _require(
-            entry.tx_queue == entry.rx_queue == entry.retrnsmt == 0
-            and entry.uid == entry.timeout == entry.inode == 0
-            and entry.tr == 3,
-            "timewait rows print 0 queues/retrnsmt/uid/timeout/inode, tr 3",
-        )
-        # " %5d %8d %d %d %pK" with uid, timeout and inode hard-coded 0.
-        tail = " %5d %8d %d %d %s" % (0, 0, 0, entry.ref, entry.pointer)
-    elif entry.kind == "request":
-        _require(
-            entry.st == 3
-            and entry.tx_queue == entry.rx_queue == 0
-            and entry.tr == 1
-            and entry.timeout == entry.inode == entry.ref == 0,
-            "request rows print st 03, 0 queues, tr 01, 0 timeout/inode/ref",
-        )
-        # " %5u %8d %d %d %pK": uid, then 0 timeout, 0 inode, 0 refcount.
-        tail = " %5d %8d %d %d %s" % (entry.uid, 0, 0, 0, entry.pointer)
-    else:
-        raise ValueError(f"unknown tcp row kind {entry.kind!r}")
-    return finish_line(entry.table, head + tail)
-
-
-def format_dgram(entry: DgramEntry, byteorder: ByteOrder = "little") -> str:
-    """Print a udp/udplite/raw ``DgramEntry`` as the kernel does.
-
-    Example (``raw``)::
-
-        "  89: 0100007F:00FE 0100007F:0000 01 00000000:00000000 00:00000000"
-        " 00000000     0        0 146524 2 0000000012345678 0"
-    """
-    _require(
-        entry.table in AF_INET_TABLES and not entry.table.startswith("tcp"),
-        f"not a datagram table: {entry.table}",
-    )
-    family = AF_INET_TABLES[entry.table]
-    local, remote = _endpoints(entry, family, byteorder)
-    _check_ranges(
-        st=entry.st,
-        tx_queue=entry.tx_queue,
-        rx_queue=entry.rx_queue,
-        uid=entry.uid,
-        inode=entry.inode,
-        drops=entry.drops,
-    )
-    # raw_sock_seq_show uses "%4d:"; udp4_format_sock and the shared v6
-    # __ip6_dgram_sock_seq_show use "%5d:".
-    sl = ("%4d:" if entry.table == "raw" else "%5d:") % entry.sl
-    body = "%s %s %s %02X %08X:%08X %02X:%08X %08X %5d %8d %d %d %s %d" % (
-        sl,
-        local,
-        remote,
-        entry.st,
-        entry.tx_queue,
-        entry.rx_queue,
-        0,
-        0,
-        0,
-        entry.uid,
-        0,
-        entry.inode,
-        entry.ref,
-        entry.pointer,
-        entry.drops,
-    )
-    return finish_line(entry.table, body)
-
-
-def format_unix(entry: UnixEntry) -> str:
-    """Print a ``UnixEntry`` as ``unix_seq_show`` does.
-
-    Format ``"%pK: %08X %08X %08X %04X %02X %5lu"``, then ``" " + path`` if
-    bound, then ``"\\n"``::
-
-        "0000000062ca6800: 00000003 00000000 00000000 0001 03  1565"
-    """
-    _check_ranges(
-        refcount=entry.refcount,
-        flags=entry.flags,
-        type=entry.type,
-        st=entry.st,
-        inode=entry.inode,
-    )
-    body = "%s: %08X %08X %08X %04X %02X %5d" % (
-        entry.num,
-        entry.refcount,
-        0,
-        entry.flags,
-        entry.type,
-        entry.st,
-        entry.inode,
-    )
-    if entry.path is not None:
-        body += " " + entry.path
-    return finish_line("unix", body)
-
-
-def format_entry(entry: Entry, byteorder: ByteOrder = "little") -> str:
-    """Dispatch to ``format_tcp``/``format_dgram``/``format_unix``."""
-    if isinstance(entry, TcpEntry):
-        return format_tcp(entry, byteorder)
-    if isinstance(entry, DgramEntry):
-        return format_dgram(entry, byteorder)
-    return format_unix(entry)
-
-
-def format_table(table: str, entries: Sequence[Entry], byteorder: ByteOrder = "little") -> str:
-    """Header plus every entry, in order: the whole file text."""
-    return header_line(table) + "".join(format_entry(e, byteorder) for e in entries)
-
 
 # ---------------------------------------------------------------------------
 # Scalar strategies
@@ -539,7 +79,7 @@ _v4_int = st.one_of(
     st.integers(0x7F000000, 0x7FFFFFFF),  # 127/8
     st.integers(0x0A000000, 0x0AFFFFFF),  # 10/8
     st.integers(0xC0A80000, 0xC0A8FFFF),  # 192.168/16
-    st.integers(0, _U32),
+    st.integers(0, U32),
 )
 
 _v6_word = st.one_of(st.just(0), st.integers(1, 0xFF), st.integers(0x1000, 0xFFFF), st.integers(0, 0xFFFF))
@@ -553,7 +93,7 @@ def ip_strategy(family: int) -> st.SearchStrategy[str]:
     addresses without zero words (39 characters, so netstat truncates them
     without ``-W``), mixtures of zero and non-zero words, and random bytes.
     """
-    if _family(family) == 4:
+    if family_number(family) == 4:
         return _v4_int.map(_ntop4)
     v4 = _v4_int.map(lambda v: v.to_bytes(4, "big"))
     return st.one_of(
@@ -595,8 +135,8 @@ _queue = st.one_of(
     st.just(0),
     st.integers(0, 4096),
     st.integers(0, 10_000_000),
-    st.sampled_from([1, 2**31 - 1, 2**31, _U32]),
-    st.integers(0, _U32),
+    st.sampled_from([1, 2**31 - 1, 2**31, U32]),
+    st.integers(0, U32),
 )
 
 #: Realistic uids, plus the overflow uid and (uid_t)-2 of a user namespace.
@@ -610,14 +150,14 @@ _uid = st.one_of(
 _inode = st.one_of(
     st.integers(1, 99999),
     st.integers(100_000, 99_999_999),
-    st.integers(1, _U64),
+    st.integers(1, U64),
 )
 
 #: ``%pK``: zeros (kptr_restrict), 32-bit hash (x86_64 default), raw pointer.
 _pointer = st.one_of(
     st.just("0" * 16),
-    st.integers(0, _U32).map(lambda v: "%016x" % v),
-    st.integers(0xFFFF800000000000, _U64).map(lambda v: "%016x" % v),
+    st.integers(0, U32).map(lambda v: "%016x" % v),
+    st.integers(0xFFFF800000000000, U64).map(lambda v: "%016x" % v),
 )
 
 #: ``tm->when``: clock ticks left, clamped >= 0 (60 s timewait = ~0x1770).
@@ -761,7 +301,7 @@ def tcp_entry(family: int) -> st.SearchStrategy[TcpEntry]:
     have remote ``0:0`` as in the kernel), plus TIME_WAIT / timewait
     FIN_WAIT2 rows and SYN_RECV request rows. ``sl`` may exceed 4 digits.
     """
-    fam = _family(family)
+    fam = family_number(family)
     kinds = st.one_of(_tcp_full(fam), _tcp_timewait(fam), _tcp_request(fam))
     return st.builds(lambda e, sl: dataclasses.replace(e, sl=sl), kinds, _tcp_sl)
 
@@ -824,7 +364,7 @@ def _dgram(draw: st.DrawFn, table: str) -> DgramEntry:
         inode=draw(st.one_of(_inode, st.just(0))),
         ref=draw(st.integers(1, 4)),
         pointer=draw(_pointer),
-        drops=draw(st.one_of(st.just(0), st.integers(0, 1000), st.integers(0, _U32))),
+        drops=draw(st.one_of(st.just(0), st.integers(0, 1000), st.integers(0, U32))),
     )
 
 
@@ -835,7 +375,7 @@ def dgram_entry(table: str) -> st.SearchStrategy[DgramEntry]:
     non-zero remote (connected); raw rows carry the protocol number as
     local port and remote port 0.
     """
-    _require(table in _DGRAM_TABLES.values(), f"not a datagram table: {table}")
+    require(table in _DGRAM_TABLES.values(), f"not a datagram table: {table}")
     return _dgram(table)
 
 
@@ -844,13 +384,13 @@ def udp_row(family: int, byteorder: ByteOrder = "little", lite: bool = False) ->
 
     The v4 tables pad to 127 characters; ``sl`` is a ``%5d:`` hash bucket.
     """
-    table = _DGRAM_TABLES[("udplite" if lite else "udp", _family(family))]
+    table = _DGRAM_TABLES[("udplite" if lite else "udp", family_number(family))]
     return _dgram(table).map(lambda e: format_dgram(e, byteorder))
 
 
 def raw_row(family: int, byteorder: ByteOrder = "little") -> st.SearchStrategy[str]:
     """One kernel line of raw (``%4d:`` sl) or raw6 (``%5d:`` sl)."""
-    table = _DGRAM_TABLES[("raw", _family(family))]
+    table = _DGRAM_TABLES[("raw", family_number(family))]
     return _dgram(table).map(lambda e: format_dgram(e, byteorder))
 
 
@@ -1015,7 +555,7 @@ def table_entries(name: str, max_rows: int = MAX_ROWS) -> st.SearchStrategy[Sequ
     tcp ``sl`` runs consecutively from some start (listeners first);
     udp/raw ``sl`` buckets ascend and may repeat; unix is unordered.
     """
-    _check_table(name)
+    check_table(name)
     if name in ("tcp", "tcp6"):
         return _tcp_entries(name, max_rows)
     if name == "unix":
@@ -1038,20 +578,40 @@ def snapshot_tables(
     """``{table name: file text}`` for a random subset of ``names``.
 
     Any table may be absent from the dict (no such file) or header-only.
-    Pass the result to ``write_snapshot``.
+    Pass the result to ``FakeProc(root).tables``.
     """
     for name in names:
-        _check_table(name)
+        check_table(name)
     return st.fixed_dictionaries({}, optional={n: table_text(n, byteorder, max_rows) for n in names})
 
 
-def write_snapshot(root: pathlib.Path, tables: Mapping[str, str]) -> None:
-    """Write ``tables`` as ``root/net/<name>`` (a fake /proc rooted at ``root``).
+# ---------------------------------------------------------------------------
+# Snapshots with owning processes
+# ---------------------------------------------------------------------------
 
-    Text is encoded as UTF-8 with ``surrogateescape`` so undecodable bytes
-    from ``unix_path_hostile`` round-trip. Existing files are overwritten.
-    """
-    net = root / "net"
-    net.mkdir(parents=True, exist_ok=True)
-    for name, text in tables.items():
-        (net / name).write_bytes(text.encode("utf-8", "surrogateescape"))
+CMDLINES = st.one_of(
+    st.sampled_from([b"/usr/sbin/sshd\0-D\0", b"./relname\0x\0", b"python3\0-m\0http.server\0", b"/opt/some dir/prog --flag=/x/y\0"]),
+    st.binary(min_size=0, max_size=40).filter(lambda b: all(0x20 <= c < 0x7F or c == 0 for c in b)),
+    st.text("abcdefghijklmnopqrstuvwxyz/._-", min_size=1, max_size=40).map(lambda s: s.encode() + b"\0"),
+)
+
+
+@st.composite
+def snapshot_with_owners(draw: st.DrawFn) -> tuple[dict[str, str], list[tuple[int, bytes, list[int]]]]:
+    """``(tables, processes)``: every table, and processes ``(pid, cmdline, socket inodes)``
+    owning some of the tables' sockets and some no table lists. Lay it out with
+    ``FakeProc(root).owned_snapshot``."""
+    tables: dict[str, str] = {}
+    inodes: list[int] = []
+    for name in TABLE_NAMES:
+        entries = draw(table_entries(name, max_rows=8))
+        tables[name] = format_table(name, entries)
+        # netstat ignores socket:[N] links with a one-digit N (a deliberate
+        # difference, tested in oracle/test_differences.py), so keep N >= 10 here.
+        inodes += [e.inode for e in entries if e.inode >= 10]
+    procs = []
+    for pid in draw(st.lists(st.integers(1, 99999), unique=True, max_size=6)):
+        owned = draw(st.lists(st.sampled_from(inodes), max_size=6)) if inodes else []
+        owned += draw(st.lists(st.integers(10, 10**7), max_size=2))  # sockets no table lists
+        procs.append((pid, draw(CMDLINES), owned))
+    return tables, procs

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -14,6 +13,9 @@ import pytest
 from conftest import PEER
 from conftest import ROOT
 from conftest import SAMPLE_PROC
+from conftest import Unprivileged
+from conftest import examples
+from fakeproc import FakeProc
 from hypothesis import HealthCheck
 from hypothesis import given
 from hypothesis import settings
@@ -45,16 +47,9 @@ TCP_CASES = [
 ]
 
 
-def snapshot(root: Path, tables: dict[str, bytes]) -> Path:
-    (root / "net").mkdir(parents=True)
-    for name, data in tables.items():
-        (root / "net" / name).write_bytes(data)
-    return root
-
-
 @pytest.mark.parametrize(("name", "bad", "field", "shown"), TCP_CASES, ids=[c[0] for c in TCP_CASES])
 def test_a_malformed_tcp_line_is_reported_and_the_rest_shown(name: str, bad: bytes, field: str, shown: bool, tmp_path: Path) -> None:
-    root = snapshot(tmp_path, {"tcp": f"{TCP_HEADER}\n{GOOD}\n".encode() + bad + f"\n{GOOD2}\n".encode()})
+    root = FakeProc(tmp_path).tables({"tcp": f"{TCP_HEADER}\n{GOOD}\n".encode() + bad + f"\n{GOOD2}\n".encode()}).root
     got = netread_snapshot(root, ["-tan"])
     assert got.status == 0, got.stderr
     assert f"net/tcp:3: field {field}:" in got.stderr, got.stderr
@@ -76,7 +71,7 @@ def test_a_malformed_tcp_line_is_reported_and_the_rest_shown(name: str, bad: byt
     ],
 )
 def test_headers_and_empty_files(name: str, text: str, field: str, tmp_path: Path) -> None:
-    root = snapshot(tmp_path, {"tcp": text.encode()})
+    root = FakeProc(tmp_path).tables({"tcp": text.encode()}).root
     got = netread_snapshot(root, ["-tan"])
     assert got.status == 0
     assert f"net/tcp:1: field {field}:" in got.stderr
@@ -96,7 +91,7 @@ def test_headers_and_empty_files(name: str, text: str, field: str, tmp_path: Pat
 )
 def test_a_malformed_unix_line_is_reported_and_the_rest_shown(name: str, bad: bytes, field: str, tmp_path: Path) -> None:
     # (after a record with a path, a line that is no record would be the rest of that path)
-    root = snapshot(tmp_path, {"unix": f"{UNIX_HEADER}\n".encode() + bad + f"\n{UNIX_GOOD}\n".encode()})
+    root = FakeProc(tmp_path).tables({"unix": f"{UNIX_HEADER}\n".encode() + bad + f"\n{UNIX_GOOD}\n".encode()}).root
     got = netread_snapshot(root, ["-xa"])
     assert got.status == 0
     assert f"net/unix:2: field {field}:" in got.stderr
@@ -107,13 +102,11 @@ def test_a_malformed_unix_line_is_reported_and_the_rest_shown(name: str, bad: by
 def test_a_table_behind_a_symlink_out_of_the_snapshot_is_not_read(tmp_path: Path) -> None:
     outside = tmp_path / "outside-tcp"
     outside.write_text(f"{TCP_HEADER}\n{GOOD}\n")
-    root = snapshot(tmp_path / "snap", {"udp": b""})
-    os.symlink(outside, root / "net" / "tcp")
-    os.symlink("../../outside-tcp", root / "net" / "tcp6")  # relative, still out
-    (root / "7" / "fd").mkdir(parents=True)
-    os.symlink("/etc/passwd", root / "7" / "cmdline")
-    os.symlink("socket:[4242]", root / "7" / "fd" / "3")
-    os.symlink("/proc/1", root / "1")  # a pid directory leading out
+    root = FakeProc(tmp_path / "snap").tables({"udp": b""}).root
+    fake = FakeProc(root).symlink("net/tcp", outside)
+    fake.symlink("net/tcp6", "../../outside-tcp")  # relative, still out
+    fake.process(7, fds={3: "socket:[4242]"}).symlink("7/cmdline", "/etc/passwd")
+    fake.symlink("1", "/proc/1")  # a pid directory leading out
     got = netread_snapshot(root, ["-tanp"])
     assert "127.0.0.1:22" not in got.stdout.decode()
     assert "net/tcp: a symlink out of the snapshot; not read" in got.stderr
@@ -121,22 +114,18 @@ def test_a_table_behind_a_symlink_out_of_the_snapshot_is_not_read(tmp_path: Path
     assert got.status == 1
     # a symlink that stays inside is fine
     inside = tmp_path / "snap2"
-    snapshot(inside, {"real": f"{TCP_HEADER}\n{GOOD}\n".encode()})
-    os.symlink("real", inside / "net" / "tcp")
+    FakeProc(inside).tables({"real": f"{TCP_HEADER}\n{GOOD}\n".encode()}).symlink("net/tcp", "real")
     assert "127.0.0.1:22" in netread_snapshot(inside, ["-tan"]).stdout.decode()
 
 
-@pytest.mark.skipif(shutil.which("setpriv") is None, reason="setpriv(1) is not installed")
-@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to drop to another user")
-def test_an_unreadable_table_is_reported_and_the_rest_shown() -> None:
+def test_an_unreadable_table_is_reported_and_the_rest_shown(unprivileged: Unprivileged) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         os.chmod(tmp, 0o755)
-        root = snapshot(Path(tmp) / "snap", {"tcp": f"{TCP_HEADER}\n{GOOD}\n".encode(), "tcp6": b"", "udp": f"{TCP_HEADER}\n".encode()})
+        root = FakeProc(Path(tmp) / "snap").tables({"tcp": f"{TCP_HEADER}\n{GOOD}\n".encode(), "tcp6": b"", "udp": f"{TCP_HEADER}\n".encode()}).root
         for path in (root, root / "net", root / "net" / "tcp6", root / "net" / "udp"):
             os.chmod(path, 0o755 if path.is_dir() else 0o644)
         os.chmod(root / "net" / "tcp", 0)
-        drop = ["setpriv", "--reuid", "65534", "--regid", "65534", "--clear-groups"]
-        proc = subprocess.run([*drop, sys.executable, "-m", "netread", "--proc", str(root), "-tuan"], capture_output=True, env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=60)
+        proc = unprivileged.netread(["--proc", str(root), "-tuan"], timeout=60)
         assert proc.returncode == 1
         assert b"net/tcp: Permission denied" in proc.stderr and b"Traceback" not in proc.stderr
         assert b"Active Internet connections" in proc.stdout
@@ -181,15 +170,12 @@ LINES = st.one_of(st.binary(max_size=120), mutated_line(), st.sampled_from(REAL_
 TABLES = st.fixed_dictionaries({}, optional={n: st.lists(LINES, max_size=6).map(lambda ls: b"\n".join(ls)) for n in ("tcp", "tcp6", "udp", "raw6", "unix")})
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(TABLES, st.binary(max_size=60), st.sampled_from(["-tuwxan", "-tuwxanpeo", "-tuwxa", "-xap", "-tuwanW", "-tuwxan --explain"]))
 def test_random_snapshots_never_raise_and_stdout_stays_terminal_safe(tables: dict[str, bytes], cmdline: bytes, flags: str) -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        root = snapshot(Path(tmp), tables)
-        (root / "99" / "fd").mkdir(parents=True)
-        (root / "99" / "cmdline").write_bytes(cmdline)
-        for i, inode in enumerate((4242, 777, 1, 23834)):
-            os.symlink(f"socket:[{inode}]", root / "99" / "fd" / str(i))
+        root = FakeProc(Path(tmp)).tables(tables).root
+        FakeProc(root).process(99, cmdline, {i: f"socket:[{inode}]" for i, inode in enumerate((4242, 777, 1, 23834))})
         got = netread_snapshot(root, [*flags.split(), "--numeric-hosts"] if "n" not in flags.split()[0] else flags.split())
         assert got.status in (0, 1), got.stderr
         _terminal_safe(got.stdout)
@@ -202,7 +188,7 @@ def test_random_snapshots_never_raise_and_stdout_stays_terminal_safe(tables: dic
 def test_a_proc_symlink_to_the_live_proc_is_not_a_snapshot(tmp_path: Path) -> None:
     import tarfile
 
-    os.symlink("/proc", tmp_path / "proc")
+    FakeProc(tmp_path).symlink("proc", "/proc")
     (tmp_path / "sos_commands").mkdir()
     got = netread_snapshot(tmp_path, ["-tan"])
     assert got.status == 1 and "not a /proc snapshot" in got.stderr
@@ -226,7 +212,7 @@ def test_a_proc_symlink_to_the_live_proc_is_not_a_snapshot(tmp_path: Path) -> No
     ids=["huge timer", "5000-digit inode", "5000-digit uid", "4000-digit queue", "non-ASCII digits"],
 )
 def test_huge_and_strange_numbers_never_raise(line: str, flags: list[str], tmp_path: Path) -> None:
-    root = snapshot(tmp_path, {"tcp": f"{TCP_HEADER}\n{GOOD}\n{line}\n".encode()})
+    root = FakeProc(tmp_path).tables({"tcp": f"{TCP_HEADER}\n{GOOD}\n{line}\n".encode()}).root
     got = netread_snapshot(root, flags)
     assert got.status == 0 and "Traceback" not in got.stderr
     out = got.stdout.decode()
@@ -240,7 +226,7 @@ def test_drops_with_a_superscript_digit_and_filters_with_one(tmp_path: Path) -> 
 
     udp = "   sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode ref pointer drops\n"
     udp += "  1: 0100007F:0035 00000000:0000 07 00000000:00000000 00:00000000 00000000     0        0 55 2 0000000000000000 \u00b2\n"
-    root = snapshot(tmp_path, {"udp": udp.encode()})
+    root = FakeProc(tmp_path).tables({"udp": udp.encode()}).root
     got = netread_snapshot(root, ["-uan", "--format", "json"])
     assert got.status == 0 and '"drops": null' in got.stdout.decode()
     for option in ("--port", "--user"):
@@ -248,19 +234,17 @@ def test_drops_with_a_superscript_digit_and_filters_with_one(tmp_path: Path) -> 
 
 
 def test_fifos_in_a_snapshot_do_not_hang(tmp_path: Path) -> None:
-    root = snapshot(tmp_path, {"udp": b""})
+    root = FakeProc(tmp_path).tables({"udp": b""}).root
     os.mkfifo(root / "net" / "tcp")
-    (root / "5" / "fd").mkdir(parents=True)
+    FakeProc(root).process(5, fds={3: "socket:[1]"})
     os.mkfifo(root / "5" / "cmdline")
-    os.symlink("socket:[1]", root / "5" / "fd" / "3")
     proc = subprocess.run([sys.executable, "-m", "netread", "--proc", str(root), "-tanp"], capture_output=True, timeout=30, env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert proc.returncode == 1 and b"not a regular file" in proc.stderr
 
 
 def test_a_sosreport_uname_leading_to_dev_zero_is_not_read(tmp_path: Path) -> None:
-    snapshot(tmp_path / "proc", {"tcp": f"{TCP_HEADER}\n{GOOD}\n".encode()})
-    (tmp_path / "sos_commands" / "kernel").mkdir(parents=True)
-    os.symlink("/dev/zero", tmp_path / "sos_commands" / "kernel" / "uname_-a")
+    FakeProc(tmp_path / "proc").tables({"tcp": f"{TCP_HEADER}\n{GOOD}\n".encode()})
+    FakeProc(tmp_path).symlink("sos_commands/kernel/uname_-a", "/dev/zero")
     got = netread_snapshot(tmp_path, ["-tan"])
     assert got.status == 0 and "127.0.0.1:22" in got.stdout.decode()
 
@@ -275,7 +259,7 @@ def test_owners_with_sigchld_ignored(tmp_path: Path) -> None:
 def test_a_long_line_without_a_newline_reads_in_linear_time(tmp_path: Path) -> None:
     import time
 
-    root = snapshot(tmp_path, {"tcp": f"{TCP_HEADER}\n{GOOD}\n".encode() + b"x" * (24 << 20)})
+    root = FakeProc(tmp_path).tables({"tcp": f"{TCP_HEADER}\n{GOOD}\n".encode() + b"x" * (24 << 20)}).root
     start = time.monotonic()
     got = netread_snapshot(root, ["-tan"])
     assert time.monotonic() - start < 10

@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import shutil
 import subprocess
 import sys
 import tarfile
@@ -15,12 +14,13 @@ from pathlib import Path
 import pytest
 from conftest import ROOT
 from conftest import SAMPLE_PROC
+from conftest import Unprivileged
+from fakeproc import FakeProc
+from kernel_text import DgramEntry
+from kernel_text import TcpEntry
+from kernel_text import format_table
 from oracle import netread
 from oracle import netread_snapshot
-from strategies import DgramEntry
-from strategies import TcpEntry
-from strategies import format_table
-from strategies import write_snapshot
 
 from netread.proc.capture import MANIFEST_FORMAT
 from netread.proc.capture import collect
@@ -96,18 +96,13 @@ def test_capture_refuses_to_overwrite(tmp_path: Path) -> None:
     assert netread(["capture"]).status == 2 and netread(["capture", "a", "--tar", "b"]).status == 2
 
 
-@pytest.mark.skipif(shutil.which("setpriv") is None, reason="setpriv(1) is not installed")
-@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to drop to another user")
-def test_unprivileged_capture_says_what_it_could_not_read_and_saves_the_rest(tmp_path: Path) -> None:
-    drop = ["setpriv", "--reuid", "65534", "--regid", "65534", "--clear-groups"]
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    cmd = [*drop, sys.executable, "-m", "netread", "capture"]
+def test_unprivileged_capture_says_what_it_could_not_read_and_saves_the_rest(tmp_path: Path, unprivileged: Unprivileged) -> None:
     # a place nobody may not write: one clear error, no traceback
-    proc = subprocess.run([*cmd, str(tmp_path / "snap")], capture_output=True, env=env, timeout=120)
+    proc = unprivileged.netread(["capture", str(tmp_path / "snap")], timeout=120)
     assert proc.returncode == 1 and b"Permission denied" in proc.stderr and b"Traceback" not in proc.stderr
     with tempfile.TemporaryDirectory() as shared:
         os.chmod(shared, 0o777)
-        proc = subprocess.run([*cmd, os.path.join(shared, "snap")], capture_output=True, env=env, timeout=120)
+        proc = unprivileged.netread(["capture", os.path.join(shared, "snap")], timeout=120)
         assert proc.returncode == 0, proc.stderr
         assert b"did not let us read their fds (not root?)" in proc.stderr
         assert os.path.isfile(os.path.join(shared, "snap", "net", "tcp"))
@@ -125,9 +120,9 @@ def _big_endian_snapshot(root: Path, manifest: bool) -> None:
     tcp = [TcpEntry("tcp", "full", i, a, p, b, q, 1 if q else 10, 0, 0, 0, 0, 0, 0, 0, 100 + i, 1, PTR) for i, (a, p, b, q) in enumerate(KNOWN)]
     tcp6 = [TcpEntry("tcp6", "full", i, a, p, b, q, 1, 0, 0, 0, 0, 0, 0, 0, 200 + i, 1, PTR) for i, (a, p, b, q) in enumerate(KNOWN6)]
     udp = [DgramEntry("udp", 0, "127.0.0.1", 53, "0.0.0.0", 0, 7, 0, 0, 0, 300, 2, PTR, 0)]
-    write_snapshot(root, {"tcp": format_table("tcp", tcp, "big"), "tcp6": format_table("tcp6", tcp6, "big"), "udp": format_table("udp", udp, "big")})
+    fake = FakeProc(root).tables({"tcp": format_table("tcp", tcp, "big"), "tcp6": format_table("tcp6", tcp6, "big"), "udp": format_table("udp", udp, "big")})
     if manifest:
-        (root / "snapshot.json").write_text(json.dumps({"format": 1, "byteorder": "big", "clk_tck": 100}))
+        fake.manifest(format=1, byteorder="big", clk_tck=100)
 
 
 def test_big_endian_snapshot_decodes_to_its_addresses(tmp_path: Path) -> None:
@@ -152,10 +147,8 @@ def test_rapid7_big_endian_mips_capture_decodes_to_its_expected_addresses(tmp_pa
     from netread.parse.inet import decode_inet
     from netread.proc.source import ProcSource
 
-    (tmp_path / "net").mkdir()
-    shutil.copy(RAPID7 / "proc_net_tcp.bigendian_mips", tmp_path / "net" / "tcp")
-    shutil.copy(RAPID7 / "proc_net_udp.bigendian_mips", tmp_path / "net" / "udp")
-    (tmp_path / "snapshot.json").write_text('{"byteorder": "big"}')
+    fake = FakeProc(tmp_path).table("tcp", (RAPID7 / "proc_net_tcp.bigendian_mips").read_bytes())
+    fake.table("udp", (RAPID7 / "proc_net_udp.bigendian_mips").read_bytes()).manifest(byteorder="big")
     source = ProcSource.snapshot(tmp_path)
     expected = json.loads((RAPID7 / "expected.json").read_text())
     states = {1: "ESTABLISHED", 7: "CLOSE", 10: "LISTEN"}
@@ -175,12 +168,10 @@ def test_rapid7_big_endian_mips_capture_decodes_to_its_expected_addresses(tmp_pa
 
 
 def _sosreport(root: Path, machine: str) -> Path:
-    _big_endian_snapshot(root / "proc", manifest=False) if machine == "s390x" else write_snapshot(
-        root / "proc", {"tcp": format_table("tcp", [TcpEntry("tcp", "full", 0, *KNOWN[0], 1, 0, 0, 0, 0, 0, 0, 0, 100, 1, PTR)])}
+    _big_endian_snapshot(root / "proc", manifest=False) if machine == "s390x" else FakeProc(root / "proc").tables(
+        {"tcp": format_table("tcp", [TcpEntry("tcp", "full", 0, *KNOWN[0], 1, 0, 0, 0, 0, 0, 0, 0, 100, 1, PTR)])}
     )
-    uname = root / "sos_commands" / "kernel" / "uname_-a"
-    uname.parent.mkdir(parents=True)
-    uname.write_text(f"Linux host.example 5.14.0-362.el9.{machine} #1 SMP {machine} {machine} {machine} GNU/Linux\n")
+    FakeProc(root).file("sos_commands/kernel/uname_-a", f"Linux host.example 5.14.0-362.el9.{machine} #1 SMP {machine} {machine} {machine} GNU/Linux\n")
     (root / "sos_reports").mkdir()
     return root
 

@@ -13,22 +13,21 @@ from pathlib import Path
 import pytest
 from conftest import ROOT
 from conftest import SAMPLE_PROC
+from conftest import SPACE_PATH
+from conftest import examples
+from fakeproc import FakeProc
 from hypothesis import HealthCheck
 from hypothesis import given
 from hypothesis import settings
+from kernel_text import DgramEntry
+from kernel_text import TcpEntry
+from kernel_text import UnixEntry
+from kernel_text import format_table
 from oracle import Run
 from oracle import assert_same
 from oracle import netread_snapshot
 from oracle import netstat
-from strategies import DgramEntry
-from strategies import TcpEntry
-from strategies import UnixEntry
-from strategies import format_table
-from strategies import write_snapshot
-from test_oracle_sample import SPACE_PATH
-from test_owners import make_process
-from test_owners import snapshot_with_owners
-from test_owners import write_owned_snapshot
+from strategies import snapshot_with_owners
 
 from netread.explain import findings
 from netread.explain.glossary import RAW_STATES
@@ -63,13 +62,13 @@ def test_stripping_the_explanation_leaves_netstat_output(flags: str) -> None:
 
 
 @pytest.mark.oracle
-@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(max_examples=examples(20), deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(snapshot_with_owners())
 def test_stripping_on_generated_snapshots(spec: tuple[dict[str, str], list[tuple[int, bytes, list[int]]]]) -> None:
     tables, procs = spec
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        write_owned_snapshot(root, (tables, procs))
+        FakeProc(root).owned_snapshot((tables, procs))
         for flags in (["-tuwxanpeo"], ["-x"]):
             assert_same(netstat(root, flags), strip(netread_snapshot(root, ["--explain", *flags])))
 
@@ -109,7 +108,7 @@ def _unix(st: int, *, inode: int = 300, path: str | None = "/run/x.sock", flags:
 
 def _explain(tmp_path: Path, flags: list[str], tables: dict[str, list[object]], extra: Callable[[Path], None] | None = None) -> str:
     root = tmp_path / "proc"
-    write_snapshot(root, {name: format_table(name, rows) for name, rows in tables.items()})  # type: ignore[arg-type]
+    FakeProc(root).tables({name: format_table(name, rows) for name, rows in tables.items()})  # type: ignore[arg-type]
     if extra is not None:
         extra(root)
     got = netread_snapshot(root, ["--explain", *flags])
@@ -147,7 +146,7 @@ def test_unknown_tcp_state_has_an_entry(tmp_path: Path) -> None:
     out = _explain(tmp_path, ["-tan"], {"tcp": [_tcp(1)]}).replace(" 01 ", " 0E ")
     root = tmp_path / "proc"
     text = (root / "net" / "tcp").read_text().replace(" 01 00000000:", " 0E 00000000:")
-    (root / "net" / "tcp").write_text(text)
+    FakeProc(root).table("tcp", text)
     out = netread_snapshot(root, ["--explain", "-tan"]).stdout.decode()
     assert "UNKNOWN" in out and "a number outside 01-0B" in out
 
@@ -169,14 +168,12 @@ def test_legend_marks_every_column_shown(tmp_path: Path) -> None:
 
 
 def _owner(pid: int, name: bytes, *inodes: int) -> Callable[[Path], None]:
-    return lambda root: make_process(root, pid, b"/usr/bin/" + name + b"\0", {3 + i: f"socket:[{n}]" for i, n in enumerate(inodes)})
+    return lambda root: FakeProc(root).owner(pid, b"/usr/bin/" + name + b"\0", inodes)
 
 
 def _sysctl(path: str, value: str, then: Callable[[Path], None] | None = None) -> Callable[[Path], None]:
     def write(root: Path) -> None:
-        target = root / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(value + "\n")
+        FakeProc(root).file(path, value + "\n")
         if then is not None:
             then(root)
 
@@ -287,8 +284,7 @@ def test_close_wait_without_p_asks_for_it_and_warns_from_ten(tmp_path: Path) -> 
 
 def test_counters_from_net_snmp_and_netstat_are_quoted(tmp_path: Path) -> None:
     def extra(root: Path) -> None:
-        (root / "net" / "snmp").write_text("Udp: InDatagrams RcvbufErrors\nUdp: 100 7\n")
-        (root / "net" / "netstat").write_text("TcpExt: ListenOverflows ListenDrops\nTcpExt: 3 4\n")
+        FakeProc(root).table("snmp", "Udp: InDatagrams RcvbufErrors\nUdp: 100 7\n").table("netstat", "TcpExt: ListenOverflows ListenDrops\nTcpExt: 3 4\n")
 
     out = _explain(tmp_path, ["-tuan"], {"tcp": [_tcp(10, remote=("0.0.0.0", 0), rx=1)], "udp": [_udp(rx=10, drops=1)], "tcp6": [], "udp6": []}, extra)
     assert "counted 3 accept-queue overflows and 4 dropped SYNs" in _words(out)
@@ -340,8 +336,7 @@ def test_explain_line_on_the_command_line(tmp_path: Path) -> None:
     assert "word 0x7F000001," in text and "big-endian bytes 7F 00 00 01" in text and "→ 127.0.0.1" in text
     assert "LISTEN" in text and "2 connections" in text
     # a snapshot's manifest gives the byte order when --byte-order is not given
-    (tmp_path / "net").mkdir()
-    (tmp_path / "snapshot.json").write_text('{"byteorder": "big", "clk_tck": 250}')
+    FakeProc(tmp_path).net().manifest(byteorder="big", clk_tck=250)
     assert "→ 127.0.0.1" in _words(netread(["--proc", str(tmp_path), "--explain-line", LISTEN_BE, "--table", "tcp"]).stdout.decode())
 
 

@@ -14,17 +14,18 @@ from typing import Literal
 
 import pytest
 from conftest import ROOT
+from conftest import examples
 from hypothesis import HealthCheck
 from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
-from strategies import DgramEntry
-from strategies import TcpEntry
-from strategies import UnixEntry
+from kernel_text import DgramEntry
+from kernel_text import TcpEntry
+from kernel_text import UnixEntry
+from kernel_text import format_dgram
+from kernel_text import format_tcp
+from kernel_text import format_unix
 from strategies import dgram_entry
-from strategies import format_dgram
-from strategies import format_tcp
-from strategies import format_unix
 from strategies import tcp_entry
 from strategies import unix_entry
 from strategies import unix_path_hostile
@@ -42,7 +43,7 @@ FROZEN_SAMPLE = ROOT / "tests" / "fixtures" / "sample_proc_2026-11-30a"
 
 ByteOrder = Literal["little", "big"]
 BYTEORDERS: st.SearchStrategy[ByteOrder] = st.sampled_from(["little", "big"])
-FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FAST = settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 PTR = "0000000000000000"
 LISTEN_Q = (

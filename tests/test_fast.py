@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import ipaddress
 
+from conftest import examples
 from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
-from strategies import format_table
+from kernel_text import format_table
 from strategies import table_entries
 
 from netread.model import InetSocket
@@ -54,7 +55,7 @@ def _owners(inodes: list[int]) -> Owners:
     return Owners({i: [i] for i in inodes}, {i: Owner(i, f"prog-{i}") for i in inodes})
 
 
-@settings(max_examples=300)
+@settings(max_examples=examples(300))
 @given(st.sampled_from(TABLES).flatmap(lambda t: st.tuples(st.just(t), table_entries(t, max_rows=12))), FLAGS, st.data())
 def test_fast_path_equals_careful_path(spec, flags, data) -> None:  # type: ignore[no-untyped-def]
     table, entries = spec

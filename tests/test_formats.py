@@ -12,18 +12,18 @@ import jsonschema
 import pytest
 from conftest import ROOT
 from conftest import SAMPLE_PROC
+from conftest import examples
+from fakeproc import FakeProc
 from hypothesis import HealthCheck
 from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
+from kernel_text import TABLE_NAMES
+from kernel_text import format_table
 from oracle import need_oracle
 from oracle import netread_snapshot
 from oracle import netstat
-from strategies import TABLE_NAMES
-from strategies import format_table
 from strategies import table_entries
-from strategies import write_snapshot
-from test_owners import make_process
 
 from netread.model import PROTO_LABEL
 from netread.render.records import CSV_KEYS
@@ -95,13 +95,13 @@ ALL_TABLES = st.fixed_dictionaries({name: table_entries(name, max_rows=10) for n
 
 
 @pytest.mark.oracle
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(max_examples=examples(25), deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(ALL_TABLES, st.sampled_from(["-tuwxane", "-tuwxlne", "-tune", "-xne", "-tuwxUane"]))
 def test_every_format_carries_exactly_the_netstat_rows(tables: dict, flags: str) -> None:  # type: ignore[type-arg]
     need_oracle()
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        write_snapshot(root, {name: format_table(name, entries) for name, entries in tables.items()})
+        FakeProc(root).tables({name: format_table(name, entries) for name, entries in tables.items()})
         want = _netstat_rows(netstat(root, flags.split()).stdout.decode("utf-8", "surrogateescape"))
         sockets = as_json(root, flags.split())["sockets"]
         assert _json_rows(sockets) == want
@@ -166,15 +166,15 @@ def _args(f: dict[str, object]) -> list[str]:
     return args
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(ALL_TABLES, st.data())
 def test_each_filter_equals_a_brute_force_filter_and_they_compose(tables: dict, data: st.DataObject) -> None:  # type: ignore[type-arg]
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        write_snapshot(root, {name: format_table(name, entries) for name, entries in tables.items()})
+        fake = FakeProc(root).tables({name: format_table(name, entries) for name, entries in tables.items()})
         inodes = [e.inode for entries in tables.values() for e in entries if e.inode]
         for pid, owned in ((10, inodes[::2]), (11, inodes[1::3])):
-            make_process(root, pid, b"/usr/bin/prog%d\0" % pid, {3 + i: f"socket:[{n}]" for i, n in enumerate(owned)})
+            fake.owner(pid, b"/usr/bin/prog%d\0" % pid, owned)
         full = as_json(root, ["-tuwxanp"])["sockets"]
         chosen = data.draw(filters(full))
         got = as_json(root, ["-tuwxanp", *_args(chosen)])["sockets"]

@@ -10,16 +10,17 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT
+from conftest import examples
+from fakeproc import FakeProc
 from hypothesis import HealthCheck
 from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
+from kernel_text import DgramEntry
+from kernel_text import TcpEntry
+from kernel_text import format_table
 from oracle import need_oracle
 from oracle import write_etc
-from strategies import DgramEntry
-from strategies import TcpEntry
-from strategies import format_table
-from strategies import write_snapshot
 
 from netread.model import Endpoint
 from netread.model import InetSocket
@@ -110,7 +111,7 @@ def _getent(etc: Path, database: str) -> list[list[str]]:
 
 
 @pytest.mark.oracle
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(30), deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(services=services_text(), protocols=protocols_text())
 def test_parsers_equal_getent(services: str, protocols: str, tmp_path: Path) -> None:
     """glibc itself (``getent`` over the same files) is the oracle for both parsers."""
@@ -265,8 +266,7 @@ sys.exit(proc.returncode)
 def test_a_silent_dns_server_does_not_hang_the_listing(tmp_path: Path) -> None:
     need_oracle()
     snap = tmp_path / "proc"
-    write_snapshot(
-        snap,
+    FakeProc(snap).tables(
         {
             "tcp": format_table("tcp", [TcpEntry("tcp", "full", 0, "192.0.2.7", 22, "198.51.100.9", 40000, 1, 0, 0, 0, 0, 0, 0, 0, 77, 1, "0" * 16)]),
             "udp": format_table("udp", [DgramEntry("udp", 0, "192.0.2.7", 53, "0.0.0.0", 0, 7, 0, 0, 0, 78, 2, "0" * 16, 0)]),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -14,6 +13,9 @@ from pathlib import Path
 import pytest
 from conftest import ROOT
 from conftest import SAMPLE_PROC
+from conftest import Unprivileged
+from conftest import examples
+from fakeproc import FakeProc
 from hypothesis import HealthCheck
 from hypothesis import given
 from hypothesis import settings
@@ -22,24 +24,12 @@ from oracle import assert_same
 from oracle import need_oracle
 from oracle import netread_snapshot
 from oracle import netstat
-from strategies import TABLE_NAMES
-from strategies import format_table
-from strategies import table_entries
-from strategies import write_snapshot
+from strategies import snapshot_with_owners
 
 from netread.model import Owner
 from netread.parse.links import argv0
 from netread.parse.links import netstat_label
 from netread.proc.processes import scan_owners
-
-
-def make_process(root: Path, pid: int, cmdline: bytes, fds: dict[int, str], comm: bytes | None = None) -> None:
-    (root / str(pid) / "fd").mkdir(parents=True)
-    (root / str(pid) / "cmdline").write_bytes(cmdline)
-    if comm is not None:
-        (root / str(pid) / "comm").write_bytes(comm)
-    for fd, target in fds.items():
-        os.symlink(target, root / str(pid) / "fd" / str(fd))
 
 
 @pytest.mark.parametrize(
@@ -59,8 +49,8 @@ def test_program_label(cmdline: bytes, want: bytes) -> None:
 
 
 def test_scan_reads_links_only_and_keeps_the_first_owner(tmp_path: Path) -> None:
-    make_process(tmp_path, 10, b"/bin/first\0", {0: "/dev/null", 3: "socket:[100]", 4: "pipe:[5]", 5: "[0000]:200"})
-    make_process(tmp_path, 11, b"/bin/second\0", {3: "socket:[100]", 4: "socket:[300]"})
+    fake = FakeProc(tmp_path).process(10, b"/bin/first\0", {0: "/dev/null", 3: "socket:[100]", 4: "pipe:[5]", 5: "[0000]:200"})
+    fake.process(11, b"/bin/second\0", {3: "socket:[100]", 4: "socket:[300]"})
     (tmp_path / "self").mkdir()
     owners = scan_owners(tmp_path)
     first = next(e.name for e in os.scandir(tmp_path) if e.name in ("10", "11"))
@@ -71,8 +61,8 @@ def test_scan_reads_links_only_and_keeps_the_first_owner(tmp_path: Path) -> None
 
 def test_scan_lists_every_holder_in_scan_order(tmp_path: Path) -> None:
     """A socket shared by a prefork server's parent and children: every holder, once each, first found first."""
-    make_process(tmp_path, 10, b"/usr/sbin/nginx\0", {3: "socket:[1]", 4: "socket:[1]"}, comm=b"nginx\n")
-    make_process(tmp_path, 11, b"nginx: worker process\0", {3: "socket:[1]", 5: "socket:[2]"}, comm=b"nginx\n")
+    fake = FakeProc(tmp_path).process(10, b"/usr/sbin/nginx\0", {3: "socket:[1]", 4: "socket:[1]"}).file("10/comm", b"nginx\n")
+    fake.process(11, b"nginx: worker process\0", {3: "socket:[1]", 5: "socket:[2]"}).file("11/comm", b"nginx\n")
     owners = scan_owners(tmp_path)
     order = [int(e.name) for e in os.scandir(tmp_path)]
     assert owners.holders == {1: tuple(order), 2: (11,)}
@@ -80,51 +70,22 @@ def test_scan_lists_every_holder_in_scan_order(tmp_path: Path) -> None:
     assert [o.pid for o in owners.of(1)] == order and owners.of(3) == [] and owners.of(None) == []
 
 
-CMDLINES = st.one_of(
-    st.sampled_from([b"/usr/sbin/sshd\0-D\0", b"./relname\0x\0", b"python3\0-m\0http.server\0", b"/opt/some dir/prog --flag=/x/y\0"]),
-    st.binary(min_size=0, max_size=40).filter(lambda b: all(0x20 <= c < 0x7F or c == 0 for c in b)),
-    st.text("abcdefghijklmnopqrstuvwxyz/._-", min_size=1, max_size=40).map(lambda s: s.encode() + b"\0"),
-)
-
-
-OwnedSnapshot = tuple[dict[str, str], list[tuple[int, bytes, list[int]]]]
-
-
-def write_owned_snapshot(root: Path, spec: OwnedSnapshot) -> None:
-    """Write a snapshot_with_owners() value: the tables, and each process with its socket links."""
-    tables, procs = spec
-    write_snapshot(root, tables)
-    for pid, cmdline, owned in procs:
-        make_process(root, pid, cmdline, {3 + i: f"socket:[{inode}]" for i, inode in enumerate(owned)})
-
-
-@st.composite
-def snapshot_with_owners(draw: st.DrawFn) -> tuple[dict[str, str], list[tuple[int, bytes, list[int]]]]:
-    tables: dict[str, str] = {}
-    inodes: list[int] = []
-    for name in TABLE_NAMES:
-        entries = draw(table_entries(name, max_rows=8))
-        tables[name] = format_table(name, entries)
-        # netstat ignores socket:[N] links with a one-digit N (a deliberate
-        # difference, tested in test_differences.py), so keep N >= 10 here.
-        inodes += [e.inode for e in entries if e.inode >= 10]
-    procs = []
-    for pid in draw(st.lists(st.integers(1, 99999), unique=True, max_size=6)):
-        owned = draw(st.lists(st.sampled_from(inodes), max_size=6)) if inodes else []
-        owned += draw(st.lists(st.integers(10, 10**7), max_size=2))  # sockets no table lists
-        procs.append((pid, draw(CMDLINES), owned))
-    return tables, procs
-
-
 @pytest.mark.oracle
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(max_examples=examples(40), deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(snapshot_with_owners(), st.sampled_from(["-tuwxanp", "-tuwanpeo", "-xap", "-tuwxlnpe", "-tuwaUnpeo"]))
 def test_generated_owners_equal_netstat(spec: tuple[dict[str, str], list[tuple[int, bytes, list[int]]]], flags: str) -> None:
     need_oracle()
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        write_owned_snapshot(root, spec)
+        FakeProc(root).owned_snapshot(spec)
         assert_same(netstat(root, flags.split()), netread_snapshot(root, flags.split()))
+
+
+def _default_sigint() -> None:
+    # pytest may run with SIGINT ignored (nohup, a CI runner, a background job); an
+    # ignored signal stays ignored across exec, and Python then installs no
+    # KeyboardInterrupt handler, so the child would never stop
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def test_continuous_lists_every_second_and_ends_quietly_on_sigint() -> None:
@@ -133,23 +94,29 @@ def test_continuous_lists_every_second_and_ends_quietly_on_sigint() -> None:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
+        preexec_fn=_default_sigint,
     )
-    time.sleep(2.5)
-    proc.send_signal(signal.SIGINT)
-    out, err = proc.communicate(timeout=30)
+    try:
+        time.sleep(2.5)
+        proc.send_signal(signal.SIGINT)
+        try:
+            out, err = proc.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            pytest.fail("netread -c did not end within 30 s of SIGINT")
+    finally:
+        if proc.poll() is None:  # never leave it running, whatever failed
+            proc.kill()
+            proc.communicate(timeout=30)
     assert proc.returncode == 0
     assert err == b""
     assert out.count(b"Active UNIX domain sockets (only servers)\n") >= 2
 
 
-@pytest.mark.skipif(shutil.which("setpriv") is None, reason="setpriv(1) is not installed")
-@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to drop to another user")
-def test_unprivileged_programs_warning_equals_netstat(tmp_path: Path) -> None:
+def test_unprivileged_programs_warning_equals_netstat(tmp_path: Path, unprivileged: Unprivileged) -> None:
     """As nobody, neither can read root's fd links: same warning, and `-` owners."""
-    drop = ["setpriv", "--reuid", "65534", "--regid", "65534", "--clear-groups"]
-    env = {**os.environ, "LC_ALL": "C", "PYTHONPATH": str(ROOT)}
-    want = subprocess.run([*drop, "netstat", "-xlp"], capture_output=True, env=env, timeout=60)
-    got = subprocess.run([*drop, sys.executable, "-m", "netread", "-xlp"], capture_output=True, env=env, timeout=60)
+    env = unprivileged.env(LC_ALL="C")
+    want = unprivileged.run(["netstat", "-xlp"], env=env, timeout=60)
+    got = unprivileged.netread(["-xlp"], env=env, timeout=60)
     assert want.stderr.startswith(b"(")
     assert got.stderr == want.stderr
     assert got.returncode == want.returncode == 0

@@ -2,7 +2,7 @@
 
 - --explain keeps exactly the rows the filters keep; --explain --format json carries findings.
 - the API names programs as the JSON does, and lists every holder of a shared socket.
-- bare -4/-6/-A inet on a /proc without some tables is netstat's (silent, status 0).
+- bare -4/-6/-A inet on a /proc without some tables is netstat's (tests/oracle/test_bare_families.py).
 - JSON/NDJSON are valid UTF-8 whatever bytes a path or program holds; CSV writes them alike.
 """
 
@@ -18,17 +18,17 @@ from pathlib import Path
 import pytest
 from conftest import PEER
 from conftest import SAMPLE_PROC
+from fakeproc import FakeProc
 from hypothesis import HealthCheck
 from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
-from oracle import assert_same
 from oracle import netread_snapshot
-from oracle import netstat
+from peers import SNAPSHOTS
 
 import netread
 
-PEERS = sorted(p.name for p in PEER.iterdir() if (p / "net").is_dir())
+PEERS = SNAPSHOTS
 
 
 def _rows(text: bytes) -> list[str]:
@@ -147,13 +147,9 @@ TCP = (
 
 def _prefork(root: Path) -> None:
     """A prefork server: the parent (pid 100) and two workers hold the listening socket 777."""
-    (root / "net").mkdir(parents=True)
-    (root / "net" / "tcp").write_text(TCP)
+    fake = FakeProc(root).table("tcp", TCP)
     for pid, argv0 in ((100, b"/usr/sbin/apache2"), (101, b"apache2: worker"), (102, b"apache2: worker")):
-        (root / str(pid) / "fd").mkdir(parents=True)
-        (root / str(pid) / "cmdline").write_bytes(argv0 + b"\0-k\0start\0")
-        (root / str(pid) / "comm").write_bytes(b"apache2\n")
-        os.symlink("socket:[777]", root / str(pid) / "fd" / "4")
+        fake.process(pid, argv0 + b"\0-k\0start\0", {4: "socket:[777]"}).file(f"{pid}/comm", b"apache2\n")
 
 
 def test_a_shared_socket_lists_every_holder(tmp_path: Path) -> None:
@@ -175,51 +171,6 @@ def test_a_shared_socket_lists_every_holder(tmp_path: Path) -> None:
     assert b"0.0.0.0:*" not in netread_snapshot(tmp_path, ["-tln", "--program", "apache"]).stdout
 
 
-# -- -4 / -6 / -A inet without a protocol flag -----------------------------------------
-
-BARE = [["-4"], ["-6"], ["-A", "inet"], ["-A", "inet6"], ["-4", "-a"], ["-6", "-l"], ["-4", "-x"], ["-A", "inet,unix"], ["-46", "-v"]]
-
-
-@pytest.mark.oracle
-@pytest.mark.parametrize("flags", BARE, ids=lambda f: " ".join(f))
-@pytest.mark.parametrize("snapshot", ["sample_proc", *PEERS])
-def test_bare_family_flags_equal_netstat(snapshot: str, flags: list[str]) -> None:
-    """netstat's flag_noprot: absent tables are skipped silently, the listing goes on, status 0."""
-    root = SAMPLE_PROC if snapshot == "sample_proc" else PEER / snapshot
-    for numeric in (["-n"], ["-n", "-p", "-e"]):
-        want = netstat(root, [*flags, *numeric])
-        got = netread_snapshot(root, [*flags, *numeric])
-        assert_same(want, got, netread_only=_deliberate(snapshot), netstat_only=_netstat_garbage(snapshot))
-        assert "no support" not in got.stderr
-
-
-def _deliberate(snapshot: str):  # type: ignore[no-untyped-def]
-    from test_oracle_peer import DELIBERATE
-
-    if snapshot == "sample_proc":  # README "Differences from netstat": netstat cuts the path at the blank
-        return lambda line: line.startswith("unix ") and line.endswith("/tmp/netread-sample/with space.sock")
-    return DELIBERATE.get(snapshot, ("", None, None))[1]
-
-
-def _netstat_garbage(snapshot: str):  # type: ignore[no-untyped-def]
-    from test_oracle_peer import DELIBERATE
-
-    if snapshot == "sample_proc":
-        return lambda line: line.startswith("unix ") and line.endswith("/tmp/netread-sample/with")
-    return DELIBERATE.get(snapshot, ("", None, None))[2]
-
-
-def test_bare_family_flags_on_a_tcp_only_proc(tmp_path: Path) -> None:
-    (tmp_path / "net").mkdir()
-    (tmp_path / "net" / "tcp").write_text(TCP)
-    got = netread_snapshot(tmp_path, ["-4", "-x", "-l", "-n"])
-    assert got.status == 0 and got.stderr == ""
-    assert got.stdout.decode().splitlines()[2].startswith("tcp        0      0 127.0.0.1:80")
-    assert b"Active UNIX domain sockets (only servers)" in got.stdout
-    explicit = netread_snapshot(tmp_path, ["-4", "-u", "-n"])
-    assert explicit.status == 1 and "no support for `AF INET (udp)'" in explicit.stderr
-
-
 # -- valid UTF-8, the same bytes in JSON and CSV -----------------------------------------
 
 UNIX_HEADER = "Num       RefCount Protocol Flags    Type St Inode Path\n"
@@ -239,13 +190,8 @@ def _strict_strings(value: object) -> None:
 
 
 def _odd_snapshot(root: Path, path: bytes, program: bytes) -> None:
-    (root / "net").mkdir(parents=True)
-    (root / "net" / "unix").write_bytes(UNIX_HEADER.encode() + b"0000000000000000: 00000002 00000000 00010000 0001 01 4242 " + path + b"\n")
-    (root / "net" / "tcp").write_text(TCP.replace(" 777 ", " 4243 "))
-    (root / "9" / "fd").mkdir(parents=True)
-    (root / "9" / "cmdline").write_bytes(program + b"\0")
-    os.symlink("socket:[4242]", root / "9" / "fd" / "3")
-    os.symlink("socket:[4243]", root / "9" / "fd" / "4")
+    fake = FakeProc(root).table("unix", UNIX_HEADER.encode() + b"0000000000000000: 00000002 00000000 00010000 0001 01 4242 " + path + b"\n")
+    fake.table("tcp", TCP.replace(" 777 ", " 4243 ")).owner(9, program + b"\0", [4242, 4243])
 
 
 NAME_BYTES = st.binary(min_size=1, max_size=40).map(lambda b: b.replace(b"\n", b"").replace(b"\0", b"") or b"x")

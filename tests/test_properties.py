@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import ipaddress
 
+from conftest import examples
 from hypothesis import example
 from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
-from strategies import HEADERS
-from strategies import DgramEntry
-from strategies import TcpEntry
-from strategies import UnixEntry
+from kernel_text import HEADERS
+from kernel_text import DgramEntry
+from kernel_text import TcpEntry
+from kernel_text import UnixEntry
+from kernel_text import encode_endpoint
+from kernel_text import format_entry
 from strategies import dgram_entry
-from strategies import encode_endpoint
-from strategies import format_entry
 from strategies import ip_strategy
 from strategies import tcp_entry
 from strategies import unix_entry
@@ -118,7 +119,7 @@ JUNK_LINE = st.one_of(
 )
 
 
-@settings(max_examples=300)
+@settings(max_examples=examples(300))
 @given(st.sampled_from(["tcp", "tcp6", "udp", "raw6"]), st.lists(JUNK_LINE, max_size=12), BYTEORDERS)
 def test_inet_junk_never_crashes_and_every_line_is_accounted_for(table: str, lines: list[str], byteorder: str) -> None:
     out = list(decode_inet(lines, path="net/x", table=table, byteorder=byteorder))  # type: ignore[arg-type]
@@ -131,7 +132,7 @@ def test_inet_junk_never_crashes_and_every_line_is_accounted_for(table: str, lin
             assert not any(ord(ch) < 0x20 or 0x7F <= ord(ch) <= 0x9F for ch in item.message())
 
 
-@settings(max_examples=300)
+@settings(max_examples=examples(300))
 @given(st.lists(st.one_of(JUNK_LINE, st.sampled_from(["0000000000000000: 00000002 00000000 00010000 0001 01 7 /a b", "0: 1 0 0 1 1 2"])), max_size=12))
 def test_unix_junk_never_crashes_and_every_line_is_accounted_for(lines: list[str]) -> None:
     out = list(decode_unix(lines, path="net/unix"))

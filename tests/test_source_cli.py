@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 
 import pytest
 from conftest import SAMPLE_PROC
+from fakeproc import FakeProc
 from oracle import netread
 from oracle import netread_snapshot
 
@@ -16,20 +16,19 @@ from netread.proc.source import ProcSource
 
 
 def test_snapshot_byteorder_from_manifest(tmp_path: Path) -> None:
-    (tmp_path / "net").mkdir()
+    fake = FakeProc(tmp_path).net()
     assert ProcSource.snapshot(tmp_path).byteorder in ("little", "big")
-    (tmp_path / "snapshot.json").write_text(json.dumps({"byteorder": "big"}))
+    fake.manifest(byteorder="big")
     assert ProcSource.snapshot(tmp_path).byteorder == "big"
-    (tmp_path / "snapshot.json").write_text(json.dumps({"byteorder": "middle"}))
+    fake.manifest(byteorder="middle")
     with pytest.raises(SourceError, match="byteorder"):
         ProcSource.snapshot(tmp_path)
 
 
 def test_big_endian_snapshot_decodes(tmp_path: Path) -> None:
     """The rapid7 router capture's first rows, as a big-endian MIPS host wrote them."""
-    (tmp_path / "net").mkdir()
-    (tmp_path / "snapshot.json").write_text(json.dumps({"byteorder": "big"}))
-    (tmp_path / "net" / "tcp").write_text(
+    FakeProc(tmp_path).manifest(byteorder="big").table(
+        "tcp",
         "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n"
         "   0: C0A80101:0017 C0A80180:0426 01 0000003B:00000000 01:00000014 00000000     0        0 1 1 0\n"
     )
@@ -61,16 +60,16 @@ def test_bad_proc_root_is_one_clear_error(tmp_path: Path, make, message: str) ->
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root reads files whatever their mode")
 def test_unreadable_table_is_reported(tmp_path: Path) -> None:  # pragma: no cover - needs non-root
-    (tmp_path / "net").mkdir()
-    (tmp_path / "net" / "tcp").write_text("h\n")
+    FakeProc(tmp_path).table("tcp", "h\n")
     (tmp_path / "net" / "tcp").chmod(0)
     got = netread_snapshot(tmp_path, ["-tan"])
     assert got.status == 1 and "Permission denied" in got.stderr
 
 
 def test_unreadable_table_as_directory_is_reported_and_rest_shown(tmp_path: Path) -> None:
-    (tmp_path / "net" / "tcp").mkdir(parents=True)
-    (tmp_path / "net" / "unix").write_text(
+    (tmp_path / "net" / "tcp").mkdir(parents=True)  # a directory where the table should be
+    FakeProc(tmp_path).table(
+        "unix",
         "Num       RefCount Protocol Flags    Type St Inode Path\n"
         "0000000000000000: 00000002 00000000 00010000 0001 01 7 /run/x\n"
     )
@@ -81,7 +80,7 @@ def test_unreadable_table_as_directory_is_reported_and_rest_shown(tmp_path: Path
 
 
 def test_missing_requested_family_stops_with_status_1(tmp_path: Path) -> None:
-    (tmp_path / "net").mkdir()
+    FakeProc(tmp_path).net()
     got = netread_snapshot(tmp_path, ["-tuxan"])
     assert got.status == 1
     assert got.stderr == "netread: no support for `AF INET (tcp)' on this system.\n"

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from fakeproc import FakeProc
 from oracle import assert_same
 from oracle import netread_snapshot
 from oracle import netstat
@@ -21,15 +22,8 @@ PTR = "0000000000000000"
 PLAIN_UNIX = f"{PTR}: 00000002 00000000 00010000 0001 01 100 /run/plain.sock\n"
 
 
-def snapshot(tmp_path: Path, **tables: bytes) -> Path:
-    (tmp_path / "net").mkdir(parents=True)
-    for name, data in tables.items():
-        (tmp_path / "net" / name).write_bytes(data)
-    return tmp_path
-
-
 def test_unix_path_with_spaces_is_shown_whole(tmp_path: Path) -> None:
-    root = snapshot(tmp_path, unix=(UNIX_HEADER + PLAIN_UNIX + f"{PTR}: 00000002 00000000 00010000 0001 01 101 /tmp/with space.sock\n").encode())
+    root = FakeProc(tmp_path).table("unix", (UNIX_HEADER + PLAIN_UNIX + f"{PTR}: 00000002 00000000 00010000 0001 01 101 /tmp/with space.sock\n").encode()).root
     got = netread_snapshot(root, ["-xa"])
     assert_same(
         netstat(root, ["-xa"]),
@@ -52,7 +46,7 @@ def test_unix_path_with_spaces_is_shown_whole(tmp_path: Path) -> None:
     ],
 )
 def test_control_bytes_in_paths_are_escaped(tmp_path: Path, raw: bytes, shown: str) -> None:
-    root = snapshot(tmp_path, unix=UNIX_HEADER.encode() + PLAIN_UNIX.encode() + f"{PTR}: 00000002 00000000 00000000 0002 01 102 ".encode() + raw + b"\n")
+    root = FakeProc(tmp_path).table("unix", UNIX_HEADER.encode() + PLAIN_UNIX.encode() + f"{PTR}: 00000002 00000000 00000000 0002 01 102 ".encode() + raw + b"\n").root
     got = netread_snapshot(root, ["-xa"])
     want = netstat(root, ["-xa"])
     escaped = raw != shown.encode()
@@ -77,7 +71,7 @@ def assert_terminal_safe(out: bytes) -> None:
 def test_unknown_tcp_state_prints_unknown(tmp_path: Path, state: str) -> None:
     good = "   0: 0100007F:0016 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 11 1 0 100 0 0 10 0\n"
     odd = f"   1: 0100007F:0016 0100007F:D431 {state} 00000000:00000000 00:00000000 00000000     0        0 12 1 0 100 0 0 10 0\n"
-    root = snapshot(tmp_path, tcp=(TCP_HEADER + good + odd).encode())
+    root = FakeProc(tmp_path).table("tcp", (TCP_HEADER + good + odd).encode()).root
     got = netread_snapshot(root, ["-tan"])
     row = "tcp        0      0 127.0.0.1:22            127.0.0.1:54321         UNKNOWN    "
     assert row in got.lines
@@ -88,7 +82,7 @@ def test_unknown_tcp_state_prints_unknown(tmp_path: Path, state: str) -> None:
 
 def test_unix_record_split_by_newline_is_reassembled(tmp_path: Path) -> None:
     data = UNIX_HEADER.encode() + PLAIN_UNIX.encode() + f"{PTR}: 00000002 00000000 00000000 0002 01 103 /tmp/new\nline.sock\n".encode()
-    root = snapshot(tmp_path, unix=data)
+    root = FakeProc(tmp_path).table("unix", data).root
     got = netread_snapshot(root, ["-xa"])
     want = netstat(root, ["-xa"])
     assert "warning, got bogus unix line." in want.stderr
@@ -99,10 +93,8 @@ def test_unix_record_split_by_newline_is_reassembled(tmp_path: Path) -> None:
 
 def test_one_digit_socket_inode_gets_its_owner(tmp_path: Path) -> None:
     """netstat's extract_type_1_socket_inode wants at least 11 characters, so socket:[7] never matches."""
-    root = snapshot(tmp_path, unix=(UNIX_HEADER + f"{PTR}: 00000002 00000000 00010000 0001 01     7 /run/early.sock\n").encode())
-    (root / "1" / "fd").mkdir(parents=True)
-    (root / "1" / "cmdline").write_bytes(b"/sbin/init\0")
-    (root / "1" / "fd" / "3").symlink_to("socket:[7]")
+    root = FakeProc(tmp_path).table("unix", (UNIX_HEADER + f"{PTR}: 00000002 00000000 00010000 0001 01     7 /run/early.sock\n").encode()).root
+    FakeProc(root).process(1, b"/sbin/init\0", {3: "socket:[7]"})
     got = netread_snapshot(root, ["-xap"])
     row = "unix  2      [ ACC ]     STREAM     LISTENING     7        1/init               /run/early.sock"
     assert row in got.lines
@@ -119,7 +111,7 @@ def test_control_bytes_in_names_are_escaped(tmp_path: Path) -> None:
         "   0: 0100007F:0016 0200007F:1F90 01 00000000:00000000 00:00000000 00000000     0        0 100 1 0000000000000000 20 4 30 10 -1\n"
         "   1: 0100007F:0017 0300007F:1F90 01 00000000:00000000 00:00000000 00000000     0        0 101 1 0000000000000000 20 4 30 10 -1\n"
     )
-    root = snapshot(tmp_path / "proc", tcp=(TCP_HEADER + rows).encode())
+    root = FakeProc(tmp_path / "proc").table("tcp", (TCP_HEADER + rows).encode()).root
     etc = write_etc(
         tmp_path / "etc",
         {

@@ -6,41 +6,19 @@ projects named in tests/fixtures/peer/SOURCES.md (all MIT, Apache-2.0 or BSD).
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
 from conftest import PEER
-from oracle import Allowed
 from oracle import assert_same
 from oracle import netread_snapshot
 from oracle import netstat
+from peers import DELIBERATE
+from peers import SNAPSHOTS
 
 pytestmark = pytest.mark.oracle
 
-SNAPSHOTS = sorted(p.name for p in PEER.iterdir() if (p / "net").is_dir())
 FLAGS = ["-tuwxan", "-tuwan", "-tuwxln", "-tuwxanW", "-tn", "-xn", "-tuwan -4", "-tuwan -6", "-tuwaUn", "-tuwxanpeo", "-xap"]
-
-# Deliberate differences (README "Differences from netstat"), by snapshot:
-# (why, lines only netread prints, lines only netstat prints).
-_OLD_LAYOUT_GARBAGE = re.compile(r"^unix .* -        (-                    )?\d*$")
-DELIBERATE: dict[str, tuple[str, Allowed | None, Allowed | None]] = {
-    "scylla-operator": (
-        "headerless file: netstat eats the first row as a header, netread shows it and warns",
-        lambda line: line.startswith("tcp        0      0 0.0.0.0:8043 "),
-        None,
-    ),
-    "prometheus_procfs-unix_without_inode": (
-        "old unix layout: netstat prints an uninitialised inode as the path, netread the path",
-        lambda line: re.match(r"^unix .* -        (-                    )?(/.*)?$", line) is not None,
-        lambda line: _OLD_LAYOUT_GARBAGE.match(line) is not None,
-    ),
-    "psutil-emulate_unix": (
-        "headerless unix file: netstat takes it for the old layout and prints inodes as paths",
-        lambda line: re.match(r"^unix .* \d+ +(-                    )?@/tmp/dbus-", line) is not None,
-        lambda line: _OLD_LAYOUT_GARBAGE.match(line) is not None,
-    ),
-}
 
 
 @pytest.mark.parametrize("flags", FLAGS)

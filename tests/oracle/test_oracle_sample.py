@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from conftest import SAMPLE_PROC
+from conftest import SPACE_PATH
 from oracle import assert_same
 from oracle import netread_snapshot
 from oracle import netstat
@@ -13,7 +14,6 @@ pytestmark = pytest.mark.oracle
 FLAGS = ["-tuwxan", "-tuwan", "-tuwxln", "-tuwxanW", "-tn", "-xn", "-tuwan -4", "-tuwan -6", "-tuwaUn", "-Uan", "-xa", "-x", "-xl", "-wn", "-an",
          # the -e/-p/-o columns; names (no -n) are compared in test_oracle_names.py under a controlled /etc
          "-tuwxanp", "-tuwane", "-tuwano", "-tuwanpeo", "-tuwxanpeo", "-xap", "-tuwxlnpe", "-Uanpeo"]
-SPACE_PATH = "/tmp/netread-sample/with space.sock"
 
 
 @pytest.mark.parametrize("flags", FLAGS)

@@ -14,6 +14,9 @@ from pathlib import Path
 import pytest
 from conftest import PEER
 from conftest import SAMPLE_PROC
+from conftest import SPACE_PATH
+from conftest import examples
+from fakeproc import FakeProc
 from hypothesis import HealthCheck
 from hypothesis import given
 from hypothesis import settings
@@ -24,11 +27,9 @@ from oracle import assert_same
 from oracle import need_oracle
 from oracle import netread_etc
 from oracle import netstat_etc
-from test_oracle_peer import DELIBERATE
-from test_oracle_peer import SNAPSHOTS
-from test_oracle_sample import SPACE_PATH
-from test_owners import snapshot_with_owners
-from test_owners import write_owned_snapshot
+from peers import DELIBERATE
+from peers import SNAPSHOTS
+from strategies import snapshot_with_owners
 
 pytestmark = pytest.mark.oracle
 
@@ -86,7 +87,7 @@ HOST_NAMES = st.one_of(
 )
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(max_examples=examples(15), deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(snapshot_with_owners(), st.data())
 def test_generated_snapshots_with_names(spec: tuple[dict[str, str], list[tuple[int, bytes, list[int]]]], data: st.DataObject) -> None:
     """Generated tables and process trees, with hosts named at random (long, non-ASCII, shared names)."""
@@ -94,7 +95,7 @@ def test_generated_snapshots_with_names(spec: tuple[dict[str, str], list[tuple[i
     tables, procs = spec
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "proc"
-        write_owned_snapshot(root, (tables, procs))
+        FakeProc(root).owned_snapshot((tables, procs))
         etc = etc_for(root, Path(tmp) / "etc")
         addresses = sorted({str(a) for r in snapshot_sockets(root) for a in (r.local.address, r.remote.address)})
         named = data.draw(st.lists(st.sampled_from(addresses), unique=True) if addresses else st.just([]))
