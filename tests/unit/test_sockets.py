@@ -1,0 +1,74 @@
+"""netread/sockets.py: read_sockets on fake /proc trees: netstat's walk, messages in order, owners, names."""
+
+from __future__ import annotations
+
+import ipaddress
+from pathlib import Path
+
+from fakeproc import FakeProc
+
+from netread.errors import ParseError
+from netread.model import Absent
+from netread.model import Owner
+from netread.model import Table
+from netread.model import Unresolved
+from netread.proc.source import ProcSource
+from netread.resolve import Resolver
+from netread.select import Options
+from netread.select import keep_inet
+from netread.select import plan
+from netread.sockets import read_sockets
+
+HEADER = "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n"
+LISTEN = "   0: 0100007F:0050 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 777 1 0000000000000000 100 0 0 10 0\n"
+CONNECTED = "   1: 0100007F:0050 0200007F:9C40 01 00000000:00000000 00:00000000 00000000  1000        0 778 1 0000000000000000 20 4 30 10 -1\n"
+UNIX = "Num       RefCount Protocol Flags    Type St Inode Path\n0000000000000000: 00000002 00000000 00010000 0001 01 900 /run/a.sock\n"
+
+
+def _source(tmp_path: Path) -> ProcSource:
+    return ProcSource.snapshot(tmp_path)
+
+
+def test_every_listed_table_in_netstats_order(tmp_path: Path) -> None:
+    FakeProc(tmp_path).table("tcp", HEADER + LISTEN + CONNECTED).table("udp6", HEADER.replace("tcp", "udp")).table("unix", UNIX)
+    sockets = read_sockets(_source(tmp_path), plan(Options.resolve(all=True)))
+    assert [(s.table, s.inode) for s in sockets.inet or ()] == [(Table.TCP, 777), (Table.TCP, 778)]
+    assert [(s.inode, s.path) for s in sockets.unix or ()] == [(900, "/run/a.sock")]
+    assert (sockets.messages, sockets.stopped, sockets.owners, sockets.users) == ([], False, None, {})
+
+
+def test_an_absent_requested_family_is_said_and_stops_the_walk(tmp_path: Path) -> None:
+    FakeProc(tmp_path).table("tcp", HEADER + LISTEN).table("unix", UNIX)
+    sockets = read_sockets(_source(tmp_path), plan(Options.resolve(tcp=True, udp=True, unix=True, all=True)))
+    assert sockets.messages == [Absent("AF INET (udp)")] and sockets.stopped
+    assert [s.inode for s in sockets.inet or ()] == [777] and sockets.unix is None  # the unix section is never reached
+    bare = read_sockets(_source(tmp_path), plan(Options.resolve(inet=True, unix=True, all=True)))
+    assert bare.messages == [] and not bare.stopped and [s.inode for s in bare.unix or ()] == [900]
+
+
+def test_malformed_lines_are_messages_and_the_rest_is_read(tmp_path: Path) -> None:
+    FakeProc(tmp_path).table("tcp", HEADER + LISTEN + "   1: broken\n" + CONNECTED).table("tcp6", "")
+    sockets = read_sockets(_source(tmp_path), plan(Options.resolve(tcp=True, all=True)))
+    assert [s.inode for s in sockets.inet or ()] == [777, 778]
+    tcp, tcp6 = str(tmp_path / "net" / "tcp"), str(tmp_path / "net" / "tcp6")
+    assert sockets.messages == [
+        ParseError(tcp, 3, "local_address", "bad value 'broken': want HEXADDRESS:HEXPORT", "   1: broken"),
+        ParseError(tcp6, 1, "header", "missing: the file is empty", ""),
+    ]
+    assert sockets.problems == 2 and sockets.unreadable == 0
+
+
+def test_keep_owners_users_and_names(tmp_path: Path) -> None:
+    fake = FakeProc(tmp_path).table("tcp", HEADER + LISTEN + CONNECTED)
+    fake.process(5, b"/usr/sbin/web\0", {3: "socket:[777]"}).process(6, b"worker\0", {4: "socket:[777]", 5: "socket:[778]"})
+    fake.manifest(byteorder="little", users={"1000": "alice"})
+    asked: list[ipaddress.IPv4Address | ipaddress.IPv6Address] = []
+    names = Resolver(etc="/nonexistent", lookup=lambda a: (asked.append(a), "peer" if str(a) == "127.0.0.2" else None)[1])
+    opts = Options.resolve(tcp=True, inet=True)  # neither -a nor -l: the connected row only
+    sockets = read_sockets(_source(tmp_path), plan(opts), owners=True, names=names, users=lambda uid: "host-name", keep_inet=keep_inet(opts))
+    assert [s.inode for s in sockets.inet or ()] == [778]
+    assert sockets.users == {1000: "alice"}  # the snapshot's names, not this host's
+    assert sockets.owners is not None and sockets.owners.of(777) == [Owner(5, "web"), Owner(6, "worker")][:: 1 if sockets.owners.holders[777][0] == 5 else -1]
+    assert names.host(ipaddress.ip_address("127.0.0.2")) == "peer" and sorted(map(str, asked)) == ["127.0.0.1", "127.0.0.2"]
+    late = Resolver(etc="/nonexistent", lookup=lambda a: __import__("time").sleep(1) or None, deadline=0.05)
+    assert read_sockets(_source(tmp_path), plan(Options.resolve(tcp=True, all=True)), names=late).messages == [Unresolved(2, 0.05)]
