@@ -28,11 +28,6 @@ def _escape_char(ch: str) -> str:
     return ch
 
 
-def needs_escape(text: str) -> bool:
-    """True when :func:`escape_text` would change ``text``."""
-    return not text.isprintable() and any(_escape_char(ch) != ch for ch in text)
-
-
 def escape_text(text: str) -> str:
     r"""Return ``text`` with control characters and undecodable bytes escaped.
 

@@ -287,9 +287,6 @@ class UnixSocket(NamedTuple):
         return [name for bit, name in UNIX_FLAGS if self.flags & bit]
 
 
-Socket = InetSocket | UnixSocket
-
-
 class Owner(NamedTuple):
     """A process holding a socket, from ``<proc>/<pid>/fd`` and ``cmdline``/``comm``.
 

@@ -86,11 +86,6 @@ class Options(NamedTuple):
         return not self.explicit or bool(getattr(self, proto))
 
     @property
-    def inet_section(self) -> bool:
-        """Whether the Internet banner and header are printed."""
-        return not self.explicit or self.tcp or self.udp or self.udplite or self.raw
-
-    @property
     def required(self) -> bool:
         """Whether an absent table of a listed family is an error (status 1, listing stops)."""
         return self.explicit and not self.noprot

@@ -35,7 +35,7 @@ ByteOrder = Literal["little", "big"]
 
 _HEX = "[0-9A-Fa-f]+"
 #: The fields every row must have, up to tm->when.  Only hex digits reach int().
-HEAD = _HEAD = re.compile(
+_HEAD = re.compile(
     rf"\s*([0-9]+):\s+({_HEX}:{_HEX})\s+({_HEX}:{_HEX})\s+({_HEX})\s+({_HEX}):({_HEX})\s+({_HEX}):({_HEX})(?=\s|$)"
 )
 _HEX_TOKEN = re.compile(_HEX)

@@ -64,11 +64,6 @@ def kernel_rows(text: str, detail: bool = True, datagram: bool = False) -> list[
     return found if len(found) == text.count("\n") else None
 
 
-def row_addresses(rows: list[Row]) -> set[str]:
-    """The distinct hex address tokens of ``rows`` (for looking names up all at once)."""
-    return {row[0].partition(":")[0] for row in rows} | {row[1].partition(":")[0] for row in rows}
-
-
 def _record(extra: int) -> re.Pattern[str]:
     """As the detailed :func:`_row`, with sl, addresses and ports apart, the queues as one token,
     tr..timeout as one token (they repeat from row to row, so each distinct one is read once),

@@ -32,13 +32,6 @@ if TYPE_CHECKING:
 
 Record = dict[str, Any]
 
-INET_KEYS = (
-    "proto", "family", "local_address", "local_port", "remote_address", "remote_port", "state", "st",
-    "recv_q", "send_q", "uid", "user", "inode", "timer", "drops", "pid", "program", "pids",
-)  # fmt: skip
-UNIX_KEYS = ("proto", "family", "refcnt", "flags", "type", "state", "st", "inode", "path", "pid", "program", "pids")
-
-
 def _text(value: str | None) -> str | None:
     return None if value is None else undecodable_escaped(value)
 
