@@ -112,26 +112,30 @@ def _owner(owners: Owners | None, inode: int | None) -> tuple[int | None, str | 
 
 def _inet_fields(rows: Iterable[InetSocket]) -> list[tuple[object, ...]]:
     """The first eleven fields of each row's Connection.  Hot (a busy server has 10^5 sockets):
-    a state's name is worked out once per table, and an address's text once per address object
+    a table's name and a state's are worked out once per table, an address's text once per address object
     (the decoder shares one object among the rows of a piece), keyed by id() as hashing an
     ipaddress object is slow."""
     texts: dict[int, str] = {}
-    states: dict[tuple[str, int], str] = {}
     out: list[tuple[object, ...]] = []
     append = out.append
+    current: str | None = None
+    name = ""
+    states: dict[int, str] = {}
     for sock in rows:
         table, local, remote = sock.table, sock.local, sock.remote
+        if table is not current:  # the rows of a table come together
+            current, name, states = table, str(table), {}
         local_text = texts.get(id(local.address))
         if local_text is None:
             local_text = texts[id(local.address)] = address_text(local.address)
         remote_text = texts.get(id(remote.address))
         if remote_text is None:
             remote_text = texts[id(remote.address)] = address_text(remote.address)
-        state = states.get((table, sock.st))
+        state = states.get(sock.st)
         if state is None:
-            state = states[(table, sock.st)] = state_name(Table(table), sock.st)
+            state = states[sock.st] = state_name(Table(table), sock.st)
         family = _AF_INET if local.address.version == 4 else _AF_INET6
-        append((str(table), family, local_text, local.port, remote_text, remote.port, state, sock.rx_queue, sock.tx_queue, sock.uid, sock.inode))
+        append((name, family, local_text, local.port, remote_text, remote.port, state, sock.rx_queue, sock.tx_queue, sock.uid, sock.inode))
     return out
 
 

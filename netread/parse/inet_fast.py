@@ -65,12 +65,11 @@ def kernel_rows(text: str, detail: bool = True, datagram: bool = False) -> list[
 
 
 def _record(extra: int) -> re.Pattern[str]:
-    """As the detailed :func:`_row`, with sl, addresses and ports apart, the queues as one token,
+    """As the detailed :func:`_row`, with sl, the queues as one token,
     tr..timeout as one token (they repeat from row to row, so each distinct one is read once),
     and the fields after the inode."""
-    address = rf"({_H}{{8}}(?:{_H}{{24}})?):({_H}{{4}})"
     return re.compile(
-        rf"^ *((?:0|[1-9][0-9]{{0,18}})): {address} {address} ({_H}{{2}}) ({_H}{{8}}:{_H}{{8}})"
+        rf"^ *((?:0|[1-9][0-9]{{0,18}})): ({_ENDPOINT}) ({_ENDPOINT}) ({_H}{{2}}) ({_H}{{8}}:{_H}{{8}})"
         rf" ({_H}{{2}}:{_H}{{8}} {_H}{{8}} +{_DEC} +-?{_DEC}) ({_INODE})((?: \S+){{0,{extra}}}) *$",
         re.M,
     )
@@ -85,20 +84,25 @@ def kernel_records(text: str, table: Table, byteorder: ByteOrder, first_line: in
     equal to what :func:`netread.parse.inet.decode_inet` makes of them, or None if any line is
     not in the kernel's exact format.
 
-    Addresses, states, queue pairs and timer fields are decoded once per distinct token of the
-    piece, so those caches are as bounded as the piece.
+    Endpoints, addresses, states, queue pairs and timer fields are decoded once per distinct
+    token of the piece, so those caches are as bounded as the piece.
     """
     datagram = table.datagram
     found = _RECORDS[datagram].findall(text)
     if len(found) != text.count("\n"):
         return None
     addresses: dict[str, IPAddress] = {}
+    endpoints: dict[str, Endpoint] = {}
     states: dict[str, int] = {}
     queues: dict[str, tuple[int, int]] = {}
     timers: dict[str, tuple[int, int, int, int, int]] = {}
 
-    def address(token: str) -> IPAddress:
-        found = addresses[token] = decode_address(token, byteorder)
+    def endpoint(token: str) -> Endpoint:
+        hexaddr, port = token[:-5], token[-4:]
+        address = addresses.get(hexaddr)
+        if address is None:
+            address = addresses[hexaddr] = decode_address(hexaddr, byteorder)
+        found = endpoints[token] = Endpoint(address, int(port, 16))
         return found
 
     def queue_pair(token: str) -> tuple[int, int]:
@@ -114,19 +118,19 @@ def kernel_records(text: str, table: Table, byteorder: ByteOrder, first_line: in
     append = out.append
     lineno = first_line
     new = tuple.__new__
-    for sl, la, lp, ra, rp, st, txrx, rest, inode, extra in found:
+    for sl, local, remote, st, txrx, rest, inode, extra in found:
         drops = None
         if datagram and extra:
             fields = extra.split()
             if len(fields) >= 3 and _DROPS.fullmatch(fields[2]):
                 drops = int(fields[2])
-        local = new(Endpoint, (addresses.get(la) or address(la), int(lp, 16)))
-        remote = new(Endpoint, (addresses.get(ra) or address(ra), int(rp, 16)))
         state = states.get(st)
         if state is None:
             state = states[st] = int(st, 16)
         tx, rx = queues.get(txrx) or queue_pair(txrx)
         tr, when, retr, uid, timeout = timers.get(rest) or timer_fields(rest)
-        append(new(InetSocket, (table, lineno, int(sl), local, remote, state, tx, rx, tr, when, retr, uid, timeout, int(inode), drops)))
+        local_end = endpoints.get(local) or endpoint(local)
+        remote_end = endpoints.get(remote) or endpoint(remote)
+        append(new(InetSocket, (table, lineno, int(sl), local_end, remote_end, state, tx, rx, tr, when, retr, uid, timeout, int(inode), drops)))
         lineno += 1
     return out
