@@ -6,6 +6,7 @@ import os
 from collections.abc import Iterable
 from typing import TextIO
 
+from netread.cli.status import ExitStatus
 from netread.errors import ParseError
 from netread.errors import SourceError
 from netread.model import Absent
@@ -50,11 +51,11 @@ class Report:
         elif owners.denied:
             self.err.write(NOT_ALL_IDENTIFIED)
 
-    def status(self, strict: bool, stopped: bool) -> int:
+    def status(self, strict: bool, stopped: bool) -> ExitStatus:
         """Write the count; the exit status: 1 for a stopped listing or an unreadable table, or
         --strict's 1 when anything was malformed."""
         if self.problems:
             what = "problem" if self.problems == 1 else "problems"
             self.err.write(f"netread: {self.problems} {what} in the tables (each named above); every other row is shown\n")
         failed = stopped or self.unreadable or (strict and self.problems)
-        return 1 if failed else 0
+        return ExitStatus.ERROR if failed else ExitStatus.OK

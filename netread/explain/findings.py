@@ -282,14 +282,13 @@ def unix_waiting(listing: Listing) -> Finding | None:
 
 #: Why a row has inode 0, by what the no-owner finding calls its state.
 _NO_SOCKET = {
-    "ESTABLISHED": "complete, not accept()ed yet",
-    "SYN_RECV": "a request socket, handshake not complete",
-    "TIME_WAIT": "kept by the kernel alone after both closed",
-    "FIN_WAIT1": "orphaned after close()",
-    "FIN_WAIT2": "orphaned after close()",
-    "LAST_ACK": "orphaned after close()",
-    "CLOSING": "orphaned after close()",
-    "unix CONNECTING": "not accept()ed yet",
+    TcpState.ESTABLISHED.name: "complete, not accept()ed yet",
+    TcpState.SYN_RECV.name: "a request socket, handshake not complete",
+    TcpState.TIME_WAIT.name: "kept by the kernel alone after both closed",
+    **dict.fromkeys(
+        [s.name for s in (TcpState.FIN_WAIT1, TcpState.FIN_WAIT2, TcpState.LAST_ACK, TcpState.CLOSING)], "orphaned after close()"
+    ),
+    f"unix {UnixState.CONNECTING.name}": "not accept()ed yet",
 }
 
 
@@ -306,7 +305,7 @@ def no_owner(listing: Listing) -> Finding | None:
             unfound += 1
     for u in listing.unix:
         if u.inode == 0:
-            no_socket["unix CONNECTING" if u.st == UnixState.CONNECTING else f"unix St {u.st:02X}"] += 1
+            no_socket[f"unix {UnixState.CONNECTING.name}" if u.st == UnixState.CONNECTING else f"unix St {u.st:02X}"] += 1
         elif u.inode is not None and owners.first(u.inode) is None:
             unfound += 1
     if not no_socket and not unfound:

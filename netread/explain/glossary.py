@@ -134,66 +134,66 @@ class State:
 
 TCP_STATES: dict[int, State] = {
     0x01: State(
-        "ESTABLISHED",
+        TcpState.ESTABLISHED.name,
         "TCP_ESTABLISHED (01)",
         "the connection is open both ways. With inode 0 and no owner: the kernel completed it but the "
         "program has not accept()ed it yet; it waits in the listener's accept queue.",
     ),
     0x02: State(
-        "SYN_SENT",
+        TcpState.SYN_SENT.name,
         "TCP_SYN_SENT (02)",
         "connect() sent a SYN and waits for the peer's SYN-ACK; the 1 in Send-Q is the SYN. "
         "If it lasts, the peer or a firewall is not answering.",
     ),
     0x03: State(
-        "SYN_RECV",
+        TcpState.SYN_RECV.name,
         "TCP_SYN_RECV (03)",
         "a peer's SYN reached a listener, which answered with a SYN-ACK and waits for the last ACK. "
         "These rows are request sockets (kernel state 0C, printed as 03): inode 0, no process, the "
         "listener's uid.",
     ),
     0x04: State(
-        "FIN_WAIT1",
+        TcpState.FIN_WAIT1.name,
         "TCP_FIN_WAIT1 (04)",
         "this side closed and sent a FIN, not yet acknowledged. After close() the socket is orphaned "
         "(inode 0) and the kernel still sends what is left in Send-Q.",
     ),
     0x05: State(
-        "FIN_WAIT2",
+        TcpState.FIN_WAIT2.name,
         "TCP_FIN_WAIT2 (05)",
         "our FIN was acknowledged; waiting for the peer's FIN. A socket still open (shutdown()) is a full "
         "row; an orphaned one is a timewait-style row with a timer (net.ipv4.tcp_fin_timeout).",
     ),
     0x06: State(
-        "TIME_WAIT",
+        TcpState.TIME_WAIT.name,
         "TCP_TIME_WAIT (06)",
         "both sides closed and this side closed first; the kernel keeps the address pair for 60 s so "
         "late segments cannot join a new connection. No process owns it (uid 0, inode 0).",
     ),
     0x07: State(
-        "CLOSE",
+        TcpState.CLOSE.name,
         "TCP_CLOSE (07)",
         "not connected: a TCP socket in transition (rare in /proc/net/tcp). For UDP and raw this is "
         "the ordinary unconnected state.",
     ),
     0x08: State(
-        "CLOSE_WAIT",
+        TcpState.CLOSE_WAIT.name,
         "TCP_CLOSE_WAIT (08)",
         "the peer closed (its FIN is the 1 in Recv-Q) and the program has not called close(). "
         "Only the program can end this state.",
     ),
     0x09: State(
-        "LAST_ACK",
+        TcpState.LAST_ACK.name,
         "TCP_LAST_ACK (09)",
         "the peer closed, then this side closed; waiting for the ACK of our FIN (counted in Send-Q).",
     ),
     0x0A: State(
-        "LISTEN",
+        TcpState.LISTEN.name,
         "TCP_LISTEN (0A)",
         "a server waiting for connections; Recv-Q is how many are complete and waiting for accept().",
     ),
     0x0B: State(
-        "CLOSING",
+        TcpState.CLOSING.name,
         "TCP_CLOSING (0B)",
         "both sides sent a FIN at the same time (simultaneous close); waiting for the ACK of ours.",
     ),
@@ -206,7 +206,7 @@ TCP_UNKNOWN = State(
 )
 
 UDP_STATES: dict[int, State] = {
-    0x01: State("ESTABLISHED", "TCP_ESTABLISHED (01)", "connect()ed to one peer; it only receives from that peer."),
+    0x01: State(TcpState.ESTABLISHED.name, "TCP_ESTABLISHED (01)", "connect()ed to one peer; it only receives from that peer."),
     0x07: State(
         "(blank)",
         "TCP_CLOSE (07)",

@@ -71,7 +71,6 @@ def _scan_fds(fd_dir: int, root: StrPath, name: str, owners: Owners) -> None:
         return
     holders = owners.holders
     pid = int(name)
-    seen: set[int] = set()
     readlink = os.readlink
     for fd in fds:
         try:
@@ -81,16 +80,18 @@ def _scan_fds(fd_dir: int, root: StrPath, name: str, owners: Owners) -> None:
         if target[:1] not in ("s", "["):
             continue  # files, pipes, anon inodes: the common case, answered quickly
         inode = socket_inode(target)
-        if inode is None or inode in seen:
+        if inode is None:
             continue
         if pid not in owners.processes:
             owner = _owner(root, name, pid)
             if owner is None:
                 return  # gone, or its cmdline not readable: skipped as netstat skips it
             owners.processes[pid] = owner
-        seen.add(inode)
         pids = holders.get(inode)
-        holders[inode] = (pid,) if pids is None else (*pids, pid)  # a second holder is rare
+        if pids is None:
+            holders[inode] = (pid,)
+        elif pids[-1] != pid:  # a second holder is rare; one process's fds come together
+            holders[inode] = (*pids, pid)
 
 
 def _read(root: StrPath, name: str, file: str, most: int) -> bytes | None:
