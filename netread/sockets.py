@@ -16,6 +16,7 @@ from collections.abc import Callable
 from collections.abc import Iterable
 from collections.abc import Iterator
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 from typing import TypeVar
 
 from netread.errors import ParseError
@@ -33,8 +34,10 @@ from netread.parse.inet_fast import kernel_records
 from netread.parse.unix import decode_unix
 from netread.proc.processes import scan_in_background
 from netread.proc.source import ProcSource
-from netread.resolve import Resolver
 from netread.select import Family
+
+if TYPE_CHECKING:
+    from netread.resolve import Resolver
 
 
 @contextlib.contextmanager

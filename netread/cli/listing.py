@@ -30,7 +30,6 @@ from netread.errors import NetreadError
 from netread.model import Table
 from netread.proc.source import LIVE_ROOT
 from netread.proc.source import ProcSource
-from netread.resolve import Resolver
 from netread.select import Filters
 from netread.select import Options
 
@@ -38,6 +37,7 @@ if TYPE_CHECKING:
     from netread.model import Sockets
     from netread.parse.snmp import Facts
     from netread.render.netstat import NetstatFormatter
+    from netread.resolve import Resolver
     from netread.sockets import Walk
 
 
@@ -66,7 +66,11 @@ def _run(request: Request) -> int:
 
     opts = request.options()
     source = ProcSource.live() if request.proc is None else ProcSource.snapshot(request.proc)
-    names = None if opts.numeric else Resolver()
+    names = None
+    if not opts.numeric:
+        from netread.resolve import Resolver
+
+        names = Resolver()
     filters = _filters(request, names)
     color = opts.explain and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     while True:
@@ -83,7 +87,11 @@ def _filters(request: Request, names: Resolver | None) -> Filters:
     from netread.select import parse_port
     from netread.select import parse_states
 
-    services = (names or Resolver()).ports_named
+    def services(name: str) -> frozenset[int]:
+        from netread.resolve import Resolver
+
+        return (names or Resolver()).ports_named(name)
+
     try:
         return Filters(
             states=parse_states(request.state) if request.state is not None else None,

@@ -12,6 +12,7 @@ this one a fraction of that.
 
 from __future__ import annotations
 
+import functools
 import re
 
 from netread.model import Endpoint
@@ -47,8 +48,11 @@ def _row(detail: bool, extra: int) -> re.Pattern[str]:
     )
 
 
-#: (detail, datagram) -> pattern; a line with more fields than the kernel prints goes to the careful path.
-_ROWS = {(d, g): _row(d, MAX_EXTRA_DATAGRAM if g else MAX_EXTRA_TCP) for d in (False, True) for g in (False, True)}
+@functools.cache
+def _rows(detail: bool, datagram: bool) -> re.Pattern[str]:
+    """The pattern for a kind of row, compiled when first used (start-up stays short); a line with
+    more fields than the kernel prints goes to the careful path."""
+    return _row(detail, MAX_EXTRA_DATAGRAM if datagram else MAX_EXTRA_TCP)
 
 Row = tuple[str, ...]
 
@@ -60,7 +64,7 @@ def kernel_rows(text: str, detail: bool = True, datagram: bool = False) -> list[
     A plain row is (local, remote, st, tx, rx) with endpoints as ``HEXADDR:HEXPORT``;
     a detailed one adds (tr, when, retrnsmt, uid, timeout, inode).
     """
-    found: list[Row] = _ROWS[(detail, datagram)].findall(text)
+    found: list[Row] = _rows(detail, datagram).findall(text)
     return found if len(found) == text.count("\n") else None
 
 
@@ -75,7 +79,7 @@ def _record(extra: int) -> re.Pattern[str]:
     )
 
 
-_RECORDS = {False: _record(MAX_EXTRA_TCP), True: _record(MAX_EXTRA_DATAGRAM)}
+_records = functools.cache(_record)
 _DROPS = re.compile(r"(?:0|[1-9][0-9]{0,18})")
 
 
@@ -88,7 +92,7 @@ def kernel_records(text: str, table: Table, byteorder: ByteOrder, first_line: in
     token of the piece, so those caches are as bounded as the piece.
     """
     datagram = table.datagram
-    found = _RECORDS[datagram].findall(text)
+    found = _records(MAX_EXTRA_DATAGRAM if datagram else MAX_EXTRA_TCP).findall(text)
     if len(found) != text.count("\n"):
         return None
     addresses: dict[str, IPAddress] = {}
