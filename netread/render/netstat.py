@@ -36,6 +36,8 @@ from netread.select import Options
 if TYPE_CHECKING:
     from netread.model import Sockets
 
+#: Texts kept per cache before it is emptied (memory stays flat on huge or hostile tables).
+COLUMN_CACHE = 1 << 16
 #: addr_do_one's short_len: host + port longer than this are cut (unless -W).
 ADDR_SHORT_LEN = 22
 ADDR_COLUMN = 23
@@ -168,6 +170,7 @@ class NetstatFormatter:
         self._token_ports: dict[tuple[str, str], str] = {}
         self._users: dict[int, str] = {}
         self._programs: dict[bytes, str] = {}
+        self._unix_columns: dict[tuple[bool, int, int, int], tuple[str, str]] = {}
 
     def host(self, address: IPAddress) -> str:
         """The host part of an address: a name unless --numeric-hosts, else the number."""
@@ -291,18 +294,18 @@ class NetstatFormatter:
 
     def unix_row(self, sock: UnixSocket) -> str:
         """One unix row, without its newline."""
-        flags = "[ " + "".join(name + " " for bit, name in UNIX_FLAGS if sock.flags & bit) + "]"
-        if sock.st == UnixState.UNCONNECTED:
-            state = sock.state_name if sock.listening else ""
-        else:
-            state = sock.state_name
-        line = "%-5s %-6d %-11s %-10s %-13s " % (
-            "unix" if sock.protocol == 0 else "??",
-            _c_long(sock.refcount),
-            flags,
-            unix_type_name(sock.type),
-            state,
-        )
+        key = (sock.protocol == 0, sock.flags, sock.type, sock.st)
+        middle = self._unix_columns.get(key)
+        if middle is None:  # flags, type and state take few values: their text is made once each
+            if len(self._unix_columns) >= COLUMN_CACHE:
+                self._unix_columns.clear()
+            flags = "[ " + "".join(name + " " for bit, name in UNIX_FLAGS if sock.flags & bit) + "]"
+            state = "" if sock.st == UnixState.UNCONNECTED and not sock.listening else sock.state_name
+            middle = self._unix_columns[key] = (
+                "unix" if key[0] else "??",
+                " %-11s %-10s %-13s " % (flags, unix_type_name(sock.type), state),
+            )
+        line = "%-5s %-6d" % (middle[0], _c_long(sock.refcount)) + middle[1]
         line += "%-8d" % sock.inode if sock.inode is not None else "-       "
         if self.opts.programs:
             line += " " + self.program(sock.inode)

@@ -13,13 +13,12 @@ from netread.model import Table
 from netread.parse.inet import ByteOrder
 from netread.parse.inet_fast import Row
 from netread.render.netstat import ADDR_COLUMN
+from netread.render.netstat import COLUMN_CACHE
 from netread.render.netstat import NetstatFormatter
 from netread.render.netstat import _ljust
 from netread.render.netstat import state_text
 
 _ZERO_ADDRESSES = frozenset({"0" * 8, "0" * 32})
-#: Column texts kept per formatter before the cache is emptied (memory stays flat on huge tables).
-COLUMN_CACHE = 1 << 16
 
 def format_rows(fmt: NetstatFormatter, table: Table, rows: list[Row], byteorder: ByteOrder) -> list[str]:
     """netstat's lines (each ending in a newline) for the rows the options select
