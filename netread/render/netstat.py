@@ -169,7 +169,7 @@ class NetstatFormatter:
         self.queue_texts: dict[str, str] = {}
         self._token_ports: dict[tuple[str, str], str] = {}
         self._users: dict[int, str] = {}
-        self._programs: dict[bytes, str] = {}
+        self._programs: dict[int, str] = {}
         self._unix_columns: dict[tuple[bool, int, int, int], tuple[str, str]] = {}
 
     def host(self, address: IPAddress) -> str:
@@ -283,13 +283,14 @@ class NetstatFormatter:
 
     def program(self, inode: int | None) -> str:
         """``pid/name`` padded to 20 bytes, or ``-``."""
-        owner = self.owners.first(inode)
-        if owner is None:
+        pids = None if inode is None else self.owners.holders.get(inode)
+        if not pids:
             return "-".ljust(PROGNAME_WIDTH)
-        label = netstat_label(owner.pid, owner.program)
-        text = self._programs.get(label)
+        text = self._programs.get(pids[0])  # made once per process (a server holds thousands of sockets)
         if text is None:
-            text = self._programs[label] = _ljust(escape_text(label.decode("utf-8", "surrogateescape")), PROGNAME_WIDTH)
+            owner = self.owners.processes[pids[0]]
+            label = netstat_label(owner.pid, owner.program)
+            text = self._programs[pids[0]] = _ljust(escape_text(label.decode("utf-8", "surrogateescape")), PROGNAME_WIDTH)
         return text
 
     def unix_row(self, sock: UnixSocket) -> str:
