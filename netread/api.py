@@ -143,7 +143,7 @@ def _join(rows: list[tuple[object, ...]], owners: Owners | None) -> list[Connect
     """Each row's Connection, with its owner fields (pid, program, pids)."""
     new = tuple.__new__
     if owners is None:
-        return [new(Connection, (*row, *_NO_OWNER)) for row in rows]
+        return [new(Connection, row + _NO_OWNER) for row in rows]
     holders, processes = owners.holders, owners.processes
     alone: dict[int, tuple[int, str, tuple[int, ...]]] = {}  # pid -> the owner fields of a socket only it holds
     out: list[Connection] = []
@@ -151,12 +151,12 @@ def _join(rows: list[tuple[object, ...]], owners: Owners | None) -> list[Connect
     for row in rows:
         pids = holders.get(row[10])  # type: ignore[call-overload]
         if pids is None:
-            append(new(Connection, (*row, *_NO_OWNER)))
+            append(new(Connection, row + _NO_OWNER))
         elif len(pids) == 1:
             owner = alone.get(pids[0]) or alone.setdefault(pids[0], (pids[0], processes[pids[0]].program, pids))
-            append(new(Connection, (*row, *owner)))
+            append(new(Connection, row + owner))
         else:
-            append(new(Connection, (*row, pids[0], processes[pids[0]].program, pids)))
+            append(new(Connection, row + (pids[0], processes[pids[0]].program, pids)))
     return out
 
 

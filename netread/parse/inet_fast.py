@@ -69,18 +69,26 @@ def kernel_rows(text: str, detail: bool = True, datagram: bool = False) -> list[
 
 
 def _record(extra: int) -> re.Pattern[str]:
-    """As the detailed :func:`_row`, with sl, the queues as one token,
-    tr..timeout as one token (they repeat from row to row, so each distinct one is read once),
-    and the fields after the inode."""
+    """As the detailed :func:`_row`, with sl, the fields from st to timeout as one token (they
+    repeat from row to row, so each distinct run of them is read once), and the fields after the
+    inode (captured for datagram tables only, which keep the drops count)."""
+    tail = rf"((?: \S+){{0,{extra}}})" if extra == MAX_EXTRA_DATAGRAM else rf"(?: \S+){{0,{extra}}}"
     return re.compile(
-        rf"^ *((?:0|[1-9][0-9]{{0,18}})): ({_ENDPOINT}) ({_ENDPOINT}) ({_H}{{2}}) ({_H}{{8}}:{_H}{{8}})"
-        rf" ({_H}{{2}}:{_H}{{8}} {_H}{{8}} +{_DEC} +-?{_DEC}) ({_INODE})((?: \S+){{0,{extra}}}) *$",
+        rf"^ *((?:0|[1-9][0-9]{{0,18}})): ({_ENDPOINT}) ({_ENDPOINT})"
+        rf" ({_H}{{2}} {_H}{{8}}:{_H}{{8}} {_H}{{2}}:{_H}{{8}} {_H}{{8}} +{_DEC} +-?{_DEC}) ({_INODE}){tail} *$",
         re.M,
     )
 
 
 _records = functools.cache(_record)
 _DROPS = re.compile(r"(?:0|[1-9][0-9]{0,18})")
+Middle = tuple[int, int, int, int, int, int, int, int]
+
+
+def _middle(token: str) -> Middle:
+    """st tx_queue:rx_queue tr:tm->when retrnsmt uid timeout, as numbers."""
+    st, queues, timer, retr, uid, timeout = token.split()
+    return (int(st, 16), int(queues[:8], 16), int(queues[9:], 16), int(timer[:2], 16), int(timer[3:], 16), int(retr, 16), int(uid), int(timeout))
 
 
 def kernel_records(text: str, table: Table, byteorder: ByteOrder, first_line: int) -> list[InetSocket] | None:
@@ -88,7 +96,7 @@ def kernel_records(text: str, table: Table, byteorder: ByteOrder, first_line: in
     equal to what :func:`netread.parse.inet.decode_inet` makes of them, or None if any line is
     not in the kernel's exact format.
 
-    Endpoints, addresses, states, queue pairs and timer fields are decoded once per distinct
+    Endpoints, addresses and the run of fields from st to timeout are decoded once per distinct
     token of the piece, so those caches are as bounded as the piece.
     """
     datagram = table.datagram
@@ -97,9 +105,7 @@ def kernel_records(text: str, table: Table, byteorder: ByteOrder, first_line: in
         return None
     addresses: dict[str, IPAddress] = {}
     endpoints: dict[str, Endpoint] = {}
-    states: dict[str, int] = {}
-    queues: dict[str, tuple[int, int]] = {}
-    timers: dict[str, tuple[int, int, int, int, int]] = {}
+    middles: dict[str, Middle] = {}
 
     def endpoint(token: str) -> Endpoint:
         hexaddr, port = token[:-5], token[-4:]
@@ -109,32 +115,27 @@ def kernel_records(text: str, table: Table, byteorder: ByteOrder, first_line: in
         found = endpoints[token] = Endpoint(address, int(port, 16))
         return found
 
-    def queue_pair(token: str) -> tuple[int, int]:
-        found = queues[token] = (int(token[:8], 16), int(token[9:], 16))
-        return found
-
-    def timer_fields(token: str) -> tuple[int, int, int, int, int]:
-        tr_when, retr, uid, timeout = token.split()
-        found = timers[token] = (int(tr_when[:2], 16), int(tr_when[3:], 16), int(retr, 16), int(uid), int(timeout))
+    def middle(token: str) -> Middle:
+        found = middles[token] = _middle(token)
         return found
 
     out: list[InetSocket] = []
     append = out.append
-    lineno = first_line
     new = tuple.__new__
-    for sl, local, remote, st, txrx, rest, inode, extra in found:
+    if not datagram:
+        for lineno, (sl, local, remote, fields, inode) in enumerate(found, first_line):
+            local_end = endpoints.get(local) or endpoint(local)
+            remote_end = endpoints.get(remote) or endpoint(remote)
+            numbers = middles.get(fields) or middle(fields)
+            append(new(InetSocket, (table, lineno, int(sl), local_end, remote_end) + numbers + (int(inode), None)))
+        return out
+    for lineno, (sl, local, remote, fields, inode, extra) in enumerate(found, first_line):
         drops = None
-        if datagram and extra:
-            fields = extra.split()
-            if len(fields) >= 3 and _DROPS.fullmatch(fields[2]):
-                drops = int(fields[2])
-        state = states.get(st)
-        if state is None:
-            state = states[st] = int(st, 16)
-        tx, rx = queues.get(txrx) or queue_pair(txrx)
-        tr, when, retr, uid, timeout = timers.get(rest) or timer_fields(rest)
+        extras = extra.split()
+        if len(extras) >= 3 and _DROPS.fullmatch(extras[2]):
+            drops = int(extras[2])
         local_end = endpoints.get(local) or endpoint(local)
         remote_end = endpoints.get(remote) or endpoint(remote)
-        append(new(InetSocket, (table, lineno, int(sl), local_end, remote_end, state, tx, rx, tr, when, retr, uid, timeout, int(inode), drops)))
-        lineno += 1
+        numbers = middles.get(fields) or middle(fields)
+        append(new(InetSocket, (table, lineno, int(sl), local_end, remote_end) + numbers + (int(inode), drops)))
     return out
