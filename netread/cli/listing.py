@@ -65,13 +65,13 @@ def _run(request: Request) -> int:
     import time
 
     opts = request.options()
-    source = ProcSource.live() if request.proc is None else ProcSource.snapshot(request.proc)
     names = None
     if not opts.numeric:
         from netread.resolve import Resolver
 
         names = Resolver()
-    filters = _filters(request, names)
+    filters = _filters(request, names)  # usage errors before the source is opened
+    source = ProcSource.live() if request.proc is None else ProcSource.snapshot(request.proc)
     color = opts.explain and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     while True:
         status = list_once(source, opts, sys.stdout.buffer, sys.stderr, names=names, output=request.output, filters=filters, color=color)
