@@ -161,7 +161,7 @@ class Walk:
         return self.unix_family is not None and not self.stopped
 
     def unix(self) -> list[str] | None:
-        """The lines of the unix table, None when it is absent (an unreadable one: [])."""
+        """The lines of the unix table, None when it is absent or unreadable (either is said)."""
         family = self.unix_family
         if family is None:
             return None
@@ -169,7 +169,7 @@ class Walk:
             lines = self.source.read_net(Table.UNIX)
         except SourceError as exc:
             self.messages.append(exc)
-            return []
+            return None  # said; not also "empty"
         if lines is None:
             self._absent(family)
         return lines

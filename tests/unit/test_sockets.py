@@ -72,3 +72,15 @@ def test_keep_owners_users_and_names(tmp_path: Path) -> None:
     assert names.host(ipaddress.ip_address("127.0.0.2")) == "peer" and sorted(map(str, asked)) == ["127.0.0.1", "127.0.0.2"]
     late = Resolver(etc="/nonexistent", lookup=lambda a: __import__("time").sleep(1) or None, deadline=0.05)
     assert read_sockets(_source(tmp_path), plan(Options.resolve(tcp=True, all=True)), names=late).messages == [Unresolved(2, 0.05)]
+
+
+def test_an_unreadable_table_is_one_message(tmp_path: Path) -> None:
+    FakeProc(tmp_path).table("tcp", HEADER + LISTEN)
+    (tmp_path / "net" / "unix").mkdir()  # not a regular file: read by nobody, said once
+    (tmp_path / "net" / "tcp6").mkdir()
+    sockets = read_sockets(_source(tmp_path), plan(Options.resolve(all=True)))
+    assert [str(m) for m in sockets.messages] == [
+        f"{tmp_path}/net/tcp6: not a regular file",
+        f"{tmp_path}/net/unix: not a regular file",
+    ]
+    assert sockets.unreadable == 2 and sockets.unix == [] and [s.inode for s in sockets.inet or ()] == [777]
