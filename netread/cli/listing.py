@@ -215,9 +215,9 @@ def _stream(source: ProcSource, opts: Options, out: BinaryIO, report: Report, na
     def take_owners() -> None:
         nonlocal scanning
         if scanning is not None:
-            fmt.owners = scanning()
+            wait, scanning = scanning, None  # called once, even when it raises (Ctrl-C)
+            fmt.owners = wait()
             report.owners(fmt.owners)
-            scanning = None
 
     try:
         if walk.has_inet:

@@ -161,16 +161,34 @@ def _scan_in_child(root: StrPath, confined: bool) -> Callable[[], Owners]:
             os._exit(status)
     os.close(write_end)
 
-    def wait() -> Owners:
-        with os.fdopen(read_end, "rb") as pipe:
-            data = pipe.read()
+    done: list[Owners] = []
+
+    def reap(kill: bool) -> int:
+        if kill:
+            os.kill(child, signal.SIGKILL)
         try:
-            _, status = os.waitpid(child, 0)
+            return os.waitpid(child, 0)[1]
         except ChildProcessError:  # SIGCHLD ignored by whoever started us: the child reaped itself
-            status = 0
+            return 0
+
+    def wait() -> Owners:
+        """The child's result; once only (later calls return it again); on any error, Ctrl-C
+        included, the child is killed and reaped before the error goes on."""
+        if done:
+            return done[0]
+        try:
+            with os.fdopen(read_end, "rb") as pipe:
+                data = pipe.read()
+        except BaseException:
+            reap(kill=True)
+            done.append(Owners(failed=True))
+            raise
+        status = reap(kill=False)
         if status != 0 or not data:
-            return scan_owners(root, confined)  # the child failed: scan here
-        holders, processes, denied, failed = marshal.loads(data)
-        return Owners(holders, {pid: Owner(*fields) for pid, fields in processes.items()}, denied, failed)
+            done.append(scan_owners(root, confined))  # the child failed: scan here
+        else:
+            holders, processes, denied, failed = marshal.loads(data)
+            done.append(Owners(holders, {pid: Owner(*fields) for pid, fields in processes.items()}, denied, failed))
+        return done[0]
 
     return wait

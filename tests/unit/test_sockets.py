@@ -84,3 +84,33 @@ def test_an_unreadable_table_is_one_message(tmp_path: Path) -> None:
         f"{tmp_path}/net/unix: not a regular file",
     ]
     assert sockets.unreadable == 2 and sockets.unix == [] and [s.inode for s in sockets.inet or ()] == [777]
+
+
+def test_the_owner_scan_child_is_reaped_once_when_the_wait_is_interrupted(tmp_path: Path) -> None:
+    """Ctrl-C while waiting for the forked scan: the child is killed and reaped, and a second
+    call (the listing's clean-up) returns at once instead of reading a closed pipe."""
+    import os
+    import signal
+
+    from netread.proc import processes
+
+    fake = FakeProc(tmp_path).table("tcp", HEADER + LISTEN)
+    for pid in range(100, 140):
+        fake.owner(pid, b"x\0", range(10_000 + pid * 100, 10_000 + pid * 100 + 50))
+    wait = processes._scan_in_child(str(tmp_path), True)
+    old = signal.signal(signal.SIGALRM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt))
+    signal.setitimer(signal.ITIMER_REAL, 0.0001)
+    try:
+        try:
+            wait()
+        except KeyboardInterrupt:
+            pass
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+    again = wait()  # no EBADF, no second read
+    assert again is wait()
+    try:
+        os.waitpid(-1, os.WNOHANG)
+    except ChildProcessError:
+        pass  # no child left
