@@ -201,7 +201,7 @@ def _stream(source: ProcSource, opts: Options, out: BinaryIO, report: Report, na
     from netread.render.netstat import NetstatFormatter
     from netread.render.netstat import banner
     from netread.render.netstat import inet_header
-    from netread.render.netstat import unix_header
+    from netread.render.netstat import unix_section
     from netread.resolve import user_name
     from netread.sockets import Walk
     from netread.sockets import decode_unix_rows
@@ -235,8 +235,7 @@ def _stream(source: ProcSource, opts: Options, out: BinaryIO, report: Report, na
             rows = [] if lines is None else decode_unix_rows(source, lines, messages, select.keep_unix(opts))
             report.messages(messages)
             take_owners()
-            text = banner("unix", opts) + "\n" + unix_header(opts) + "\n"  # printed even when the file is absent
-            out.write(_encode(text + "".join([fmt.unix_row(row) + "\n" for row in rows])))
+            out.write(_encode(unix_section(fmt, rows)))  # banner and header even when the file is absent
     finally:
         if scanning is not None:
             scanning()  # reap the scanning child on errors too

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Callable
+from collections.abc import Iterable
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 from typing import Protocol
@@ -335,5 +336,10 @@ def render_listing(sockets: Sockets, opts: Options, clk_tck: int, names: Names |
         yield banner("inet", opts) + "\n" + inet_header(opts) + "\n"
         yield "".join([fmt.inet_row(row) + "\n" for row in sockets.inet])
     if sockets.unix is not None:
-        yield banner("unix", opts) + "\n" + unix_header(opts) + "\n"
-        yield "".join([fmt.unix_row(row) + "\n" for row in sockets.unix])
+        yield unix_section(fmt, sockets.unix)
+
+
+def unix_section(fmt: NetstatFormatter, rows: Iterable[UnixSocket]) -> str:
+    """The unix section: banner, header and rows (the banner and header even with no rows)."""
+    opts = fmt.opts
+    return banner("unix", opts) + "\n" + unix_header(opts) + "\n" + "".join([fmt.unix_row(row) + "\n" for row in rows])
