@@ -29,6 +29,7 @@ is used by the next ``-c`` cycle.
 from __future__ import annotations
 
 import ipaddress
+import itertools
 import os
 import time
 from collections.abc import Callable
@@ -45,6 +46,8 @@ HOST_NAME_BYTES = 127
 #: How long one listing waits for the resolver, in seconds, before showing numbers.
 RESOLVE_DEADLINE = 5.0
 MAX_WORKERS = 16
+#: Names kept (the oldest are forgotten first): a listing looks up one piece of a table at a time.
+NAMES_KEPT = 1 << 16
 
 HostLookup = Callable[[IPAddress], "str | None"]
 #: getnetbyaddr() is not reentrant; made with the first Resolver (threading is imported late).
@@ -198,6 +201,9 @@ class Resolver:
                 key = self._queue.pop()
             name = self._lookup(key)
             with self._cond:
+                if len(self._names) >= NAMES_KEPT:  # the oldest go first: memory stays flat across -c cycles
+                    for old in list(itertools.islice(self._names, NAMES_KEPT // 4)):
+                        del self._names[old]
                 self._names[key] = None if name is None else _cut(name)
                 self._pending.discard(key)
                 self._cond.notify_all()

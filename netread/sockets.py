@@ -93,8 +93,8 @@ def _read_sockets(
         if walk.has_inet:
             inet = []
             for table, chunks in walk.inet():
-                def fast(text: str, lineno: int, table: Table = table) -> list[InetSocket] | None:
-                    return kernel_records(text, table, source.byteorder, lineno)
+                def fast(piece: bytes, lineno: int, table: Table = table) -> list[InetSocket] | None:
+                    return kernel_records(piece.decode("utf-8", "surrogateescape"), table, source.byteorder, lineno)
 
                 for piece in inet_pieces(source, table, chunks, messages, fast):
                     inet.extend(piece if keep_inet is None else filter(keep_inet, piece))
@@ -139,7 +139,7 @@ class Walk:
     def has_inet(self) -> bool:
         return bool(self.families)
 
-    def inet(self) -> Iterator[tuple[Table, Iterator[tuple[int, str]]]]:
+    def inet(self) -> Iterator[tuple[Table, Iterator[tuple[int, bytes]]]]:
         """Each inet table that exists, in order, as the pieces of its text."""
         for family in self.families:
             for table in family.tables:
@@ -186,33 +186,37 @@ T = TypeVar("T")
 def inet_pieces(
     source: ProcSource,
     table: Table,
-    chunks: Iterator[tuple[int, str]],
+    chunks: Iterator[tuple[int, bytes]],
     messages: list[Message],
-    fast: Callable[[str, int], T | None],
+    fast: Callable[[bytes, int], T | None],
 ) -> Iterator[T | list[InetSocket]]:
-    """``table`` a piece (about 1 MiB of text) at a time: ``fast(text, first_line)`` where it
-    takes the piece (not None), else the careful decoder's records; problems go to ``messages``."""
+    """``table`` a piece (about 1 MiB of whole lines) at a time: ``fast(piece, first_line)`` where
+    it takes the piece (not None), else the careful decoder's records; problems go to ``messages``."""
     path = source.net_path(table)
     empty = True
     try:
-        for lineno, text in chunks:
+        for lineno, piece in chunks:
             empty = False
             if lineno == 1:
-                header, _, text = text.partition("\n")
+                header, _, piece = piece.partition(b"\n")
                 # the careful decoder judges the header (missing, or not the kernel's)
-                yield careful_rows(decode_inet([header], path=path, table=table, byteorder=source.byteorder), messages)
+                yield careful_rows(decode_inet([_text(header)], path=path, table=table, byteorder=source.byteorder), messages)
                 lineno = 2
-            rows = fast(text, lineno)
+            rows = fast(piece, lineno)
             if rows is not None:
                 yield rows
             else:
-                lines = text.split("\n")[:-1]
+                lines = _text(piece).split("\n")[:-1]
                 yield careful_rows(decode_inet(lines, path=path, table=table, byteorder=source.byteorder, first_line=lineno), messages)
     except SourceError as exc:
         messages.append(exc)
         return
     if empty:
         messages.append(ParseError(path, 1, "header", "missing: the file is empty", ""))
+
+
+def _text(data: bytes) -> str:
+    return data.decode("utf-8", "surrogateescape")
 
 
 def careful_rows(rows: Iterable[InetSocket | ParseError], messages: list[Message]) -> list[InetSocket]:

@@ -15,10 +15,8 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable
-from collections.abc import Iterable
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
-from typing import Any
 from typing import BinaryIO
 from typing import TextIO
 
@@ -34,11 +32,11 @@ from netread.select import Filters
 from netread.select import Options
 
 if TYPE_CHECKING:
+    from netread.model import Message
     from netread.model import Sockets
     from netread.parse.snmp import Facts
     from netread.render.netstat import NetstatFormatter
     from netread.resolve import Resolver
-    from netread.sockets import Walk
 
 
 def execute(request: Request) -> int:
@@ -190,13 +188,13 @@ def _encode(text: str) -> bytes:
 
 
 def _stream(source: ProcSource, opts: Options, out: BinaryIO, report: Report, names: Resolver | None) -> int:
-    """The plain numeric listing, streamed: each piece of a table is printed as it is read.
+    """The plain numeric listing, streamed: each piece of a table is printed as it is read, and
+    nothing is kept from one piece to the next.
 
-    With -p the rows are held until the owners are known (the fd scan runs in a
-    child beside the reads); otherwise memory stays flat.
+    With -p the fd scan runs in a child while the first pieces are read (up to
+    :data:`HELD` bytes of them); the rows are printed once the owners are known.
     """
     from netread import select
-    from netread.model import Message
     from netread.proc.processes import scan_in_background
     from netread.render.netstat import NetstatFormatter
     from netread.render.netstat import banner
@@ -221,13 +219,15 @@ def _stream(source: ProcSource, opts: Options, out: BinaryIO, report: Report, na
 
     try:
         if walk.has_inet:
-            pieces: Iterable[tuple[Table, list[Any]]] = _inet_pieces(source, walk, fmt, report)
+            tables = walk.inet()
             if opts.programs:
-                pieces = list(pieces)  # hold the rows until their owners are known
+                tables = _prefetched(tables, take_owners)
             take_owners()
             out.write(_encode(banner("inet", opts) + "\n" + inet_header(opts) + "\n"))
-            for table, piece in pieces:  # streamed as read when nothing is held
-                out.write(_piece_text(source, fmt, table, piece))
+            for text in _inet_pieces(source, tables, walk.messages, fmt):
+                out.write(text)
+                report.messages(messages)  # said as they come
+                messages.clear()
             report.messages(messages)
             messages.clear()
         if walk.lists_unix:
@@ -242,33 +242,70 @@ def _stream(source: ProcSource, opts: Options, out: BinaryIO, report: Report, na
     return report.status(opts.strict, walk.stopped)
 
 
-def _inet_pieces(source: ProcSource, walk: Walk, fmt: NetstatFormatter, report: Report) -> Iterator[tuple[Table, list[Any]]]:
-    """Every inet table of ``walk``, a piece at a time: the fast path's tokens where a piece is in the
-    kernel's format, the careful decoder's records elsewhere."""
-    from netread.parse.inet_fast import Row
+#: Bytes of table text read ahead while the -p fd scan runs; beyond them the scan is waited for.
+HELD = 8 << 20
+
+Tables = Iterator[tuple[Table, Iterator[tuple[int, bytes]]]]
+
+
+def _prefetched(tables: Tables, take_owners: Callable[[], None]) -> Tables:
+    """``tables``, the first :data:`HELD` bytes of them read before ``take_owners()`` waits for
+    the scan (the reads and the scan overlap; the rows need the owners before they are printed)."""
+    held: list[tuple[Table, list[tuple[int, bytes]], Iterator[tuple[int, bytes]], NetreadError | None]] = []
+    size = 0
+    for table, chunks in tables:
+        got: list[tuple[int, bytes]] = []
+        error = None
+        try:
+            for lineno, piece in chunks:
+                got.append((lineno, piece))
+                size += len(piece)
+                if size >= HELD:
+                    break
+        except NetreadError as exc:  # a read error: raised again where it happened
+            error = exc
+        held.append((table, got, chunks, error))
+        if size >= HELD:
+            break
+    take_owners()
+    for table, got, rest, error in held:
+        yield table, _replay(got, rest, error)
+    yield from tables
+
+
+def _replay(got: list[tuple[int, bytes]], rest: Iterator[tuple[int, bytes]], error: NetreadError | None) -> Iterator[tuple[int, bytes]]:
+    yield from got
+    if error is not None:
+        raise error
+    yield from rest
+
+
+def _inet_pieces(source: ProcSource, tables: Tables, messages: list[Message], fmt: NetstatFormatter) -> Iterator[bytes]:
+    """The rows of every inet table of ``tables``, a piece at a time, as netstat prints them: from the
+    columnar fast path where a piece is in the kernel's format (numbers only, no -e/-p/-o), the fast
+    path's tokens with service names or those flags, the careful decoder's records elsewhere."""
+    from netread.parse.inet_columns import kernel_columns
     from netread.parse.inet_fast import kernel_rows
+    from netread.render.netstat_columns import numeric_rows
+    from netread.render.netstat_fast import format_rows
+    from netread.select import keep_inet
     from netread.sockets import inet_pieces
 
     opts = fmt.opts
-    detail = opts.extend or opts.programs or opts.timers
-    for table, chunks in walk.inet():
+    detail = opts.extend or opts.programs or opts.timers or not opts.numeric_ports  # more than the columns have
+    keep = keep_inet(opts)
+    byteorder = source.byteorder
+    for table, chunks in tables:
 
-        def fast(text: str, _lineno: int, table: Table = table) -> list[Row] | None:
-            return kernel_rows(text, detail, table.datagram)
+        def fast(piece: bytes, _lineno: int, table: Table = table) -> bytes | None:
+            if detail:
+                rows = kernel_rows(piece.decode("utf-8", "surrogateescape"), True, table.datagram)
+                return None if rows is None else _encode("".join(format_rows(fmt, table, rows, byteorder)))
+            cols = kernel_columns(piece, table, byteorder)
+            return None if cols is None else numeric_rows(cols, table, opts.all, opts.listening, opts.wide)
 
-        for piece in inet_pieces(source, table, chunks, walk.messages, fast):
-            yield table, piece
-            if not opts.programs:  # said as they come when streaming
-                report.messages(walk.messages)
-                walk.messages.clear()
-
-
-def _piece_text(source: ProcSource, fmt: NetstatFormatter, table: Table, piece: list[Any]) -> bytes:
-    from netread.model import InetSocket
-    from netread.render.netstat_fast import format_rows
-    from netread.select import keep_inet
-
-    if piece and isinstance(piece[0], InetSocket):
-        keep = keep_inet(fmt.opts)
-        return _encode("".join([fmt.inet_row(r) + "\n" for r in piece if keep is None or keep(r)]))
-    return _encode("".join(format_rows(fmt, table, piece, source.byteorder)))
+        for piece in inet_pieces(source, table, chunks, messages, fast):
+            if isinstance(piece, bytes):
+                yield piece
+            else:
+                yield _encode("".join([fmt.inet_row(r) + "\n" for r in piece if keep is None or keep(r)]))

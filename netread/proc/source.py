@@ -125,8 +125,8 @@ class ProcSource(NamedTuple):
             lines.pop()
         return lines
 
-    def net_chunks(self, name: str, size: int = 1 << 20) -> Iterator[tuple[int, str]] | None:
-        """``net/<name>`` as (number of its first line, text of whole lines) pieces, or None if absent.
+    def net_chunks(self, name: str, size: int = 1 << 20) -> Iterator[tuple[int, bytes]] | None:
+        """``net/<name>`` as (number of its first line, bytes of whole lines) pieces, or None if absent.
 
         For tables too big to hold: each piece is about ``size`` bytes and ends
         with a newline (one is added to a last line without).  The file is
@@ -187,7 +187,7 @@ def _inside(path: str, root: str) -> bool:
     return real == top or real.startswith(top.rstrip(os.sep) + os.sep)
 
 
-def _chunks(handle: io.FileIO, path: str, size: int) -> Iterator[tuple[int, str]]:
+def _chunks(handle: io.FileIO, path: str, size: int) -> Iterator[tuple[int, bytes]]:
     lineno = 1
     rest = b""
     with handle:
@@ -210,16 +210,15 @@ def _chunks(handle: io.FileIO, path: str, size: int) -> Iterator[tuple[int, str]
                 view.release()
             if got < len(buf):  # end of file
                 if got:
-                    text = buf[:got].decode("utf-8", "surrogateescape")
-                    yield lineno, text if text.endswith("\n") else text + "\n"
+                    yield lineno, bytes(buf[:got]) if buf[got - 1] == 10 else bytes(buf[:got]) + b"\n"
                 return
             cut = buf.rfind(b"\n") + 1
             rest = bytes(buf[cut:])
             size = len(buf) if cut == 0 else size  # no newline yet: double the next buffer (linear, not quadratic)
             if cut:
-                text = buf[:cut].decode("utf-8", "surrogateescape")
-                yield lineno, text
-                lineno += text.count("\n")
+                piece = bytes(buf[:cut])
+                yield lineno, piece
+                lineno += piece.count(b"\n")
 
 #: Machines whose kernel writes /proc/net words big-endian (uname -m).
 BIG_ENDIAN_MACHINES = frozenset({"s390", "s390x", "ppc", "ppc64", "sparc", "sparc64", "mips", "mips64", "m68k", "parisc", "parisc64", "armeb", "aarch64_be"})

@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 from typing import Protocol
+from typing import TypeVar
 
 from netread.escape import escape_text
 from netread.model import UNIX_FLAGS
@@ -144,8 +145,22 @@ def _no_user(uid: int) -> str | None:
     return None
 
 
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+def remember(cache: dict[K, V], key: K, value: V) -> V:
+    """``cache[key] = value``, the cache emptied first when it holds :data:`COLUMN_CACHE` texts:
+    no cache grows with the number of distinct addresses, ports, users or queues of a table."""
+    if len(cache) >= COLUMN_CACHE:
+        cache.clear()
+    cache[key] = value
+    return value
+
+
 class NetstatFormatter:
-    """Formats decoded rows as netstat lines; caches address and user text per run."""
+    """Formats decoded rows as netstat lines; keeps address and user texts, at most
+    :data:`COLUMN_CACHE` of each kind (:func:`remember`)."""
 
     def __init__(
         self,
@@ -178,8 +193,7 @@ class NetstatFormatter:
         text = self._hosts.get(address)
         if text is None:
             name = None if self.opts.numeric_hosts or self.names is None else self.names.host(address)
-            text = numeric_host(address) if name is None else escape_text(name)
-            self._hosts[address] = text
+            text = remember(self._hosts, address, numeric_host(address) if name is None else escape_text(name))
         return text
 
     def port(self, port: int, family: str) -> str:
@@ -191,7 +205,7 @@ class NetstatFormatter:
         text = self._ports.get((port, family))
         if text is None:
             name = self.names.service(port, family)
-            text = self._ports[(port, family)] = str(port) if name is None else escape_text(name)
+            text = remember(self._ports, (port, family), str(port) if name is None else escape_text(name))
         return text
 
     def address(self, address: IPAddress, port: int, family: str) -> str:
@@ -211,7 +225,7 @@ class NetstatFormatter:
         """:meth:`host` for the hex address token of a /proc line (cached by token)."""
         text = self._token_hosts.get(token)
         if text is None:
-            text = self._token_hosts[token] = self.host(decode_address(token, byteorder))
+            text = remember(self._token_hosts, token, self.host(decode_address(token, byteorder)))
         return text
 
     def port_of_token(self, token: str, family: str) -> str:
@@ -219,7 +233,7 @@ class NetstatFormatter:
         key = (token, family)
         text = self._token_ports.get(key)
         if text is None:
-            text = self._token_ports[key] = self.port(int(token, 16), family)
+            text = remember(self._token_ports, key, self.port(int(token, 16), family))
         return text
 
     def endpoints(self, sock: InetSocket) -> tuple[str, str]:
@@ -278,8 +292,7 @@ class NetstatFormatter:
         text = self._users.get(uid)
         if text is None:
             name = None if self.opts.numeric_users else self._user_name(uid)
-            text = _ljust(escape_text(name), 10) if name is not None else "%-10d" % _c_int(uid)
-            self._users[uid] = text
+            text = remember(self._users, uid, _ljust(escape_text(name), 10) if name is not None else "%-10d" % _c_int(uid))
         return text
 
     def program(self, inode: int | None) -> str:
@@ -291,7 +304,7 @@ class NetstatFormatter:
         if text is None:
             owner = self.owners.processes[pids[0]]
             label = netstat_label(owner.pid, owner.program)
-            text = self._programs[pids[0]] = _ljust(escape_text(label.decode("utf-8", "surrogateescape")), PROGNAME_WIDTH)
+            text = remember(self._programs, pids[0], _ljust(escape_text(label.decode("utf-8", "surrogateescape")), PROGNAME_WIDTH))
         return text
 
     def unix_row(self, sock: UnixSocket) -> str:
@@ -299,14 +312,9 @@ class NetstatFormatter:
         key = (sock.protocol == 0, sock.flags, sock.type, sock.st)
         middle = self._unix_columns.get(key)
         if middle is None:  # flags, type and state take few values: their text is made once each
-            if len(self._unix_columns) >= COLUMN_CACHE:
-                self._unix_columns.clear()
             flags = "[ " + "".join(name + " " for bit, name in UNIX_FLAGS if sock.flags & bit) + "]"
             state = "" if sock.st == UnixState.UNCONNECTED and not sock.listening else sock.state_name
-            middle = self._unix_columns[key] = (
-                "unix" if key[0] else "??",
-                " %-11s %-10s %-13s " % (flags, unix_type_name(sock.type), state),
-            )
+            middle = remember(self._unix_columns, key, ("unix" if key[0] else "??", " %-11s %-10s %-13s " % (flags, unix_type_name(sock.type), state)))
         line = "%-5s %-6d" % (middle[0], _c_long(sock.refcount)) + middle[1]
         line += "%-8d" % sock.inode if sock.inode is not None else "-       "
         if self.opts.programs:

@@ -13,9 +13,9 @@ from netread.model import Table
 from netread.parse.inet import ByteOrder
 from netread.parse.inet_fast import Row
 from netread.render.netstat import ADDR_COLUMN
-from netread.render.netstat import COLUMN_CACHE
 from netread.render.netstat import NetstatFormatter
 from netread.render.netstat import _ljust
+from netread.render.netstat import remember
 from netread.render.netstat import state_text
 
 _ZERO_ADDRESSES = frozenset({"0" * 8, "0" * 32})
@@ -35,11 +35,7 @@ def format_rows(fmt: NetstatFormatter, table: Table, rows: list[Row], byteorder:
 
     def column(endpoint: str) -> str:
         address, _, port = endpoint.partition(":")
-        text = _ljust(fmt.join_address(fmt.host_of_token(address, byteorder), fmt.port_of_token(port, family)), ADDR_COLUMN)
-        if len(columns) >= COLUMN_CACHE:
-            columns.clear()
-        columns[endpoint] = text
-        return text
+        return remember(columns, endpoint, _ljust(fmt.join_address(fmt.host_of_token(address, byteorder), fmt.port_of_token(port, family)), ADDR_COLUMN))
 
     out: list[str] = []
     append = out.append
@@ -51,10 +47,10 @@ def format_rows(fmt: NetstatFormatter, table: Table, rows: list[Row], byteorder:
                 continue
         rxq = queues.get(rx)
         if rxq is None:
-            rxq = queues[rx] = " %6d" % int(rx, 16)
+            rxq = remember(queues, rx, " %6d" % int(rx, 16))
         txq = queues.get(tx)
         if txq is None:
-            txq = queues[tx] = " %6d" % int(tx, 16)
+            txq = remember(queues, tx, " %6d" % int(tx, 16))
         state = states.get(st)
         if state is None:
             state = states[st] = " %-11s" % state_text(int(st, 16), family)

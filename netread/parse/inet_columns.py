@@ -1,0 +1,150 @@
+"""The columnar fast path: a whole piece of an inet table in the kernel's format, as columns.
+
+The kernel prints the head of every row (``sl: local rem st tx:rx tr:when
+retrnsmt``) with fixed widths, and pads tcp and udp lines to a fixed length
+(150 and 128 bytes).  So the fields of all the rows of a piece are cut at
+once: for each hex digit of a field, one extended slice of the piece takes
+that digit of every row, and ``binascii.unhexlify`` turns the gathered digits
+into bytes.  Nothing is done per row in Python, nothing is kept between
+pieces, and the cost is the same whether the addresses repeat or not
+(``../shared/reference/performance-notes.md`` section 3).
+
+What is checked, and how (anything else sends the piece to the careful
+decoder, netread/parse/inet.py, unchanged):
+
+- the head: every separator at its column (one slice compare each), every hex
+  digit by ``unhexlify``, ``sl`` by the tail pattern below;
+- the tail, by one regular expression over the piece: ``uid``, ``timeout`` and
+  ``inode`` as decimals, at most as many further fields as the kernel prints,
+  printable ASCII only, then the padding;
+- lines of another length than the first one's (not padded, or longer than
+  the padding) are found by a pattern that checks the whole line and captures
+  the head, and the heads are cut as above.
+
+So a piece the fast path takes is one the careful decoder takes without a
+message, with the same values (tests/unit/test_inet_columns.py).
+"""
+
+from __future__ import annotations
+
+import binascii
+import functools
+import re
+import sys
+from array import array
+from typing import NamedTuple
+
+from netread.model import Table
+from netread.parse.inet import ByteOrder
+from netread.parse.inet_format import MAX_EXTRA_DATAGRAM
+from netread.parse.inet_format import MAX_EXTRA_TCP
+
+#: Where each field of the head starts, after ``sl: ``, for hex addresses ``a`` digits wide.
+_TAIL = rb" +[0-9]+ +-?[0-9]+ [0-9]+(?: [\x21-\x7e]+){0,%d} *\n"
+
+
+def head_length(a: int) -> int:
+    """Bytes from the local address to the end of retrnsmt: 69 for IPv4, 117 for IPv6."""
+    return 2 * a + 53
+
+
+def _separators(a: int) -> tuple[tuple[int, bytes], ...]:
+    """(column in the head, byte) of every separator of the head."""
+    return (
+        (a, b":"), (a + 5, b" "), (2 * a + 6, b":"), (2 * a + 11, b" "), (2 * a + 14, b" "), (2 * a + 23, b":"),
+        (2 * a + 32, b" "), (2 * a + 35, b":"), (2 * a + 44, b" "),
+    )
+
+
+@functools.cache
+def _fixed_pattern(a: int, extra: int) -> re.Pattern[bytes]:
+    """Every line of a piece: sl, a head of fixed length (checked by columns), the tail."""
+    return re.compile(rb"(?: *[0-9]+: [^\n]{%d}" % head_length(a) + _TAIL % extra + rb")*")
+
+
+@functools.cache
+def _line_pattern(a: int, extra: int) -> re.Pattern[bytes]:
+    """One whole line, checked field by field, capturing its head."""
+    h = rb"[0-9A-Fa-f]"
+    end = rb"%s{%d}:%s{4}" % (h, a, h)
+    head = rb"(%s %s %s{2} %s{8}:%s{8} %s{2}:%s{8} %s{8})" % (end, end, h, h, h, h, h, h)
+    return re.compile(rb"(?m)^ *[0-9]+: " + head + (_TAIL % extra)[:-2] + rb"$")
+
+
+class Columns(NamedTuple):
+    """The printed head fields of ``n`` rows, each as one flat sequence in row order."""
+
+    n: int
+    #: Local then remote address of each row, in network byte order (4 or 16 bytes each).
+    addresses: bytes
+    #: Local then remote port of each row.
+    ports: array[int]
+    #: tx_queue then rx_queue of each row.
+    queues: array[int]
+    #: The state byte of each row.
+    states: bytes
+
+
+def kernel_columns(piece: bytes, table: Table, byteorder: ByteOrder) -> Columns | None:
+    """The columns of ``piece`` (whole lines, each ending in a newline, no header), or None if
+    any line is not exactly as the kernel prints it."""
+    if not piece:
+        return Columns(0, b"", array("H"), array("I"), b"")
+    a = 32 if table.ip_version == 6 else 8
+    extra = MAX_EXTRA_DATAGRAM if table.datagram else MAX_EXTRA_TCP
+    end = piece.find(b"\n") + 1
+    if end == 0:
+        return None
+    n = len(piece) // end
+    start = piece.find(b": ") + 2
+    if n * end == len(piece) and piece[end - 1 :: end] == b"\n" * n and start > 2 and piece[start - 2 :: end] == b":" * n:
+        if _fixed_pattern(a, extra).fullmatch(piece) is not None:
+            found = _cut(piece, end, start, n, a, byteorder, check=True)
+            if found is not None:
+                return found
+    # lines of different lengths, or sl of different widths (row 10000 on): each line by the pattern
+    heads = _line_pattern(a, extra).findall(piece)
+    if len(heads) != piece.count(b"\n"):
+        return None
+    return _cut(b"".join(heads), head_length(a), 0, len(heads), a, byteorder, check=False)
+
+
+def _cut(data: bytes, stride: int, start: int, n: int, a: int, byteorder: ByteOrder, check: bool) -> Columns | None:
+    """The fields of ``n`` heads at ``start`` of every ``stride`` bytes of ``data``."""
+    if check:
+        for at, sep in _separators(a):
+            if data[start + at :: stride] != sep * n:
+                return None
+    # address digits in the order that gives network-order bytes: the kernel prints host-order words
+    order = (6, 7, 4, 5, 2, 3, 0, 1) if byteorder == "little" else tuple(range(8))
+    digits = [start + word + i for word in range(0, a, 8) for i in order]
+    addresses = _gather(data, stride, [d for field in (0, a + 6) for d in (field + d for d in digits)], n)
+    ports = _gather(data, stride, [start + f + i for f in (a + 1, 2 * a + 7) for i in range(4)], n)
+    queues = _gather(data, stride, [start + f + i for f in (2 * a + 15, 2 * a + 24) for i in range(8)], n)
+    states = _gather(data, stride, [start + 2 * a + 12, start + 2 * a + 13], n)
+    if check:  # the digits not printed must be hex too: tr, tm->when, retrnsmt
+        rest = _gather(data, stride, [start + 2 * a + f for f in (33, 34, *range(36, 44), *range(45, 53))], n)
+        if rest is None:
+            return None
+    if addresses is None or ports is None or queues is None or states is None:
+        return None
+    # unhexlify gives big-endian numbers; array reads them in this machine's order
+    port_values = array("H", ports)
+    queue_values = array("I", queues)
+    if sys.byteorder == "little":
+        port_values.byteswap()
+        queue_values.byteswap()
+    return Columns(n, addresses, port_values, queue_values, states)
+
+
+def _gather(data: bytes, stride: int, columns: list[int], n: int) -> bytes | None:
+    """The bytes that the hex digits at ``columns`` of every row spell, row after row; None if
+    one is not a hex digit."""
+    width = len(columns)
+    out = bytearray(width * n)
+    for k, column in enumerate(columns):
+        out[k::width] = data[column::stride]
+    try:
+        return binascii.unhexlify(out)
+    except binascii.Error:
+        return None
