@@ -10,6 +10,7 @@ on the model's records, so they mean the same in every output.
 from __future__ import annotations
 
 from collections.abc import Callable
+from collections.abc import Mapping
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 from typing import NamedTuple
@@ -24,6 +25,7 @@ from netread.model import UnixSocket
 from netread.model import UnixState
 
 if TYPE_CHECKING:
+    from netread.model import Owners
     from netread.model import Sockets
 
 
@@ -248,16 +250,20 @@ def parse_port(text: str, what: str, services: Callable[[str], frozenset[int]] |
     return ports
 
 
-def filtered(sockets: Sockets, filters: Filters) -> Sockets:
-    """``sockets`` with only the rows ``filters`` keep (the sections, owners and messages stay)."""
-    owners = sockets.owners
-    users = sockets.users
+def keeper(filters: Filters, owners: Owners | None, users: Mapping[int, str | None]) -> Callable[[InetSocket | UnixSocket], bool]:
+    """Whether ``filters`` keep a row, its holders from ``owners`` and its user name from ``users``."""
 
     def kept(sock: InetSocket | UnixSocket) -> bool:
         holders = owners.of(sock.inode) if owners is not None else []
         uid = sock.uid if isinstance(sock, InetSocket) else None
         return filters.matches(sock, holders, users.get(uid) if uid is not None else None)
 
+    return kept
+
+
+def filtered(sockets: Sockets, filters: Filters) -> Sockets:
+    """``sockets`` with only the rows ``filters`` keep (the sections, owners and messages stay)."""
+    kept = keeper(filters, sockets.owners, sockets.users)
     return sockets._replace(
         inet=None if sockets.inet is None else [s for s in sockets.inet if kept(s)],
         unix=None if sockets.unix is None else [s for s in sockets.unix if kept(s)],

@@ -25,6 +25,7 @@ from netread.model import Absent
 from netread.model import InetSocket
 from netread.model import IPAddress
 from netread.model import Message
+from netread.model import Owners
 from netread.model import Sockets
 from netread.model import Table
 from netread.model import UnixSocket
@@ -84,34 +85,154 @@ def _read_sockets(
     keep_inet: Callable[[InetSocket], bool] | None,
     keep_unix: Callable[[UnixSocket], bool] | None,
 ) -> Sockets:
-    waiting = scan_in_background(source.root, source.confined) if owners else None
-    messages: list[Message] = []
-    walk = Walk(source, families, messages)
-    inet: list[InetSocket] | None = None
-    unix: list[UnixSocket] | None = None
-    try:
-        if walk.has_inet:
-            inet = []
-            for table, chunks in walk.inet():
+    with SocketStream(source, families, owners=owners, names=names, users=users, keep_inet=keep_inet, keep_unix=keep_unix) as stream:
+        inet = None if stream.inet is None else [sock for piece in stream.inet for sock in piece]
+        unix = stream.unix()
+        return Sockets(inet, unix, stream.owners, stream.users, stream.messages, stream.stopped)
+
+
+class SocketStream:
+    """``read_sockets`` a piece of a table at a time (about 1 MiB of text), for outputs that print as
+    they read: memory stays flat whatever the size of the table.
+
+    On entering, the owners are known (the fd scan runs in a child while the
+    first :data:`READ_AHEAD` bytes of the tables are read); then ``inet``
+    yields each piece's records (names looked up, users named, piece by piece)
+    and ``unix()`` returns the unix table's.  Messages are appended to
+    ``messages`` as they happen; the consumer says them when it likes.
+    """
+
+    def __init__(
+        self,
+        source: ProcSource,
+        families: Sequence[Family],
+        *,
+        owners: bool = False,
+        names: Resolver | None = None,
+        users: Callable[[int], str | None] | None = None,
+        keep_inet: Callable[[InetSocket], bool] | None = None,
+        keep_unix: Callable[[UnixSocket], bool] | None = None,
+    ) -> None:
+        self.source = source
+        self.messages: list[Message] = []
+        self.walk = Walk(source, families, self.messages)
+        self.owners: Owners | None = None
+        #: uid -> user name, for every uid of the rows so far (the snapshot's names win).
+        self.users: dict[int, str | None] = {}
+        self._want_owners = owners
+        self._names = names
+        self._user_name = users
+        self._keep_inet = keep_inet
+        self._keep_unix = keep_unix
+        self._waiting: Callable[[], Owners] | None = None
+        #: The records of each inet piece, in order; None when no inet family is listed.
+        self.inet: Iterator[list[InetSocket]] | None = None
+
+    def __enter__(self) -> SocketStream:
+        if self._want_owners:
+            self._waiting = scan_in_background(self.source.root, self.source.confined)
+        try:
+            if self.walk.has_inet:
+                tables = self.walk.inet()
+                if self._waiting is not None:
+                    tables = read_ahead(tables, self._take_owners)
+                self.inet = self._inet(tables)
+            self._take_owners()
+        except BaseException:
+            self.close()
+            raise
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Reap the scanning child (on errors too)."""
+        self._take_owners()
+
+    def _take_owners(self) -> None:
+        if self._waiting is not None:
+            wait, self._waiting = self._waiting, None  # called once, even when it raises (Ctrl-C)
+            self.owners = wait()
+
+    @property
+    def stopped(self) -> bool:
+        return self.walk.stopped
+
+    def _inet(self, tables: Tables) -> Iterator[list[InetSocket]]:
+        source, keep = self.source, self._keep_inet
+        with paused_gc():
+            for table, chunks in tables:
+
                 def fast(piece: bytes, lineno: int, table: Table = table) -> list[InetSocket] | None:
                     return kernel_records(piece.decode("utf-8", "surrogateescape"), table, source.byteorder, lineno)
 
-                for piece in inet_pieces(source, table, chunks, messages, fast):
-                    inet.extend(piece if keep_inet is None else filter(keep_inet, piece))
-        if walk.lists_unix:
-            lines = walk.unix()
-            unix = [] if lines is None else decode_unix_rows(source, lines, messages, keep_unix)
-    finally:
-        found_owners = waiting() if waiting is not None else None  # the child is reaped on errors too
-    if names is not None and inet:
-        late = names.prefetch(_addresses(inet))
-        if late:
-            messages.append(Unresolved(len(late), names.deadline))
-    names_of: dict[int, str | None] = {}
-    if users is not None:
-        for uid in {r.uid for r in inet or () if r.uid is not None}:
-            names_of[uid] = source.users.get(uid) if source.users is not None else users(uid)
-    return Sockets(inet, unix, found_owners, names_of, messages, walk.stopped)
+                for piece in inet_pieces(source, table, chunks, self.messages, fast):
+                    rows = piece if keep is None else list(filter(keep, piece))
+                    if rows:
+                        self._complete(rows)
+                        yield rows
+
+    def _complete(self, rows: list[InetSocket]) -> None:
+        """Names looked up for the distinct addresses of ``rows``, their users named."""
+        names = self._names
+        if names is not None:
+            late = names.prefetch(_addresses(rows))
+            if late:
+                self.messages.append(Unresolved(len(late), names.deadline))
+        if self._user_name is not None:
+            known, given = self.users, self.source.users
+            for uid in {r.uid for r in rows if r.uid is not None} - known.keys():
+                known[uid] = given.get(uid) if given is not None else self._user_name(uid)
+
+    def unix(self) -> list[UnixSocket] | None:
+        """The unix table's records; None when the unix section is not listed."""
+        if not self.walk.lists_unix:
+            return None
+        lines = self.walk.unix()
+        return [] if lines is None else decode_unix_rows(self.source, lines, self.messages, self._keep_unix)
+
+
+#: Bytes of table text read ahead while the -p fd scan runs; beyond them the scan is waited for.
+READ_AHEAD = 8 << 20
+
+Tables = Iterator[tuple[Table, Iterator[tuple[int, bytes]]]]
+
+
+def read_ahead(tables: Tables, wait: Callable[[], None], budget: int = READ_AHEAD) -> Tables:
+    """``tables``, their first ``budget`` bytes read before ``wait()`` (the reads and the owner
+    scan overlap, the rows still wait for the owners; memory stays bounded)."""
+    held: list[tuple[Table, list[tuple[int, bytes]], Iterator[tuple[int, bytes]], SourceError | None]] = []
+    size = 0
+    for table, chunks in tables:
+        got: list[tuple[int, bytes]] = []
+        error = None
+        try:
+            for lineno, piece in chunks:
+                got.append((lineno, piece))
+                size += len(piece)
+                if size >= budget:
+                    break
+        except SourceError as exc:  # a read error: raised again where it happened
+            error = exc
+        held.append((table, got, chunks, error))
+        if size >= budget:
+            break
+    wait()
+    return _after(held, tables)
+
+
+def _after(held: list[tuple[Table, list[tuple[int, bytes]], Iterator[tuple[int, bytes]], SourceError | None]], tables: Tables) -> Tables:
+    for table, got, rest, error in held:
+        yield table, _replay(got, rest, error)
+    yield from tables
+
+
+def _replay(got: list[tuple[int, bytes]], rest: Iterator[tuple[int, bytes]], error: SourceError | None) -> Iterator[tuple[int, bytes]]:
+    yield from got
+    if error is not None:
+        raise error
+    yield from rest
 
 
 def _addresses(rows: Iterable[InetSocket]) -> Iterator[IPAddress]:

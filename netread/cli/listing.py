@@ -32,10 +32,14 @@ from netread.select import Filters
 from netread.select import Options
 
 if TYPE_CHECKING:
+    from netread.model import InetSocket
     from netread.model import Message
+    from netread.model import Owner
     from netread.model import Sockets
+    from netread.model import UnixSocket
     from netread.parse.snmp import Facts
     from netread.render.netstat import NetstatFormatter
+    from netread.render.records import Record
     from netread.resolve import Resolver
 
 
@@ -124,6 +128,15 @@ def list_once(
     report = Report(err)
     if output == "netstat" and not opts.explain and not filters.active and opts.numeric_hosts:
         return _stream(source, opts, out, report, names)
+    if opts.explain:
+        return _explained(source, opts, out, report, names, output, filters, color)
+    return _streamed(source, opts, out, report, names, output, filters)
+
+
+def _explained(
+    source: ProcSource, opts: Options, out: BinaryIO, report: Report, names: Resolver | None, output: str, filters: Filters, color: bool
+) -> int:
+    """--explain: the findings look at the whole listing, so every row is read first."""
     from netread import select
     from netread.resolve import user_name
     from netread.sockets import read_sockets
@@ -142,17 +155,92 @@ def list_once(
         report.owners(sockets.owners)
     if filters.active:
         sockets = select.filtered(sockets, filters)
-    if output == "netstat" and not opts.explain:
-        from netread.render.netstat import render_listing
-
-        out.write(_encode("".join(render_listing(sockets, opts, source.clk_tck, names))))
-    elif opts.explain and output == "netstat":
+    if output == "netstat":
         from netread.render.explain import render_explained
 
         out.write(_encode(render_explained(sockets, opts, source.clk_tck, names, _facts(source), snapshot=source.root != LIVE_ROOT, color=color)))
     else:
         out.write(_machine(sockets, opts, source, output, names))
     return report.status(opts.strict, sockets.stopped)
+
+
+def _streamed(source: ProcSource, opts: Options, out: BinaryIO, report: Report, names: Resolver | None, output: str, filters: Filters) -> int:
+    """netstat text with names or filters, json, ndjson and csv: written a piece of a table at a
+    time (``SocketStream``), so memory does not grow with the table."""
+    from netread import select
+    from netread.render import formats
+    from netread.render.netstat import NetstatFormatter
+    from netread.render.netstat import banner
+    from netread.render.netstat import inet_header
+    from netread.render.netstat import unix_section
+    from netread.render.records import inet_record
+    from netread.render.records import unix_record
+    from netread.resolve import user_name
+    from netread.sockets import SocketStream
+
+    with SocketStream(
+        source,
+        select.plan(opts),
+        owners=opts.programs or filters.need_owners,
+        names=names if not opts.numeric_hosts else None,
+        users=user_name,
+        keep_inet=select.keep_inet(opts),
+        keep_unix=select.keep_unix(opts),
+    ) as stream:
+        owners, users, messages = stream.owners, stream.users, stream.messages
+        if owners is not None and opts.programs:
+            report.owners(owners)
+        kept = select.keeper(filters, owners, users) if filters.active else None
+
+        def said() -> None:
+            report.messages(messages)
+            messages.clear()
+
+        def inet_pieces() -> Iterator[list[InetSocket]]:
+            for piece in stream.inet or ():
+                said()
+                yield piece if kept is None else [s for s in piece if kept(s)]
+            said()
+
+        def unix_rows() -> list[UnixSocket] | None:
+            rows = stream.unix()
+            said()
+            return rows if rows is None or kept is None else [s for s in rows if kept(s)]
+
+        if output == "netstat":
+            fmt = NetstatFormatter(opts, owners=owners, clk_tck=source.clk_tck, user_name=users.get, names=names)
+            if stream.inet is not None:
+                out.write(_encode(banner("inet", opts) + "\n" + inet_header(opts) + "\n"))
+                for piece in inet_pieces():
+                    out.write(_encode("".join([fmt.inet_row(row) + "\n" for row in piece])))
+            unix = unix_rows()
+            if unix is not None:
+                out.write(_encode(unix_section(fmt, unix)))
+            return report.status(opts.strict, stream.stopped)
+
+        clk_tck = source.clk_tck
+
+        def holders(inode: int | None) -> list[Owner] | None:
+            return owners.of(inode) if owners is not None else None
+
+        def record_pieces() -> Iterator[list[Record]]:
+            for piece in inet_pieces():
+                yield [inet_record(s, holders(s.inode), users, clk_tck) for s in piece]
+            yield [unix_record(s, holders(s.inode)) for s in unix_rows() or ()]
+
+        if output == "json":
+            from netread._version import __version__
+
+            facts: dict[str, object] = {"root": source.root, "live": source.root == LIVE_ROOT, "byteorder": source.byteorder, "clk_tck": clk_tck}
+            for chunk in formats.json_chunks(__version__, record_pieces(), facts):
+                out.write(chunk)
+        else:
+            if output == "csv":
+                out.write(formats.csv_header())
+            encode = formats.ndjson_lines if output == "ndjson" else formats.csv_rows
+            for records in record_pieces():
+                out.write(encode(records))
+        return report.status(opts.strict, stream.stopped)
 
 
 def _facts(source: ProcSource) -> Facts:
@@ -192,7 +280,7 @@ def _stream(source: ProcSource, opts: Options, out: BinaryIO, report: Report, na
     nothing is kept from one piece to the next.
 
     With -p the fd scan runs in a child while the first pieces are read (up to
-    :data:`HELD` bytes of them); the rows are printed once the owners are known.
+    ``sockets.READ_AHEAD`` bytes of them); the rows are printed once the owners are known.
     """
     from netread import select
     from netread.proc.processes import scan_in_background
@@ -203,6 +291,7 @@ def _stream(source: ProcSource, opts: Options, out: BinaryIO, report: Report, na
     from netread.resolve import user_name
     from netread.sockets import Walk
     from netread.sockets import decode_unix_rows
+    from netread.sockets import read_ahead
 
     scanning = scan_in_background(source.root, source.confined) if opts.programs else None  # all processes, as netstat
     users = source.users.get if source.users is not None else user_name
@@ -221,7 +310,7 @@ def _stream(source: ProcSource, opts: Options, out: BinaryIO, report: Report, na
         if walk.has_inet:
             tables = walk.inet()
             if opts.programs:
-                tables = _prefetched(tables, take_owners)
+                tables = read_ahead(tables, take_owners)  # the first pieces read while the owners are scanned
             take_owners()
             out.write(_encode(banner("inet", opts) + "\n" + inet_header(opts) + "\n"))
             for text in _inet_pieces(source, tables, walk.messages, fmt):
@@ -242,42 +331,7 @@ def _stream(source: ProcSource, opts: Options, out: BinaryIO, report: Report, na
     return report.status(opts.strict, walk.stopped)
 
 
-#: Bytes of table text read ahead while the -p fd scan runs; beyond them the scan is waited for.
-HELD = 8 << 20
-
 Tables = Iterator[tuple[Table, Iterator[tuple[int, bytes]]]]
-
-
-def _prefetched(tables: Tables, take_owners: Callable[[], None]) -> Tables:
-    """``tables``, the first :data:`HELD` bytes of them read before ``take_owners()`` waits for
-    the scan (the reads and the scan overlap; the rows need the owners before they are printed)."""
-    held: list[tuple[Table, list[tuple[int, bytes]], Iterator[tuple[int, bytes]], NetreadError | None]] = []
-    size = 0
-    for table, chunks in tables:
-        got: list[tuple[int, bytes]] = []
-        error = None
-        try:
-            for lineno, piece in chunks:
-                got.append((lineno, piece))
-                size += len(piece)
-                if size >= HELD:
-                    break
-        except NetreadError as exc:  # a read error: raised again where it happened
-            error = exc
-        held.append((table, got, chunks, error))
-        if size >= HELD:
-            break
-    take_owners()
-    for table, got, rest, error in held:
-        yield table, _replay(got, rest, error)
-    yield from tables
-
-
-def _replay(got: list[tuple[int, bytes]], rest: Iterator[tuple[int, bytes]], error: NetreadError | None) -> Iterator[tuple[int, bytes]]:
-    yield from got
-    if error is not None:
-        raise error
-    yield from rest
 
 
 def _inet_pieces(source: ProcSource, tables: Tables, messages: list[Message], fmt: NetstatFormatter) -> Iterator[bytes]:
@@ -286,23 +340,27 @@ def _inet_pieces(source: ProcSource, tables: Tables, messages: list[Message], fm
     path's tokens with service names or those flags, the careful decoder's records elsewhere."""
     from netread.parse.inet_columns import kernel_columns
     from netread.parse.inet_fast import kernel_rows
+    from netread.render.netstat_columns import detail_suffixes
     from netread.render.netstat_columns import numeric_rows
     from netread.render.netstat_fast import format_rows
     from netread.select import keep_inet
     from netread.sockets import inet_pieces
 
     opts = fmt.opts
-    detail = opts.extend or opts.programs or opts.timers or not opts.numeric_ports  # more than the columns have
+    detail = bool(opts.extend or opts.programs or opts.timers)
     keep = keep_inet(opts)
     byteorder = source.byteorder
     for table, chunks in tables:
 
         def fast(piece: bytes, _lineno: int, table: Table = table) -> bytes | None:
-            if detail:
+            if not opts.numeric_ports:  # service names: the tokens, with their (bounded) caches
                 rows = kernel_rows(piece.decode("utf-8", "surrogateescape"), True, table.datagram)
                 return None if rows is None else _encode("".join(format_rows(fmt, table, rows, byteorder)))
-            cols = kernel_columns(piece, table, byteorder)
-            return None if cols is None else numeric_rows(cols, table, opts.all, opts.listening, opts.wide)
+            cols = kernel_columns(piece, table, byteorder, detail)
+            if cols is None:
+                return None
+            suffixes = detail_suffixes(cols, table, fmt) if detail else None
+            return numeric_rows(cols, table, opts.all, opts.listening, opts.wide, suffixes)
 
         for piece in inet_pieces(source, table, chunks, messages, fast):
             if isinstance(piece, bytes):

@@ -32,6 +32,7 @@ import functools
 import re
 import sys
 from array import array
+from collections.abc import Sequence
 from typing import NamedTuple
 
 from netread.model import Table
@@ -63,12 +64,14 @@ def _fixed_pattern(a: int, extra: int) -> re.Pattern[bytes]:
 
 
 @functools.cache
-def _line_pattern(a: int, extra: int) -> re.Pattern[bytes]:
-    """One whole line, checked field by field, capturing its head."""
+def _line_pattern(a: int, extra: int, detail: bool) -> re.Pattern[bytes]:
+    """One whole line, checked field by field, capturing its head (and with ``detail`` uid,
+    timeout and inode, short enough that int() is the careful decoder's saturated value)."""
     h = rb"[0-9A-Fa-f]"
     end = rb"%s{%d}:%s{4}" % (h, a, h)
     head = rb"(%s %s %s{2} %s{8}:%s{8} %s{2}:%s{8} %s{8})" % (end, end, h, h, h, h, h, h)
-    return re.compile(rb"(?m)^ *[0-9]+: " + head + (_TAIL % extra)[:-2] + rb"$")
+    tail = rb" +([0-9]{1,10}) +(-?[0-9]{1,10}) ([0-9]{1,19})(?: [\x21-\x7e]+){0,%d} *" % extra if detail else (_TAIL % extra)[:-2]
+    return re.compile(rb"(?m)^ *[0-9]+: " + head + tail + rb"$")
 
 
 class Columns(NamedTuple):
@@ -83,15 +86,25 @@ class Columns(NamedTuple):
     queues: array[int]
     #: The state byte of each row.
     states: bytes
+    #: With ``detail`` only (-e, -p, -o): uid, timeout and inode of each row,
+    uids: Sequence[int] = ()
+    timeouts: Sequence[int] = ()
+    inodes: Sequence[int] = ()
+    #: the timer code (tr) of each row, and its tm->when then retrnsmt.
+    timers: bytes = b""
+    whens: Sequence[int] = ()
 
 
-def kernel_columns(piece: bytes, table: Table, byteorder: ByteOrder) -> Columns | None:
+def kernel_columns(piece: bytes, table: Table, byteorder: ByteOrder, detail: bool = False) -> Columns | None:
     """The columns of ``piece`` (whole lines, each ending in a newline, no header), or None if
-    any line is not exactly as the kernel prints it."""
+    any line is not exactly as the kernel prints it.  ``detail`` adds the fields of -e, -p and -o
+    (each line is then matched by a pattern: they are not at fixed columns)."""
     if not piece:
         return Columns(0, b"", array("H"), array("I"), b"")
     a = 32 if table.ip_version == 6 else 8
     extra = MAX_EXTRA_DATAGRAM if table.datagram else MAX_EXTRA_TCP
+    if detail:
+        return _detailed(piece, a, extra, byteorder)
     end = piece.find(b"\n") + 1
     if end == 0:
         return None
@@ -103,10 +116,31 @@ def kernel_columns(piece: bytes, table: Table, byteorder: ByteOrder) -> Columns 
             if found is not None:
                 return found
     # lines of different lengths, or sl of different widths (row 10000 on): each line by the pattern
-    heads = _line_pattern(a, extra).findall(piece)
+    heads = _line_pattern(a, extra, False).findall(piece)
     if len(heads) != piece.count(b"\n"):
         return None
     return _cut(b"".join(heads), head_length(a), 0, len(heads), a, byteorder, check=False)
+
+
+def _detailed(piece: bytes, a: int, extra: int, byteorder: ByteOrder) -> Columns | None:
+    found = _line_pattern(a, extra, True).findall(piece)
+    n = len(found)
+    if n != piece.count(b"\n"):
+        return None
+    if not n:
+        return Columns(0, b"", array("H"), array("I"), b"")
+    heads, uids, timeouts, inodes = zip(*found)
+    data = b"".join(heads)
+    stride = head_length(a)
+    cols = _cut(data, stride, 0, n, a, byteorder, check=False)
+    timers = _gather(data, stride, [2 * a + 33, 2 * a + 34], n)
+    whens = _gather(data, stride, [2 * a + f for f in (*range(36, 44), *range(45, 53))], n)
+    if cols is None or timers is None or whens is None:
+        return None
+    when_values = array("I", whens)
+    if sys.byteorder == "little":
+        when_values.byteswap()
+    return cols._replace(uids=list(map(int, uids)), timeouts=list(map(int, timeouts)), inodes=list(map(int, inodes)), timers=timers, whens=when_values)
 
 
 def _cut(data: bytes, stride: int, start: int, n: int, a: int, byteorder: ByteOrder, check: bool) -> Columns | None:

@@ -12,6 +12,7 @@ import csv
 import io
 import json
 from collections.abc import Iterable
+from collections.abc import Iterator
 from collections.abc import Sequence
 
 from netread.escape import escape_text
@@ -32,15 +33,39 @@ def json_document(
     return json.dumps(document, indent=2).encode("ascii") + b"\n"
 
 
+def json_chunks(version: str, pieces: Iterable[Sequence[Record]], source: dict[str, object]) -> Iterator[bytes]:
+    """:func:`json_document` (without findings) written as it goes, a piece of records at a
+    time: the same bytes, and nothing held but one piece."""
+    head = json.dumps({"netread": version, "source": source}, indent=2)
+    yield head[: -len("\n}")].encode("ascii") + b',\n  "sockets": ['
+    first = True
+    for piece in pieces:
+        if piece:
+            text = ",\n".join("    " + json.dumps(record, indent=2).replace("\n", "\n    ") for record in piece)
+            yield (b"\n" if first else b",\n") + text.encode("ascii")
+            first = False
+    yield b"]\n}\n" if first else b"\n  ]\n}\n"
+
+
 def ndjson_lines(records: Iterable[Record]) -> bytes:
     return b"".join(json.dumps(record).encode("ascii") + b"\n" for record in records)
 
 
-def csv_text(records: Iterable[Record]) -> bytes:
+def csv_header() -> bytes:
+    return csv_rows((), header=True)
+
+
+def csv_rows(records: Iterable[Record], header: bool = False) -> bytes:
+    """CSV lines of ``records`` (the header line first with ``header``)."""
     text = io.StringIO()
     writer = csv.DictWriter(text, fieldnames=CSV_KEYS, extrasaction="raise", lineterminator="\n")
-    writer.writeheader()
+    if header:
+        writer.writeheader()
     for record in records:
         row = flat(record)
         writer.writerow({k: escape_text(v) if isinstance(v, str) else ("" if v is None else v) for k, v in row.items()})
     return text.getvalue().encode("utf-8")
+
+
+def csv_text(records: Iterable[Record]) -> bytes:
+    return csv_rows(records, header=True)

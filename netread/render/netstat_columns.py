@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import re
 from array import array
+from collections.abc import Iterable
 from collections.abc import Sequence
 from itertools import compress
 
@@ -20,6 +21,7 @@ from netread.model import Table
 from netread.parse.inet_columns import Columns
 from netread.render.netstat import ADDR_COLUMN
 from netread.render.netstat import ADDR_SHORT_LEN
+from netread.render.netstat import NetstatFormatter
 from netread.render.netstat import state_text
 
 _MAPPED = re.compile(rb"(?m)^::ffff:(?=[0-9]+\.)")
@@ -31,10 +33,11 @@ def _states(family: str) -> tuple[bytes, ...]:
     return tuple(b" %-11s" % state_text(st, family).encode() for st in range(256))
 
 
-def numeric_rows(cols: Columns, table: Table, every: bool, listening: bool, wide: bool) -> bytes:
+def numeric_rows(cols: Columns, table: Table, every: bool, listening: bool, wide: bool, suffixes: Sequence[bytes] | None = None) -> bytes:
     """The rows netstat -n prints for ``cols``: all of them with ``every`` (-a), else the
     servers with ``listening`` (-l) or the others (netstat's rule, netread.select.keep_inet);
-    addresses cut to their column unless ``wide`` (-W).
+    addresses cut to their column unless ``wide`` (-W); each row ends with its ``suffixes`` text
+    (:func:`detail_suffixes`) if given.
 
     Addresses are printed by ``%d`` from the bytes, not looked up in tables of texts: with
     every address different, a table of 65,536 pair texts misses the CPU cache on every row
@@ -56,15 +59,36 @@ def numeric_rows(cols: Columns, table: Table, every: bool, listening: bool, wide
             keep = [any(addresses[i + a : i + 2 * a]) != listening for i in range(0, 2 * a * n, 2 * a)]
         local, remote = list(compress(local, keep)), list(compress(remote, keep))
         rx, tx, states = list(compress(rx, keep)), list(compress(tx, keep)), list(compress(states, keep))
+        if suffixes is not None:
+            suffixes = list(compress(suffixes, keep))
         n = len(local)
-    values: list[object] = [None] * (5 * n)
-    values[0::5] = rx
-    values[1::5] = tx
-    values[2::5] = local
-    values[3::5] = remote
-    values[4::5] = map(_states(table.services).__getitem__, states)
-    row = b"%-5s %%6d %%6d %%-23s %%-23s%%s\n" % table.label.encode()
+    k = 5 if suffixes is None else 6
+    values: list[object] = [None] * (k * n)
+    values[0::k] = rx
+    values[1::k] = tx
+    values[2::k] = local
+    values[3::k] = remote
+    values[4::k] = map(_states(table.services).__getitem__, states)
+    if suffixes is not None:
+        values[5::k] = suffixes
+    row = b"%-5s %%6d %%6d %%-23s %%-23s%%s" % table.label.encode() + (b"\n" if suffixes is None else b"%s\n")
     return (row * n) % tuple(values)
+
+
+def detail_suffixes(cols: Columns, table: Table, fmt: NetstatFormatter) -> list[bytes]:
+    """What -e, -p and -o add to each row of ``cols`` (read with ``detail``), as the formatter adds it."""
+    opts = fmt.opts
+    family = table.services
+    parts: list[Iterable[str]] = []
+    if opts.extend:
+        parts.append([" " + fmt.user(uid) + " " + "%-10d" % inode for uid, inode in zip(cols.uids, cols.inodes)])
+    if opts.programs:
+        parts.append([" " + fmt.program(inode) for inode in cols.inodes])
+    if opts.timers:
+        whens = cols.whens
+        timer = fmt.timer_text
+        parts.append([" " + timer(tr, whens[2 * i], whens[2 * i + 1], timeout, family) for i, (tr, timeout) in enumerate(zip(cols.timers, cols.timeouts))])
+    return "\n".join(map("".join, zip(*parts))).encode("utf-8", "surrogateescape").split(b"\n")
 
 
 def _endpoints(addresses: bytes, ports: array[int], a: int, wide: bool) -> list[bytes]:

@@ -16,11 +16,14 @@ from strategies import table_entries
 
 from netread.errors import ParseError
 from netread.model import InetSocket
+from netread.model import Owner
+from netread.model import Owners
 from netread.model import Table
 from netread.parse.inet import ByteOrder
 from netread.parse.inet import decode_inet
 from netread.parse.inet_columns import kernel_columns
 from netread.render.netstat import NetstatFormatter
+from netread.render.netstat_columns import detail_suffixes
 from netread.render.netstat_columns import numeric_rows
 from netread.select import Options
 from netread.select import keep_inet
@@ -126,3 +129,35 @@ def test_lowercase_hex_is_taken_as_the_careful_path_takes_it() -> None:
     lower = line.replace(b"EFCDAB0A", b"efcdab0a")
     assert lower != line
     assert fast("tcp", lower, "little", True, False, False) == careful("tcp", lower, "little", True, False, False)[0]
+
+
+def _owners(inodes: list[int]) -> Owners:
+    """Each inode held by a process of its own, pid = inode % 99991 + 1, program ``prog-<pid>``."""
+    return Owners({i: (i % 99991 + 1,) for i in inodes}, {i % 99991 + 1: Owner(i % 99991 + 1, f"prog-{i % 99991 + 1}") for i in inodes})
+
+
+@settings(max_examples=examples(300))
+@given(SPECS, BYTEORDERS, st.booleans(), st.booleans(), st.booleans(), st.booleans(), st.booleans(), st.data())
+def test_detailed_columns_equal_the_careful_path(spec, byteorder, every, wide, extend, programs, timers, data) -> None:  # type: ignore[no-untyped-def]
+    """-e, -p and -o (any of them) from the detailed columns, with owners and user names."""
+    table, entries = spec
+    body = format_table(table, entries, byteorder).partition("\n")[2].encode("utf-8", "surrogateescape")
+    owners = _owners([e.inode for e in entries if data.draw(st.booleans())])
+    opts = Options.resolve(all=every, wide=wide, extend=extend, programs=programs, timers=timers or not (extend or programs), numeric_hosts=True, numeric_ports=True)
+
+    def formatter() -> NetstatFormatter:
+        return NetstatFormatter(opts, owners=owners, user_name=lambda uid: None if uid % 2 else f"u{uid}")
+
+    cols = kernel_columns(body, Table(table), byteorder, detail=True)
+    lines = body.decode().split("\n")[:-1]
+    decoded = list(decode_inet(lines, path=table, table=table, byteorder=byteorder, first_line=2))
+    if any(e.inode >= 10**19 for e in entries):
+        assert cols is None  # 20-digit inodes are the careful path's
+        return
+    assert cols is not None
+    fmt = formatter()
+    got = numeric_rows(cols, Table(table), opts.all, opts.listening, opts.wide, detail_suffixes(cols, Table(table), fmt))
+    keep = keep_inet(opts)
+    careful_fmt = formatter()
+    want = "".join(careful_fmt.inet_row(r) + "\n" for r in decoded if isinstance(r, InetSocket) and (keep is None or keep(r)))
+    assert got == want.encode()
