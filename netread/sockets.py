@@ -161,17 +161,21 @@ class SocketStream:
 
     def _inet(self, tables: Tables) -> Iterator[list[InetSocket]]:
         source, keep = self.source, self._keep_inet
-        with paused_gc():
-            for table, chunks in tables:
+        for table, chunks in tables:
 
-                def fast(piece: bytes, lineno: int, table: Table = table) -> list[InetSocket] | None:
-                    return kernel_records(piece.decode("utf-8", "surrogateescape"), table, source.byteorder, lineno)
+            def fast(piece: bytes, lineno: int, table: Table = table) -> list[InetSocket] | None:
+                return kernel_records(piece.decode("utf-8", "surrogateescape"), table, source.byteorder, lineno)
 
-                for piece in inet_pieces(source, table, chunks, self.messages, fast):
-                    rows = piece if keep is None else list(filter(keep, piece))
-                    if rows:
-                        self._complete(rows)
-                        yield rows
+            pieces = inet_pieces(source, table, chunks, self.messages, fast)
+            while True:
+                with paused_gc():  # while records are made, not while the consumer works (its garbage may be cyclic)
+                    piece = next(pieces, None)
+                if piece is None:
+                    break
+                rows = piece if keep is None else list(filter(keep, piece))
+                if rows:
+                    self._complete(rows)
+                    yield rows
 
     def _complete(self, rows: list[InetSocket]) -> None:
         """Names looked up for the distinct addresses of ``rows``, their users named."""

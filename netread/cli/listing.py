@@ -164,6 +164,10 @@ def _explained(
     return report.status(opts.strict, sockets.stopped)
 
 
+#: Rows turned into records (dicts, ~2 KB each) and written at a time by the machine formats.
+RECORD_BATCH = 1024
+
+
 def _streamed(source: ProcSource, opts: Options, out: BinaryIO, report: Report, names: Resolver | None, output: str, filters: Filters) -> int:
     """netstat text with names or filters, json, ndjson and csv: written a piece of a table at a
     time (``SocketStream``), so memory does not grow with the table."""
@@ -225,8 +229,11 @@ def _streamed(source: ProcSource, opts: Options, out: BinaryIO, report: Report, 
 
         def record_pieces() -> Iterator[list[Record]]:
             for piece in inet_pieces():
-                yield [inet_record(s, holders(s.inode), users, clk_tck) for s in piece]
-            yield [unix_record(s, holders(s.inode)) for s in unix_rows() or ()]
+                for i in range(0, len(piece), RECORD_BATCH):  # records are big: a few at a time
+                    yield [inet_record(s, holders(s.inode), users, clk_tck) for s in piece[i : i + RECORD_BATCH]]
+            unix = unix_rows() or []
+            for i in range(0, len(unix), RECORD_BATCH):
+                yield [unix_record(s, holders(s.inode)) for s in unix[i : i + RECORD_BATCH]]
 
         if output == "json":
             from netread._version import __version__

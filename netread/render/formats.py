@@ -41,10 +41,29 @@ def json_chunks(version: str, pieces: Iterable[Sequence[Record]], source: dict[s
     first = True
     for piece in pieces:
         if piece:
-            text = ",\n".join("    " + json.dumps(record, indent=2).replace("\n", "\n    ") for record in piece)
+            text = ",\n".join("    " + _pretty(record, 2) for record in piece)
             yield (b"\n" if first else b",\n") + text.encode("ascii")
             first = False
     yield b"]\n}\n" if first else b"\n  ]\n}\n"
+
+
+def _pretty(value: object, level: int) -> str:
+    """``json.dumps(value, indent=2)`` at nesting ``level``, by the C encoder for every scalar:
+    the pure-Python encoder that ``indent`` selects is 4x slower and leaves cyclic garbage."""
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        inner = "\n" + "  " * (level + 1)
+        return "{" + inner + ("," + inner).join(_dumps(str(k)) + ": " + _pretty(v, level + 1) for k, v in value.items()) + "\n" + "  " * level + "}"
+    if isinstance(value, list):
+        if not value:
+            return "[]"
+        inner = "\n" + "  " * (level + 1)
+        return "[" + inner + ("," + inner).join(_pretty(v, level + 1) for v in value) + "\n" + "  " * level + "]"
+    return _dumps(value)
+
+
+_dumps = json.dumps
 
 
 def ndjson_lines(records: Iterable[Record]) -> bytes:
