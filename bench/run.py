@@ -16,7 +16,10 @@ processes with their output sent to /dev/null:
   each timed inside one interpreter (import excluded, same Python).
 
 Then ``netread --proc SNAP -tan`` on generated snapshots of 10k, 100k and 1M
-tcp rows.  It prints markdown tables: medians, min-max, the ratio of medians,
+tcp rows (a few distinct addresses); the start-up on an empty /proc against
+``python -I -c pass``; and the diverse workload: IPv4 and IPv6 snapshots where
+every address and port differs (bench/snapshots.py), ``-tan`` and ``-tanp``
+against netstat reading the same files, interleaved, and ``--format ndjson``.  It prints markdown tables: medians, min-max, the ratio of medians,
 and peak RSS (ru_maxrss of the child).  The netread used is the ``netread``
 script next to this Python (``--netread`` to choose another).
 """
@@ -175,6 +178,67 @@ def make_snapshot(root: Path, rows: int) -> None:
         out.write("".join(chunk))
 
 
+_ORACLE = 'mount --bind "$0" /proc && exec netstat "$@"'
+
+
+def netstat_on(snapshot: Path, flags: list[str]) -> list[str]:
+    """netstat reading ``snapshot`` as its /proc (the oracle's command; ~3 ms of unshare and mount
+    are counted against netstat)."""
+    return ["unshare", "-m", "sh", "-c", _ORACLE, str(snapshot), *flags]
+
+
+def diverse(netread: str, specs: list[tuple[int, int]], rounds: int, keep: Path | None) -> str:
+    """netread against netstat on snapshots where every address and port is different, made by
+    bench/snapshots.py (the shared kernel-text encoder): -tan and -tanp, interleaved, with peak RSS,
+    and netread --format ndjson (no netstat counterpart: its memory)."""
+    from bench.snapshots import write
+
+    out = [
+        "| snapshot | command | netread median (min-max) | peak RSS | netstat median (min-max) | peak RSS | ratio | netread per row |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    with tempfile.TemporaryDirectory(prefix="netread-diverse-") as tmp:
+        base = keep or Path(tmp)
+        for family, rows in specs:
+            root = base / f"v{family}-{rows}"
+            if not (root / "net").is_dir():
+                print(f"writing {root} ...", file=sys.stderr)
+                write(root, rows, family)
+            n = max(3, rounds // (1 + rows // 250_000))
+            pairs = [
+                ("-tan", [netread, "--proc", str(root), "-tan"], netstat_on(root, ["-tan"])),
+                ("-tanp", [netread, "--proc", str(root), "-tanp"], netstat_on(root, ["-tanp"])),
+            ]
+            results = process_rounds(pairs, n)
+            for label, _, _ in pairs:
+                a, am, ar = _cell(results[label]["netread"])
+                b, bm, br = _cell(results[label]["other"])
+                out.append(f"| IPv{family}, {rows:,} rows | `{label}` | {a} | {ar / 1024:.1f} MiB | {b} | {br / 1024:.1f} MiB | {am / bm:.2f}x | {am / rows * 1e6:.2f} µs |")
+            nd = [timed([netread, "--proc", str(root), "--format", "ndjson", "-tan"]) for _ in range(1 if rows > 200_000 else 3)]
+            c, cm, cr = _cell(nd)
+            out.append(f"| IPv{family}, {rows:,} rows | `--format ndjson -tan` | {c} | {cr / 1024:.1f} MiB | | | | {cm / rows * 1e6:.2f} µs |")
+    return "\n".join(out)
+
+
+def startup(netread: str, rounds: int) -> str:
+    """``netread --proc EMPTY -tan`` (tables with a header only) against the bare interpreter."""
+    python = str(Path(netread).with_name("python"))
+    with tempfile.TemporaryDirectory(prefix="netread-empty-") as tmp:
+        root = Path(tmp)
+        (root / "net").mkdir()
+        for table in ("tcp", "tcp6"):
+            (root / "net" / table).write_text("  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n")
+        results = process_rounds([("start", [netread, "--proc", str(root), "-tan"], [python, "-I", "-c", "pass"])], max(rounds, 21))
+    a, am, ar = _cell(results["start"]["netread"])
+    b, bm, br = _cell(results["start"]["other"])
+    return "\n".join([
+        "| start-up | median (min-max) | peak RSS |", "|---|---|---|",
+        f"| `netread --proc EMPTY -tan` | {a} | {ar / 1024:.1f} MiB |",
+        f"| `python -I -c pass` (same interpreter) | {b} | {br / 1024:.1f} MiB |",
+        f"| ratio | {am / bm:.2f}x | |",
+    ])
+
+
 def scaling(netread: str, sizes: list[int], rounds: int) -> str:
     out = ["| tcp rows | netread -tan median (min-max) | per row | peak RSS |", "|---|---|---|---|"]
     with tempfile.TemporaryDirectory(prefix="netread-bench-") as tmp:
@@ -192,35 +256,34 @@ def breakdown(netread: str, rounds: int) -> str:
     """Where the time of ``netread -tan`` goes: each stage timed on its own, in this process."""
     sys.path.insert(0, str(ROOT))
     from netread.model import Table
-    from netread.parse.inet_fast import kernel_rows
+    from netread.parse.inet_columns import kernel_columns
     from netread.proc.processes import scan_owners
     from netread.proc.source import ProcSource
-    from netread.render.netstat import NetstatFormatter
-    from netread.render.netstat_fast import format_rows
-    from netread.select import Options
+    from netread.render.netstat_columns import numeric_rows
 
     python = str(Path(netread).with_name("python"))
-    stages: dict[str, list[float]] = {k: [] for k in ("interpreter start-up", "imports", "kernel: read /proc/net/tcp + tcp6", "parse (fast path)", "format", "fd scan (-p, in a child beside the reads)")}
+    stages: dict[str, list[float]] = {k: [] for k in ("interpreter start-up", "imports", "kernel: read /proc/net/tcp + tcp6", "parse (columns)", "format", "fd scan (-p, in a child beside the reads)")}
     source = ProcSource.live()
-    opts = Options.resolve(tcp=True, all=True, numeric_hosts=True, numeric_ports=True, numeric_users=True)
     for _ in range(rounds):
         stages["interpreter start-up"].append(timed([python, "-c", "pass"])[0])
         stages["imports"].append(timed([python, "-c", "import netread.cli.quick, netread.cli.listing"])[0] - stages["interpreter start-up"][-1])
         start = time.perf_counter()
-        chunks = [c for table in ("tcp", "tcp6") for c in (source.net_chunks(table) or [])]
+        chunks = [(Table(table), c) for table in ("tcp", "tcp6") for c in (source.net_chunks(table) or [])]
         read = time.perf_counter()
-        rows = []
-        for lineno, text in chunks:
+        cols = []
+        for table, (lineno, piece) in chunks:
             if lineno == 1:
-                text = text.partition("\n")[2]
-            rows += kernel_rows(text, False) or []
+                piece = piece.partition(b"\n")[2]
+            cols.append((table, kernel_columns(piece, table, source.byteorder)))
         parsed = time.perf_counter()
-        format_rows(NetstatFormatter(opts), Table.TCP, rows, source.byteorder)
+        for table, col in cols:
+            if col is not None:
+                numeric_rows(col, table, True, False, False)
         formatted = time.perf_counter()
         scan_owners(source.root)
         scanned = time.perf_counter()
         stages["kernel: read /proc/net/tcp + tcp6"].append(read - start)
-        stages["parse (fast path)"].append(parsed - read)
+        stages["parse (columns)"].append(parsed - read)
         stages["format"].append(formatted - parsed)
         stages["fd scan (-p, in a child beside the reads)"].append(scanned - formatted)
     out = ["| stage of `netread -tan` / `-tanp` | median |", "|---|---|"]
@@ -265,7 +328,7 @@ def inner(args: argparse.Namespace) -> int:
         stop_holders(holders)
     rows = [(f"`{label}` ({tcp_rows} tcp rows)" if "t" in label else f"`{label}`", "netread", procs[label]["netread"], f"netstat {label}", procs[label]["other"]) for label, _, _ in pairs]
     rows.append(("library: all TCP sockets with owners", "netread.connections('tcp')", lib["netread"], "psutil.net_connections('tcp')", lib["psutil"]))
-    print(f"Machine: {machine()}. {args.rounds} interleaved rounds, output to /dev/null.\n")
+    print(f"Machine: {machine()}. Load before: {os.getloadavg()[0]:.2f}. {args.rounds} interleaved rounds, output to /dev/null.\n")
     print(table(rows))
     print()
     print(stages)
@@ -281,6 +344,9 @@ def main() -> int:
     ap.add_argument("--unix", type=int, default=2000, help="unix sockets to hold")
     ap.add_argument("--rounds", type=int, default=11)
     ap.add_argument("--scaling", default="10000,100000,1000000", help="tcp rows of the generated snapshots ('' to skip)")
+    ap.add_argument("--diverse", default="4:100000,4:1000000,6:100000,6:300000", help="FAMILY:ROWS snapshots with every address distinct ('' to skip)")
+    ap.add_argument("--keep", type=Path, help="where to keep (and reuse) the diverse snapshots")
+    ap.add_argument("--live", action=argparse.BooleanOptionalAction, default=True, help="the live loopback workload (needs root for unshare -n)")
     ap.add_argument("--netread", default=str(Path(sys.executable).parent / "netread"))
     ap.add_argument("--inner", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--breakdown", action="store_true", help=argparse.SUPPRESS)
@@ -290,9 +356,20 @@ def main() -> int:
         return 0
     if args.inner:
         return inner(args)
-    resource.setrlimit(resource.RLIMIT_NOFILE, resource.getrlimit(resource.RLIMIT_NOFILE)[1:] * 2)
-    cmd = ["unshare", "-n", sys.executable, __file__, "--inner", "--sockets", str(args.sockets), "--unix", str(args.unix), "--rounds", str(args.rounds), "--scaling", args.scaling, "--netread", args.netread]
-    return subprocess.call(cmd)
+    status = 0
+    if args.live:
+        resource.setrlimit(resource.RLIMIT_NOFILE, resource.getrlimit(resource.RLIMIT_NOFILE)[1:] * 2)
+        cmd = ["unshare", "-n", sys.executable, __file__, "--inner", "--sockets", str(args.sockets), "--unix", str(args.unix), "--rounds", str(args.rounds), "--scaling", args.scaling, "--netread", args.netread]
+        status = subprocess.call(cmd)
+    else:
+        print(f"Machine: {machine()}. Load before: {os.getloadavg()[0]:.2f}. Output to /dev/null.")
+    print()
+    print(startup(args.netread, args.rounds))
+    if args.diverse:
+        specs = [(int(f), int(n)) for f, n in (spec.split(":") for spec in args.diverse.split(","))]
+        print()
+        print(diverse(args.netread, specs, args.rounds, args.keep))
+    return status
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 from typing import Literal
 from typing import NamedTuple
+from typing import Protocol
 from typing import Union
 
 if TYPE_CHECKING:
@@ -141,7 +142,7 @@ class ProcSource(NamedTuple):
             if exc.errno in (errno.ENOENT, errno.ENOTDIR):
                 return None
             raise SourceError(f"{path}: {exc.strerror or os.strerror(exc.errno or 0)}") from exc
-        return _chunks(handle, path, size)
+        return _chunks(handle, path, size, overlap=self.root == LIVE_ROOT and os.path.exists(CAT))
 
     def read_text(self, relative: str, limit: int = 1 << 16) -> str | None:
         """A small file under the root (``sys/net/core/somaxconn``, ``net/snmp``), or None if unreadable.
@@ -187,38 +188,122 @@ def _inside(path: str, root: str) -> bool:
     return real == top or real.startswith(top.rstrip(os.sep) + os.sep)
 
 
-def _chunks(handle: io.FileIO, path: str, size: int) -> Iterator[tuple[int, bytes]]:
+def _chunks(handle: io.FileIO, path: str, size: int, overlap: bool) -> Iterator[tuple[int, bytes]]:
     lineno = 1
     rest = b""
+    reader: _Reader = handle
     with handle:
-        while True:
-            # /proc hands out about a page per read(): fill one buffer with many, without a new
-            # allocation per read()
-            buf = bytearray(len(rest) + size)
-            buf[: len(rest)] = rest
-            view = memoryview(buf)
-            got = len(rest)
+        try:
+            while True:
+                # /proc hands out about a page per read(): fill one buffer with many, without a new
+                # allocation per read()
+                buf = bytearray(len(rest) + size)
+                buf[: len(rest)] = rest
+                view = memoryview(buf)
+                got = len(rest)
+                try:
+                    while got < len(buf):
+                        n = reader.readinto(view[got:])
+                        if not n:
+                            break
+                        got += n
+                except OSError as exc:
+                    raise SourceError(f"{path}: {exc.strerror or os.strerror(exc.errno or 0)}") from exc
+                finally:
+                    view.release()
+                if got < len(buf):  # end of file
+                    if isinstance(reader, _Feeder):
+                        reader.finish(path)
+                    if got:
+                        yield lineno, bytes(buf[:got]) if buf[got - 1] == 10 else bytes(buf[:got]) + b"\n"
+                    return
+                if overlap and reader is handle:  # a big table: the kernel's share of the rest goes on beside us
+                    reader = _Feeder.start(handle) or handle
+                cut = buf.rfind(b"\n") + 1
+                rest = bytes(buf[cut:])
+                size = len(buf) if cut == 0 else size  # no newline yet: double the next buffer (linear, not quadratic)
+                if cut:
+                    piece = bytes(buf[:cut])
+                    yield lineno, piece
+                    lineno += piece.count(b"\n")
+        finally:
+            if isinstance(reader, _Feeder):
+                reader.close()
+
+
+class _Reader(Protocol):
+    def readinto(self, buffer: memoryview, /) -> int | None: ...
+
+
+#: The helper that reads a big live table into a pipe while netread parses what came before.
+CAT = "/bin/cat"
+PIPE_SIZE = 1 << 20
+
+
+class _Feeder:
+    """``/bin/cat`` reading the rest of an open /proc table into a pipe.
+
+    /proc/net/tcp gives about 4 KiB per read(), and the kernel's work behind
+    each is a third of netstat's time; a child doing those reads into a 1 MiB
+    pipe lets it run on another core while this process parses
+    (``../shared/reference/performance-notes.md`` section 2).  The child reads
+    the file netread opened (the same open file, so the same offset and the
+    same checks); if it cannot be started, netread goes on reading itself.
+    """
+
+    def __init__(self, pid: int, pipe: io.FileIO) -> None:
+        self.pid = pid
+        self.pipe = pipe
+
+    @classmethod
+    def start(cls, handle: io.FileIO) -> _Feeder | None:
+        try:
+            read_end, write_end = os.pipe2(os.O_CLOEXEC)
+        except OSError:
+            return None
+        try:
+            import fcntl
+
+            fcntl.fcntl(write_end, 1031, PIPE_SIZE)  # F_SETPIPE_SZ
+        except OSError:
+            pass  # a smaller pipe still overlaps
+        try:
+            actions = [(os.POSIX_SPAWN_DUP2, handle.fileno(), 0), (os.POSIX_SPAWN_DUP2, write_end, 1), (os.POSIX_SPAWN_OPEN, 2, os.devnull, os.O_WRONLY, 0)]
+            pid = os.posix_spawn(CAT, [CAT], {}, file_actions=actions)
+        except OSError:
+            os.close(read_end)
+            return None
+        finally:
+            os.close(write_end)
+        return cls(pid, os.fdopen(read_end, "rb", buffering=0))
+
+    def readinto(self, buffer: memoryview, /) -> int | None:
+        return self.pipe.readinto(buffer)
+
+    def finish(self, path: str) -> None:
+        """At the end of the pipe: the child's read errors are this table's."""
+        status = self._reap()
+        if status:
+            raise SourceError(f"{path}: read failed (the reading child exited with {status})")
+
+    def close(self) -> None:
+        self.pipe.close()
+        if self.pid:
             try:
-                while got < len(buf):
-                    n = handle.readinto(view[got:])
-                    if not n:
-                        break
-                    got += n
-            except OSError as exc:
-                raise SourceError(f"{path}: {exc.strerror or os.strerror(exc.errno or 0)}") from exc
-            finally:
-                view.release()
-            if got < len(buf):  # end of file
-                if got:
-                    yield lineno, bytes(buf[:got]) if buf[got - 1] == 10 else bytes(buf[:got]) + b"\n"
-                return
-            cut = buf.rfind(b"\n") + 1
-            rest = bytes(buf[cut:])
-            size = len(buf) if cut == 0 else size  # no newline yet: double the next buffer (linear, not quadratic)
-            if cut:
-                piece = bytes(buf[:cut])
-                yield lineno, piece
-                lineno += piece.count(b"\n")
+                os.kill(self.pid, 15)
+            except OSError:
+                pass
+            self._reap()
+
+    def _reap(self) -> int:
+        pid, self.pid = self.pid, 0
+        if not pid:
+            return 0
+        try:
+            return os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+        except ChildProcessError:
+            return 0
+
 
 #: Machines whose kernel writes /proc/net words big-endian (uname -m).
 BIG_ENDIAN_MACHINES = frozenset({"s390", "s390x", "ppc", "ppc64", "sparc", "sparc64", "mips", "mips64", "m68k", "parisc", "parisc64", "armeb", "aarch64_be"})
