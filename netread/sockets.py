@@ -30,14 +30,11 @@ from netread.model import Sockets
 from netread.model import Table
 from netread.model import UnixSocket
 from netread.model import Unresolved
-from netread.parse.inet import decode_inet
-from netread.parse.inet_fast import kernel_records
-from netread.parse.unix import decode_unix
-from netread.proc.processes import scan_in_background
 from netread.proc.source import ProcSource
 from netread.select import Family
 
 if TYPE_CHECKING:
+    from netread.proc.source import ByteOrder
     from netread.resolve import Resolver
 
 
@@ -130,6 +127,8 @@ class SocketStream:
 
     def __enter__(self) -> SocketStream:
         if self._want_owners:
+            from netread.proc.processes import scan_in_background
+
             self._waiting = scan_in_background(self.source.root, self.source.confined)
         try:
             if self.walk.has_inet:
@@ -160,6 +159,8 @@ class SocketStream:
         return self.walk.stopped
 
     def _inet(self, tables: Tables) -> Iterator[list[InetSocket]]:
+        from netread.parse.inet_fast import kernel_records
+
         source, keep = self.source, self._keep_inet
         for table, chunks in tables:
 
@@ -324,20 +325,31 @@ def inet_pieces(
             empty = False
             if lineno == 1:
                 header, _, piece = piece.partition(b"\n")
-                # the careful decoder judges the header (missing, or not the kernel's)
-                yield careful_rows(decode_inet([_text(header)], path=path, table=table, byteorder=source.byteorder), messages)
+                if not _kernel_header(header):  # the careful decoder judges it (missing, or not the kernel's)
+                    yield careful_rows(_decode_inet([_text(header)], path=path, table=table, byteorder=source.byteorder), messages)
                 lineno = 2
             rows = fast(piece, lineno)
             if rows is not None:
                 yield rows
             else:
                 lines = _text(piece).split("\n")[:-1]
-                yield careful_rows(decode_inet(lines, path=path, table=table, byteorder=source.byteorder, first_line=lineno), messages)
+                yield careful_rows(_decode_inet(lines, path=path, table=table, byteorder=source.byteorder, first_line=lineno), messages)
     except SourceError as exc:
         messages.append(exc)
         return
     if empty:
         messages.append(ParseError(path, 1, "header", "missing: the file is empty", ""))
+
+
+def _kernel_header(line: bytes) -> bool:
+    """The kernel's header (``  sl  local_address ...``): no data row starts with ``sl``."""
+    return line.lstrip().startswith(b"sl ") and b" local_address " in line and not line.endswith(b"\r")
+
+
+def _decode_inet(lines: Iterable[str], *, path: str, table: Table, byteorder: ByteOrder, first_line: int = 1) -> Iterator[InetSocket | ParseError]:
+    from netread.parse.inet import decode_inet
+
+    return decode_inet(lines, path=path, table=table, byteorder=byteorder, first_line=first_line)
 
 
 def _text(data: bytes) -> str:
@@ -358,6 +370,8 @@ def decode_unix_rows(
     source: ProcSource, lines: list[str], messages: list[Message], keep: Callable[[UnixSocket], bool] | None
 ) -> list[UnixSocket]:
     """The records of the unix table's ``lines`` that ``keep`` keeps; problems go to ``messages``."""
+    from netread.parse.unix import decode_unix
+
     path = source.net_path(Table.UNIX)
     if not lines:
         messages.append(ParseError(path, 1, "header", "missing: the file is empty", ""))

@@ -290,18 +290,27 @@ def _stream(source: ProcSource, opts: Options, out: BinaryIO, report: Report, na
     ``sockets.READ_AHEAD`` bytes of them); the rows are printed once the owners are known.
     """
     from netread import select
-    from netread.proc.processes import scan_in_background
     from netread.render.netstat import NetstatFormatter
     from netread.render.netstat import banner
     from netread.render.netstat import inet_header
     from netread.render.netstat import unix_section
-    from netread.resolve import user_name
     from netread.sockets import Walk
     from netread.sockets import decode_unix_rows
     from netread.sockets import read_ahead
 
-    scanning = scan_in_background(source.root, source.confined) if opts.programs else None  # all processes, as netstat
-    users = source.users.get if source.users is not None else user_name
+    scanning = None
+    if opts.programs:
+        from netread.proc.processes import scan_in_background
+
+        scanning = scan_in_background(source.root, source.confined)  # all processes, as netstat
+
+    def users(uid: int) -> str | None:  # -e only: the users' lookup is imported when asked
+        if source.users is not None:
+            return source.users.get(uid)
+        from netread.resolve import user_name
+
+        return user_name(uid)
+
     fmt = NetstatFormatter(opts, clk_tck=source.clk_tck, user_name=users, names=names)
     messages: list[Message] = []
     walk = Walk(source, select.plan(opts), messages)
@@ -346,10 +355,8 @@ def _inet_pieces(source: ProcSource, tables: Tables, messages: list[Message], fm
     columnar fast path where a piece is in the kernel's format (numbers only, no -e/-p/-o), the fast
     path's tokens with service names or those flags, the careful decoder's records elsewhere."""
     from netread.parse.inet_columns import kernel_columns
-    from netread.parse.inet_fast import kernel_rows
     from netread.render.netstat_columns import detail_suffixes
     from netread.render.netstat_columns import numeric_rows
-    from netread.render.netstat_fast import format_rows
     from netread.select import keep_inet
     from netread.sockets import inet_pieces
 
@@ -361,6 +368,9 @@ def _inet_pieces(source: ProcSource, tables: Tables, messages: list[Message], fm
 
         def fast(piece: bytes, _lineno: int, table: Table = table) -> bytes | None:
             if not opts.numeric_ports:  # service names: the tokens, with their (bounded) caches
+                from netread.parse.inet_fast import kernel_rows
+                from netread.render.netstat_fast import format_rows
+
                 rows = kernel_rows(piece.decode("utf-8", "surrogateescape"), True, table.datagram)
                 return None if rows is None else _encode("".join(format_rows(fmt, table, rows, byteorder)))
             cols = kernel_columns(piece, table, byteorder, detail)

@@ -66,27 +66,27 @@ class ProcSource(NamedTuple):
         ``snapshot.json`` when there is one; a sosreport's byte order from its
         ``uname -a``; otherwise they are this host's.
         """
-        from pathlib import Path
-
-        path = Path(path)
-        if not path.exists():
+        # os.path, not pathlib (nor json unless there is a manifest): start-up stays short
+        path = _shown(os.fspath(path))
+        if not os.path.exists(path):
             raise SourceError(f"{path}: no such file or directory")
-        if path.is_file():
-            path = _unpack(path)
-        elif not path.is_dir():
+        if os.path.isfile(path):
+            path = str(_unpack(path))
+        elif not os.path.isdir(path):
             raise SourceError(f"{path}: not a directory")
         root = _locate(path)
-        import json
-
         byteorder = _sosreport_byteorder(path) or sys.byteorder
         clk_tck = os.sysconf("SC_CLK_TCK")
         users = None
-        manifest = root / "snapshot.json"
-        if manifest.is_file() and not _inside(str(manifest), str(root)):
+        manifest = os.path.join(root, "snapshot.json")
+        if os.path.isfile(manifest) and not _inside(manifest, root):
             raise SourceError(f"{manifest}: a symlink out of the snapshot; not read")
-        if manifest.is_file():
+        if os.path.isfile(manifest):
+            import json
+
             try:
-                facts = json.loads(manifest.read_text(encoding="utf-8"))
+                with open(manifest, encoding="utf-8") as handle:
+                    facts = json.loads(handle.read())
                 declared = facts.get("byteorder", byteorder)
                 clk_tck = facts.get("clk_tck", clk_tck)
                 names = facts.get("users")
@@ -99,7 +99,7 @@ class ProcSource(NamedTuple):
             if not isinstance(clk_tck, int) or clk_tck <= 0:
                 raise SourceError(f"{manifest}: clk_tck must be a positive integer, not {clk_tck!r}")
             byteorder = declared
-        return cls(str(root), byteorder, clk_tck, users, confined=True)
+        return cls(root, byteorder, clk_tck, users, confined=True)
 
     def net_path(self, name: str) -> str:
         """The path of ``net/<name>`` under this root."""
@@ -312,29 +312,45 @@ MAX_UNPACKED = 4 << 30
 MAX_MEMBERS = 1 << 22
 
 
-def _locate(path: Path) -> Path:
+def _shown(path: str) -> str:
+    """``path`` as pathlib shows it (no ``//``, ``/.`` parts or trailing ``/``), for messages."""
+    parts = [p for p in path.split("/") if p not in ("", ".")]
+    text = ("/" if path.startswith("/") else "") + "/".join(parts)
+    return text or "."
+
+
+def _subdirs(path: str) -> list[str]:
+    """The directories in ``path`` that are not symlinks, in the order the directory lists them."""
+    try:
+        names = os.listdir(path)
+    except OSError:
+        return []
+    return [c for c in (os.path.join(path, n) for n in names) if os.path.isdir(c) and not os.path.islink(c)]
+
+
+def _locate(path: str) -> str:
     """The /proc root inside ``path``: itself, its ``proc/`` (a sosreport), or its single top directory."""
-    for candidate in (path, path / "proc"):
-        if (candidate / "net").is_dir() and (candidate == path or _plain_inside(candidate, path)):
+    for candidate in (path, os.path.join(path, "proc")):
+        if os.path.isdir(os.path.join(candidate, "net")) and (candidate == path or _plain_inside(candidate, path)):
             return candidate
-    children = [c for c in path.iterdir() if c.is_dir() and not c.is_symlink()] if path.is_dir() else []
+    children = _subdirs(path)
     if len(children) == 1:
-        for candidate in (children[0], children[0] / "proc"):
-            if (candidate / "net").is_dir() and _plain_inside(candidate, path):
+        for candidate in (children[0], os.path.join(children[0], "proc")):
+            if os.path.isdir(os.path.join(candidate, "net")) and _plain_inside(candidate, path):
                 return candidate
     raise SourceError(f"{path}: no net/ directory in it (nor proc/net, as in a sosreport), so it is not a /proc snapshot")
 
 
-def _plain_inside(candidate: Path, path: Path) -> bool:
+def _plain_inside(candidate: str, path: str) -> bool:
     """``candidate`` is no symlink and stays inside ``path`` (a ``proc -> /proc`` link is not a snapshot)."""
-    return not candidate.is_symlink() and _inside(str(candidate), str(path))
+    return not os.path.islink(candidate) and _inside(candidate, path)
 
 
-def _sosreport_byteorder(path: Path) -> ByteOrder | None:
+def _sosreport_byteorder(path: str) -> ByteOrder | None:
     """A sosreport says which machine it came from in sos_commands/kernel/uname_-a."""
-    for base in (path, *([c for c in path.iterdir() if c.is_dir() and not c.is_symlink()] if path.is_dir() else [])):
-        uname = base / "sos_commands" / "kernel" / "uname_-a"
-        if not _inside(str(uname), str(path)):
+    for base in (path, *_subdirs(path)):
+        uname = os.path.join(base, "sos_commands", "kernel", "uname_-a")
+        if not _inside(uname, path):
             continue
         try:
             with open_regular(uname) as handle:
@@ -347,7 +363,7 @@ def _sosreport_byteorder(path: Path) -> ByteOrder | None:
     return None
 
 
-def _unpack(archive: Path) -> Path:
+def _unpack(archive: str) -> Path:
     """Unpack a snapshot tarball into a private temporary directory, removed at exit.
 
     Only directories, regular files and symlinks are made; a member with an

@@ -30,13 +30,11 @@ from netread.model import UnixSocket
 from netread.model import UnixState
 from netread.model import timer_word
 from netread.model import unix_type_name
-from netread.parse.inet import ByteOrder
-from netread.parse.inet import decode_address
-from netread.parse.links import netstat_label
 from netread.select import Options
 
 if TYPE_CHECKING:
     from netread.model import Sockets
+    from netread.parse.inet import ByteOrder
 
 #: Texts kept per cache before it is emptied (memory stays flat on huge or hostile tables).
 COLUMN_CACHE = 1 << 16
@@ -225,6 +223,8 @@ class NetstatFormatter:
         """:meth:`host` for the hex address token of a /proc line (cached by token)."""
         text = self._token_hosts.get(token)
         if text is None:
+            from netread.parse.inet import decode_address
+
             text = remember(self._token_hosts, token, self.host(decode_address(token, byteorder)))
         return text
 
@@ -302,6 +302,8 @@ class NetstatFormatter:
             return "-".ljust(PROGNAME_WIDTH)
         text = self._programs.get(pids[0])  # made once per process (a server holds thousands of sockets)
         if text is None:
+            from netread.parse.links import netstat_label
+
             owner = self.owners.processes[pids[0]]
             label = netstat_label(owner.pid, owner.program)
             text = remember(self._programs, pids[0], _ljust(escape_text(label.decode("utf-8", "surrogateescape")), PROGNAME_WIDTH))
