@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import itertools
 from collections.abc import Callable
 from collections.abc import Iterable
 from collections.abc import Iterator
@@ -93,7 +94,7 @@ class SocketStream:
     they read: memory stays flat whatever the size of the table.
 
     On entering, the owners are known (the fd scan runs in a child while the
-    first :data:`READ_AHEAD` bytes of the tables are read); then ``inet``
+    first :data:`READ_AHEAD_ROWS` rows of the tables are read and decoded); then ``inet``
     yields each piece's records (names looked up, users named, piece by piece)
     and ``unix()`` returns the unix table's.  Messages are appended to
     ``messages`` as they happen; the consumer says them when it likes.
@@ -132,10 +133,17 @@ class SocketStream:
             self._waiting = scan_in_background(self.source.root, self.source.confined)
         try:
             if self.walk.has_inet:
-                tables = self.walk.inet()
-                if self._waiting is not None:
-                    tables = read_ahead(tables, self._take_owners)
-                self.inet = self._inet(tables)
+                pieces = self._decoded(self.walk.inet())
+                if self._waiting is not None:  # decode the first pieces while the owners are scanned
+                    early: list[list[InetSocket]] = []
+                    rows = 0
+                    for piece in pieces:
+                        early.append(piece)
+                        rows += len(piece)
+                        if rows >= READ_AHEAD_ROWS:
+                            break
+                    pieces = itertools.chain(early, pieces)
+                self.inet = self._completed(pieces)
             self._take_owners()
         except BaseException:
             self.close()
@@ -158,7 +166,8 @@ class SocketStream:
     def stopped(self) -> bool:
         return self.walk.stopped
 
-    def _inet(self, tables: Tables) -> Iterator[list[InetSocket]]:
+    def _decoded(self, tables: Tables) -> Iterator[list[InetSocket]]:
+        """The records of each piece that ``keep_inet`` keeps (pieces left empty are skipped)."""
         from netread.parse.inet_fast import kernel_records
 
         source, keep = self.source, self._keep_inet
@@ -175,8 +184,12 @@ class SocketStream:
                     break
                 rows = piece if keep is None else list(filter(keep, piece))
                 if rows:
-                    self._complete(rows)
                     yield rows
+
+    def _completed(self, pieces: Iterator[list[InetSocket]]) -> Iterator[list[InetSocket]]:
+        for rows in pieces:
+            self._complete(rows)
+            yield rows
 
     def _complete(self, rows: list[InetSocket]) -> None:
         """Names looked up for the distinct addresses of ``rows``, their users named."""
@@ -198,46 +211,12 @@ class SocketStream:
         return [] if lines is None else decode_unix_rows(self.source, lines, self.messages, self._keep_unix)
 
 
-#: Bytes of table text read ahead while the -p fd scan runs; beyond them the scan is waited for.
+#: Bytes of table text read and parsed ahead while the -p fd scan runs; beyond them the scan is waited for.
 READ_AHEAD = 8 << 20
+#: Rows decoded ahead (as records) while the owners are scanned: about READ_AHEAD bytes of text.
+READ_AHEAD_ROWS = 50_000
 
 Tables = Iterator[tuple[Table, Iterator[tuple[int, bytes]]]]
-
-
-def read_ahead(tables: Tables, wait: Callable[[], None], budget: int = READ_AHEAD) -> Tables:
-    """``tables``, their first ``budget`` bytes read before ``wait()`` (the reads and the owner
-    scan overlap, the rows still wait for the owners; memory stays bounded)."""
-    held: list[tuple[Table, list[tuple[int, bytes]], Iterator[tuple[int, bytes]], SourceError | None]] = []
-    size = 0
-    for table, chunks in tables:
-        got: list[tuple[int, bytes]] = []
-        error = None
-        try:
-            for lineno, piece in chunks:
-                got.append((lineno, piece))
-                size += len(piece)
-                if size >= budget:
-                    break
-        except SourceError as exc:  # a read error: raised again where it happened
-            error = exc
-        held.append((table, got, chunks, error))
-        if size >= budget:
-            break
-    wait()
-    return _after(held, tables)
-
-
-def _after(held: list[tuple[Table, list[tuple[int, bytes]], Iterator[tuple[int, bytes]], SourceError | None]], tables: Tables) -> Tables:
-    for table, got, rest, error in held:
-        yield table, _replay(got, rest, error)
-    yield from tables
-
-
-def _replay(got: list[tuple[int, bytes]], rest: Iterator[tuple[int, bytes]], error: SourceError | None) -> Iterator[tuple[int, bytes]]:
-    yield from got
-    if error is not None:
-        raise error
-    yield from rest
 
 
 def _addresses(rows: Iterable[InetSocket]) -> Iterator[IPAddress]:

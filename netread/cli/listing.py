@@ -12,6 +12,7 @@ text, so it is fast and its memory stays flat however big the table is
 
 from __future__ import annotations
 
+import itertools
 import os
 import sys
 from collections.abc import Callable
@@ -286,17 +287,18 @@ def _stream(source: ProcSource, opts: Options, out: BinaryIO, report: Report, na
     """The plain numeric listing, streamed: each piece of a table is printed as it is read, and
     nothing is kept from one piece to the next.
 
-    With -p the fd scan runs in a child while the first pieces are read (up to
-    ``sockets.READ_AHEAD`` bytes of them); the rows are printed once the owners are known.
+    With -p the fd scan runs in a child while the first pieces are read and
+    parsed (up to ``sockets.READ_AHEAD`` bytes of them); the rows are printed once the
+    owners are known.
     """
     from netread import select
     from netread.render.netstat import NetstatFormatter
     from netread.render.netstat import banner
     from netread.render.netstat import inet_header
     from netread.render.netstat import unix_section
+    from netread.sockets import READ_AHEAD
     from netread.sockets import Walk
     from netread.sockets import decode_unix_rows
-    from netread.sockets import read_ahead
 
     scanning = None
     if opts.programs:
@@ -324,13 +326,20 @@ def _stream(source: ProcSource, opts: Options, out: BinaryIO, report: Report, na
 
     try:
         if walk.has_inet:
-            tables = walk.inet()
-            if opts.programs:
-                tables = read_ahead(tables, take_owners)  # the first pieces read while the owners are scanned
+            pieces: Iterator[Parsed] = _inet_pieces(source, walk.inet(), walk.messages, fmt)
+            if opts.programs:  # the first pieces read and parsed while the owners are scanned
+                early: list[Parsed] = []
+                size = 0
+                for parsed in pieces:
+                    early.append(parsed)
+                    size += parsed.size
+                    if size >= READ_AHEAD:
+                        break
+                pieces = itertools.chain(early, pieces)
             take_owners()
             out.write(_encode(banner("inet", opts) + "\n" + inet_header(opts) + "\n"))
-            for text in _inet_pieces(source, tables, walk.messages, fmt):
-                out.write(text)
+            for parsed in pieces:
+                out.write(parsed.text())
                 report.messages(messages)  # said as they come
                 messages.clear()
             report.messages(messages)
@@ -350,10 +359,21 @@ def _stream(source: ProcSource, opts: Options, out: BinaryIO, report: Report, na
 Tables = Iterator[tuple[Table, Iterator[tuple[int, bytes]]]]
 
 
-def _inet_pieces(source: ProcSource, tables: Tables, messages: list[Message], fmt: NetstatFormatter) -> Iterator[bytes]:
+class Parsed:
+    """A piece of a table, parsed; ``text()`` prints it (with -p, once the owners are known)."""
+
+    __slots__ = ("size", "text")
+
+    def __init__(self, size: int, text: Callable[[], bytes]) -> None:
+        self.size = size
+        self.text = text
+
+
+def _inet_pieces(source: ProcSource, tables: Tables, messages: list[Message], fmt: NetstatFormatter) -> Iterator[Parsed]:
     """The rows of every inet table of ``tables``, a piece at a time, as netstat prints them: from the
-    columnar fast path where a piece is in the kernel's format (numbers only, no -e/-p/-o), the fast
-    path's tokens with service names or those flags, the careful decoder's records elsewhere."""
+    columnar fast path where a piece is in the kernel's format (numbers only, or -e/-p/-o), the fast
+    path's tokens with service names, the careful decoder's records elsewhere."""
+    from netread.parse.inet_columns import Columns
     from netread.parse.inet_columns import kernel_columns
     from netread.render.netstat_columns import detail_suffixes
     from netread.render.netstat_columns import numeric_rows
@@ -366,21 +386,29 @@ def _inet_pieces(source: ProcSource, tables: Tables, messages: list[Message], fm
     byteorder = source.byteorder
     for table, chunks in tables:
 
-        def fast(piece: bytes, _lineno: int, table: Table = table) -> bytes | None:
+        def fast(piece: bytes, _lineno: int, table: Table = table) -> Parsed | None:
             if not opts.numeric_ports:  # service names: the tokens, with their (bounded) caches
                 from netread.parse.inet_fast import kernel_rows
                 from netread.render.netstat_fast import format_rows
 
                 rows = kernel_rows(piece.decode("utf-8", "surrogateescape"), True, table.datagram)
-                return None if rows is None else _encode("".join(format_rows(fmt, table, rows, byteorder)))
+                return None if rows is None else Parsed(len(piece), lambda: _encode("".join(format_rows(fmt, table, rows, byteorder))))
             cols = kernel_columns(piece, table, byteorder, detail)
             if cols is None:
                 return None
-            suffixes = detail_suffixes(cols, table, fmt) if detail else None
-            return numeric_rows(cols, table, opts.all, opts.listening, opts.wide, suffixes)
+
+            def text(cols: Columns = cols) -> bytes:
+                suffixes = detail_suffixes(cols, table, fmt) if detail else None
+                return numeric_rows(cols, table, opts.all, opts.listening, opts.wide, suffixes)
+
+            return Parsed(len(piece), text)
 
         for piece in inet_pieces(source, table, chunks, messages, fast):
-            if isinstance(piece, bytes):
+            if isinstance(piece, Parsed):
                 yield piece
             else:
-                yield _encode("".join([fmt.inet_row(r) + "\n" for r in piece if keep is None or keep(r)]))
+
+                def careful(rows: list[InetSocket] = piece) -> bytes:
+                    return _encode("".join([fmt.inet_row(r) + "\n" for r in rows if keep is None or keep(r)]))
+
+                yield Parsed(150 * len(piece), careful)

@@ -126,7 +126,7 @@ class ProcSource(NamedTuple):
             lines.pop()
         return lines
 
-    def net_chunks(self, name: str, size: int = 1 << 20) -> Iterator[tuple[int, bytes]] | None:
+    def net_chunks(self, name: str, size: int = 1 << 17) -> Iterator[tuple[int, bytes]] | None:
         """``net/<name>`` as (number of its first line, bytes of whole lines) pieces, or None if absent.
 
         For tables too big to hold: each piece is about ``size`` bytes and ends

@@ -4,7 +4,9 @@ the careful decoder and NetstatFormatter print, and takes no piece the careful d
 from __future__ import annotations
 
 import dataclasses
+import sys
 
+import pytest
 from conftest import examples
 from hypothesis import given
 from hypothesis import settings
@@ -19,6 +21,7 @@ from netread.model import InetSocket
 from netread.model import Owner
 from netread.model import Owners
 from netread.model import Table
+from netread.parse import inet_columns
 from netread.parse.inet import ByteOrder
 from netread.parse.inet import decode_inet
 from netread.parse.inet_columns import kernel_columns
@@ -83,6 +86,23 @@ def test_a_piece_the_columns_take_is_one_the_careful_path_takes_without_a_word(s
         want, warnings = careful(table, mutated, byteorder, True, False, False)
         assert warnings == []
         assert got == want
+
+
+@pytest.mark.skipif(sys.version_info < (3, 11), reason="possessive quantifiers are Python 3.11's")
+@settings(max_examples=examples(300))
+@given(SPECS, BYTEORDERS, st.data())
+def test_the_possessive_pattern_takes_the_pieces_the_plain_one_takes(spec, byteorder, data) -> None:  # type: ignore[no-untyped-def]
+    table, entries = spec
+    body = format_table(table, entries, byteorder).partition("\n")[2]
+    if body:
+        position = data.draw(st.integers(0, len(body) - 1))
+        body = body[:position] + data.draw(st.sampled_from(JUNK)) + body[position + 1 :]
+    piece = body.encode("utf-8", "surrogateescape")
+    a = 32 if Table(table).ip_version == 6 else 8
+    extra = 3 if Table(table).datagram else 7
+    plain = inet_columns._fixed_pattern(a, extra, possessive=False).fullmatch(piece)
+    possessive = inet_columns._fixed_pattern(a, extra, possessive=True).fullmatch(piece)
+    assert (plain is None) == (possessive is None)
 
 
 def _tcp(sl: int, **changes: object) -> TcpEntry:
