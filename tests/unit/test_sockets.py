@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 from pathlib import Path
 
+import pytest
 from fakeproc import FakeProc
 
 from netread.errors import ParseError
@@ -114,3 +115,20 @@ def test_the_owner_scan_child_is_reaped_once_when_the_wait_is_interrupted(tmp_pa
         os.waitpid(-1, os.WNOHANG)
     except ChildProcessError:
         pass  # no child left
+
+
+def test_a_scan_split_between_two_children_finds_what_one_scan_finds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Many fds: two children scan consecutive halves of the processes; the merged owners are
+    the single scan's, every holder of a shared socket in directory order."""
+    from netread.proc import processes
+
+    fake = FakeProc(tmp_path).table("tcp", HEADER + LISTEN)
+    for pid in range(100, 160):
+        fake.owner(pid, b"prog-%d\0" % pid, [*range(10_000 + pid * 10, 10_000 + pid * 10 + 8), 777])  # 777: held by all
+    monkeypatch.setattr(processes, "SPLIT_FDS", 0)
+    names = processes.process_names(str(tmp_path), True)
+    assert names is not None and len(processes._parts(str(tmp_path), names)) == 2
+    split = processes._scan_in_child(str(tmp_path), True)()
+    whole = processes.scan_owners(str(tmp_path), True)
+    assert split.holders == whole.holders and split.processes == whole.processes
+    assert split.holders[777] == tuple(int(n) for n in names)
