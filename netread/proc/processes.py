@@ -155,7 +155,7 @@ def _parts(root: StrPath, names: list[str]) -> list[list[str]]:
     sizes = []
     for name in names:
         try:
-            sizes.append(os.stat(os.path.join(root, name, "fd")).st_size)
+            sizes.append(os.stat(os.path.join(root, name, "fd"), follow_symlinks=False).st_size)  # never through a link
         except OSError:
             sizes.append(0)
     total = sum(sizes)

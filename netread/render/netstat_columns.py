@@ -24,7 +24,10 @@ from netread.render.netstat import ADDR_SHORT_LEN
 from netread.render.netstat import NetstatFormatter
 from netread.render.netstat import state_text
 
-_MAPPED = re.compile(rb"(?m)^::ffff:(?=[0-9]+\.)")
+@functools.cache
+def _mapped() -> re.Pattern[bytes]:
+    """``::ffff:`` before a dotted IPv4 address (inet_ntop's text of an IPv4-mapped one)."""
+    return re.compile(rb"(?m)^::ffff:(?=[0-9]+\.)")
 
 
 @functools.cache
@@ -106,7 +109,7 @@ def _endpoints(addresses: bytes, ports: array[int], a: int, wide: bool) -> list[
 
         packed = re.findall(rb"(?s).{16}", addresses)
         hosts = "\n".join(map(functools.partial(socket.inet_ntop, socket.AF_INET6), packed)).encode("ascii")
-        values[0::2] = _MAPPED.sub(b"", b"\n" + hosts)[1:].split(b"\n")
+        values[0::2] = _mapped().sub(b"", b"\n" + hosts)[1:].split(b"\n")
         values[1::2] = ports
         text = (b"%s:%d\n" * count) % tuple(values)
     ends = text.replace(b":0\n", b":*\n").split(b"\n")
