@@ -166,8 +166,9 @@ class Resolver:
             return fix_v4_address(name)
         return name
 
-    def prefetch(self, addresses: Iterable[IPAddress]) -> list[IPAddress]:
-        """Look up every distinct address at once; return those that missed the deadline."""
+    def prefetch(self, addresses: Iterable[IPAddress], timeout: float | None = None) -> list[IPAddress]:
+        """Look up every distinct address at once; return those that missed the deadline (or
+        ``timeout``, the time a listing has left: the lookups go on, the wait does not)."""
         wanted: set[IPAddress] = set()
         for address in addresses:
             if address not in self._names and looked_up(address):
@@ -184,7 +185,7 @@ class Resolver:
                 self._workers += 1
                 threading.Thread(target=self._work, name="netread-resolver", daemon=True).start()
             self._cond.notify_all()
-            end = time.monotonic() + self.deadline
+            end = time.monotonic() + (self.deadline if timeout is None else timeout)
             while not wanted.isdisjoint(self._pending):
                 left = end - time.monotonic()
                 if left <= 0:

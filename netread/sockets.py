@@ -123,6 +123,10 @@ class SocketStream:
         self._keep_inet = keep_inet
         self._keep_unix = keep_unix
         self._waiting: Callable[[], Owners] | None = None
+        #: When the name lookups stop being waited for (one deadline for the whole listing), and
+        #: how many addresses missed it.
+        self._names_until: float | None = None
+        self._late: set[IPAddress] = set()
         #: The records of each inet piece, in order; None when no inet family is listed.
         self.inet: Iterator[list[InetSocket]] | None = None
 
@@ -154,7 +158,11 @@ class SocketStream:
         self.close()
 
     def close(self) -> None:
-        """Reap the scanning child (on errors too)."""
+        """Stop the reads (a table's reading child, its file and pipe) and reap the scanning
+        child, on errors too (a closed pipe, Ctrl-C) and without waiting for the collector."""
+        inet, self.inet = self.inet, None
+        if inet is not None:
+            inet.close()  # type: ignore[attr-defined]
         self._take_owners()
 
     def _take_owners(self) -> None:
@@ -187,17 +195,29 @@ class SocketStream:
                     yield rows
 
     def _completed(self, pieces: Iterator[list[InetSocket]]) -> Iterator[list[InetSocket]]:
-        for rows in pieces:
-            self._complete(rows)
-            yield rows
+        try:
+            for rows in pieces:
+                self._complete(rows)
+                yield rows
+        finally:
+            close = getattr(pieces, "close", None)
+            if close is not None:
+                close()
+        if self._late and self._names is not None:
+            self.messages.append(Unresolved(len(self._late), self._names.deadline))  # said once, at the end
 
     def _complete(self, rows: list[InetSocket]) -> None:
         """Names looked up for the distinct addresses of ``rows``, their users named."""
         names = self._names
         if names is not None:
-            late = names.prefetch(_addresses(rows))
-            if late:
-                self.messages.append(Unresolved(len(late), names.deadline))
+            import time
+
+            now = time.monotonic()
+            if self._names_until is None:
+                self._names_until = now + names.deadline
+            late = names.prefetch(_addresses(rows), timeout=max(0.0, self._names_until - now))
+            if len(self._late) < 1 << 16:  # each late address counted once (a bounded set)
+                self._late.update(late)
         if self._user_name is not None:
             known, given = self.users, self.source.users
             for uid in {r.uid for r in rows if r.uid is not None} - known.keys():

@@ -64,11 +64,13 @@ def _separators(a: int) -> tuple[tuple[int, bytes], ...]:
 
 
 @functools.cache
-def _fixed_pattern(a: int, extra: int, possessive: bool = _POSSESSIVE) -> re.Pattern[bytes]:
-    """Every line of a piece: sl, a head of fixed length (checked by columns), the tail."""
+def _fixed_pattern(a: int, extra: int, sl: int, possessive: bool = _POSSESSIVE) -> re.Pattern[bytes]:
+    """Every line of a piece: sl exactly ``sl`` bytes wide (so every head starts at the column
+    the first one starts at), a head of fixed length (checked by columns), the tail."""
+    width = rb"(?=[ 0-9]{%d}: )" % sl
     if possessive:
-        return re.compile(rb"(?: *+[0-9]++: [^\n]{%d} ++[0-9]++ ++-?[0-9]++ [0-9]++(?: [\x21-\x7e]++){0,%d}+ *+\n)*+" % (head_length(a), extra))
-    return re.compile(rb"(?: *[0-9]+: [^\n]{%d}" % head_length(a) + _TAIL % extra + rb")*")
+        return re.compile(rb"(?:%s *+[0-9]++: [^\n]{%d} ++[0-9]++ ++-?[0-9]++ [0-9]++(?: [\x21-\x7e]++){0,%d}+ *+\n)*+" % (width, head_length(a), extra))
+    return re.compile(rb"(?:%s *[0-9]+: [^\n]{%d}" % (width, head_length(a)) + _TAIL % extra + rb")*")
 
 
 @functools.cache
@@ -119,7 +121,7 @@ def kernel_columns(piece: bytes, table: Table, byteorder: ByteOrder, detail: boo
     n = len(piece) // end
     start = piece.find(b": ") + 2
     if n * end == len(piece) and piece[end - 1 :: end] == b"\n" * n and start > 2 and piece[start - 2 :: end] == b":" * n:
-        if _fixed_pattern(a, extra).fullmatch(piece) is not None:
+        if _fixed_pattern(a, extra, start - 2).fullmatch(piece) is not None:
             found = _cut(piece, end, start, n, a, byteorder, check=True)
             if found is not None:
                 return found

@@ -78,7 +78,7 @@ class ProcSource(NamedTuple):
         byteorder = _sosreport_byteorder(path) or sys.byteorder
         clk_tck = os.sysconf("SC_CLK_TCK")
         users = None
-        manifest = os.path.join(root, "snapshot.json")
+        manifest = _under(root, "snapshot.json")
         if os.path.isfile(manifest) and not _inside(manifest, root):
             raise SourceError(f"{manifest}: a symlink out of the snapshot; not read")
         if os.path.isfile(manifest):
@@ -313,10 +313,16 @@ MAX_MEMBERS = 1 << 22
 
 
 def _shown(path: str) -> str:
-    """``path`` as pathlib shows it (no ``//``, ``/.`` parts or trailing ``/``), for messages."""
+    """``path`` as pathlib shows it (no ``//``, ``/.`` parts or trailing ``/``; a leading ``//``
+    kept, as POSIX allows), for messages."""
     parts = [p for p in path.split("/") if p not in ("", ".")]
-    text = ("/" if path.startswith("/") else "") + "/".join(parts)
-    return text or "."
+    lead = "//" if path.startswith("//") and not path.startswith("///") else "/" if path.startswith("/") else ""
+    return lead + "/".join(parts) or "."
+
+
+def _under(directory: str, name: str) -> str:
+    """``directory/name`` as pathlib joins it: ``.`` adds nothing."""
+    return name if directory == "." else os.path.join(directory, name)
 
 
 def _subdirs(path: str) -> list[str]:
@@ -325,17 +331,17 @@ def _subdirs(path: str) -> list[str]:
         names = os.listdir(path)
     except OSError:
         return []
-    return [c for c in (os.path.join(path, n) for n in names) if os.path.isdir(c) and not os.path.islink(c)]
+    return [c for c in (_under(path, n) for n in names) if os.path.isdir(c) and not os.path.islink(c)]
 
 
 def _locate(path: str) -> str:
     """The /proc root inside ``path``: itself, its ``proc/`` (a sosreport), or its single top directory."""
-    for candidate in (path, os.path.join(path, "proc")):
+    for candidate in (path, _under(path, "proc")):
         if os.path.isdir(os.path.join(candidate, "net")) and (candidate == path or _plain_inside(candidate, path)):
             return candidate
     children = _subdirs(path)
     if len(children) == 1:
-        for candidate in (children[0], os.path.join(children[0], "proc")):
+        for candidate in (children[0], _under(children[0], "proc")):
             if os.path.isdir(os.path.join(candidate, "net")) and _plain_inside(candidate, path):
                 return candidate
     raise SourceError(f"{path}: no net/ directory in it (nor proc/net, as in a sosreport), so it is not a /proc snapshot")
@@ -349,7 +355,7 @@ def _plain_inside(candidate: str, path: str) -> bool:
 def _sosreport_byteorder(path: str) -> ByteOrder | None:
     """A sosreport says which machine it came from in sos_commands/kernel/uname_-a."""
     for base in (path, *_subdirs(path)):
-        uname = os.path.join(base, "sos_commands", "kernel", "uname_-a")
+        uname = _under(base, os.path.join("sos_commands", "kernel", "uname_-a"))
         if not _inside(uname, path):
             continue
         try:

@@ -24,6 +24,7 @@ from netread.render.netstat import ADDR_SHORT_LEN
 from netread.render.netstat import NetstatFormatter
 from netread.render.netstat import state_text
 
+
 @functools.cache
 def _mapped() -> re.Pattern[bytes]:
     """``::ffff:`` before a dotted IPv4 address (inet_ntop's text of an IPv4-mapped one)."""

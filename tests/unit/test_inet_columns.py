@@ -100,8 +100,9 @@ def test_the_possessive_pattern_takes_the_pieces_the_plain_one_takes(spec, byteo
     piece = body.encode("utf-8", "surrogateescape")
     a = 32 if Table(table).ip_version == 6 else 8
     extra = 3 if Table(table).datagram else 7
-    plain = inet_columns._fixed_pattern(a, extra, possessive=False).fullmatch(piece)
-    possessive = inet_columns._fixed_pattern(a, extra, possessive=True).fullmatch(piece)
+    sl = max(piece.find(b": "), 1)
+    plain = inet_columns._fixed_pattern(a, extra, sl, possessive=False).fullmatch(piece)
+    possessive = inet_columns._fixed_pattern(a, extra, sl, possessive=True).fullmatch(piece)
     assert (plain is None) == (possessive is None)
 
 
@@ -181,3 +182,19 @@ def test_detailed_columns_equal_the_careful_path(spec, byteorder, every, wide, e
     careful_fmt = formatter()
     want = "".join(careful_fmt.inet_row(r) + "\n" for r in decoded if isinstance(r, InetSocket) and (keep is None or keep(r)))
     assert got == want.encode()
+
+
+def test_a_line_whose_sl_sits_elsewhere_is_not_cut_at_the_first_line_s_columns() -> None:
+    """Found by review: a crafted line of the same length whose ``sl:`` is 9 columns further left
+    passed the column checks, and bytes of its tail were read as its head (a row printed twice,
+    no warning)."""
+    head = b"0100007F:0016 00000000:0000 0A 00000000:00000000 00:00000000 00000000"
+    tail = b"     0        0 1234 1 0000000000000000 100 0 0 10 0"
+    line0 = b" " * 20 + b"0: " + head + tail
+    crafted = b" " * 11 + b"1: " + b"ZZZZZZZ:Z" + head[:60] + b" 12345678" + tail[6:]
+    crafted = crafted[: len(line0)].ljust(len(line0))
+    body = line0 + b"\n" + crafted + b"\n"
+    want, warnings = careful("tcp", body, "little", True, False, False)
+    assert [w.field for w in warnings] == ["local_address"]
+    got = fast("tcp", body, "little", True, False, False)
+    assert got is None or got == want

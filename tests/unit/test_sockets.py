@@ -132,3 +132,49 @@ def test_a_scan_split_between_two_children_finds_what_one_scan_finds(tmp_path: P
     whole = processes.scan_owners(str(tmp_path), True)
     assert split.holders == whole.holders and split.processes == whole.processes
     assert split.holders[777] == tuple(int(n) for n in names)
+
+
+def test_one_name_deadline_for_the_whole_listing(tmp_path: Path) -> None:
+    """Found by review: each piece of a table waited the whole deadline for its own lookups
+    (minutes with a dead DNS) and said its own warning. One deadline, one warning, every late
+    address counted once."""
+    import time
+
+    from netread.model import Unresolved
+    from netread.resolve import Resolver
+    from netread.sockets import SocketStream
+
+    row = "%4d: %08X:%04X 0200000A:01BB 01 00000000:00000000 00:00000000 00000000  1000        0 %d 1 0000000000000000 20 4 30 10 -1"
+    rows = "".join((row % (i, 0x0000000A + ((i % 256) << 24) + ((i // 256) << 8), 1024 + i, 5000 + i)).ljust(149) + "\n" for i in range(3000))
+    FakeProc(tmp_path).table("tcp", HEADER + rows)
+    names = Resolver(etc=str(tmp_path), lookup=lambda address: time.sleep(30), deadline=0.3)  # type: ignore[func-returns-value]
+    start = time.monotonic()
+    with SocketStream(_source(tmp_path), plan(Options.resolve(tcp=True, all=True)), names=names) as stream:
+        pieces = list(stream.inet or ())
+    assert len(pieces) > 2  # several pieces of 128 KiB
+    assert time.monotonic() - start < 2.0
+    late = [m for m in stream.messages if isinstance(m, Unresolved)]
+    assert len(late) == 1 and late[0].addresses == 3000  # 10.x.0.y, every local one different; the remote 10.0.0.2 is one of them
+
+
+def test_leaving_a_stream_early_closes_its_reads(tmp_path: Path) -> None:
+    """Found by review: a stream left in the middle (a closed pipe, Ctrl-C) kept its table open
+    (live: its reading child) until the cyclic collector ran."""
+    from netread.sockets import SocketStream
+
+    row = "%4d: 0100007F:%04X 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 %d 1 0000000000000000 100 0 0 10 0"
+    FakeProc(tmp_path).table("tcp", HEADER + "".join((row % (i, 1024 + i, 10 + i)).ljust(149) + "\n" for i in range(3000)))
+    with SocketStream(_source(tmp_path), plan(Options.resolve(tcp=True, all=True))) as stream:
+        pieces = stream.inet
+        assert pieces is not None
+        next(pieces)
+    assert stream.inet is None
+    assert next(pieces, "closed") == "closed"
+
+
+def test_snapshot_paths_are_shown_as_given(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Found by review: ``--proc .`` in a sosreport showed ``./proc/...``; pathlib showed ``proc/...``."""
+    (tmp_path / "proc" / "net").mkdir(parents=True)
+    monkeypatch.chdir(tmp_path)
+    assert ProcSource.snapshot(".").root == "proc"
+    assert ProcSource.snapshot("./proc/").root == "proc"
