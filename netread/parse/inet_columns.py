@@ -41,7 +41,7 @@ from netread.parse.inet_format import MAX_EXTRA_DATAGRAM
 from netread.parse.inet_format import MAX_EXTRA_TCP
 
 if TYPE_CHECKING:
-    from netread.proc.source import ByteOrder
+    from netread.parse.inet import ByteOrder
 
 #: Where each field of the head starts, after ``sl: ``, for hex addresses ``a`` digits wide.
 _TAIL = rb" +[0-9]+ +-?[0-9]+ [0-9]+(?: [\x21-\x7e]+){0,%d} *\n"
