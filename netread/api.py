@@ -13,7 +13,6 @@ says what ``--format json`` says about the same sockets.
 
 from __future__ import annotations
 
-import functools
 import itertools
 import os
 from collections.abc import Iterable
@@ -25,6 +24,7 @@ from netread.model import Owners
 from netread.model import Table
 from netread.model import UnixSocket
 from netread.model import address_text
+from netread.model import address_texts
 from netread.model import state_name
 from netread.proc.processes import scan_in_background
 from netread.proc.source import ProcSource
@@ -143,7 +143,7 @@ def _column_fields(cols: Columns, table: Table) -> list[tuple[object, ...]]:
     n = cols.n
     if not n:
         return []
-    addresses = _address_texts(cols.addresses, 4 if table.ip_version == 4 else 16)
+    addresses = address_texts(cols.addresses, 4 if table.ip_version == 4 else 16)
     states = [state_name(table, st) for st in range(256)]
     ports, queues = cols.ports, cols.queues
     return list(zip(
@@ -153,18 +153,6 @@ def _column_fields(cols: Columns, table: Table) -> list[tuple[object, ...]]:
     ))  # fmt: skip
 
 
-def _address_texts(packed: bytes, size: int) -> list[str]:
-    """address_text of each ``size``-byte address of ``packed`` (network order)."""
-    count = len(packed) // size
-    if size == 4:
-        values: list[int] = [0] * (4 * count)
-        for i in range(4):
-            values[i::4] = packed[i::4]
-        return (("%d.%d.%d.%d\n" * count) % tuple(values)).split("\n")[:-1]
-    import re
-    import socket
-
-    return list(map(functools.partial(socket.inet_ntop, socket.AF_INET6), re.findall(rb"(?s).{16}", packed)))
 
 
 def _owner(owners: Owners | None, inode: int | None) -> tuple[int | None, str | None, tuple[int, ...]]:

@@ -199,6 +199,26 @@ def address_text(address: IPAddress) -> str:
     return socket.inet_ntop(socket.AF_INET6, address.packed)
 
 
+def address_texts(packed: bytes, size: int) -> list[str]:
+    """:func:`address_text` of each ``size``-byte (4 or 16) address of ``packed``, in network
+    byte order, for a whole column at once.
+
+    >>> address_texts(bytes([127, 0, 0, 1, 10, 1, 2, 3]), 4), address_texts(bytes(15) + b"\\1", 16)
+    (['127.0.0.1', '10.1.2.3'], ['::1'])
+    """
+    count = len(packed) // size
+    if size == 4:
+        values: list[int] = [0] * (4 * count)
+        for i in range(4):
+            values[i::4] = packed[i::4]
+        return (("%d.%d.%d.%d\n" * count) % tuple(values)).split("\n")[:-1]
+    import functools
+    import re
+    import socket
+
+    return list(map(functools.partial(socket.inet_ntop, socket.AF_INET6), re.findall(rb"(?s).{16}", packed)))
+
+
 class Endpoint(NamedTuple):
     """One side of an inet socket.  For raw sockets ``port`` is the IP protocol number."""
 

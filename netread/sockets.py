@@ -14,6 +14,7 @@ import contextlib
 import gc
 import itertools
 from collections.abc import Callable
+from collections.abc import Generator
 from collections.abc import Iterable
 from collections.abc import Iterator
 from collections.abc import Sequence
@@ -37,6 +38,8 @@ from netread.select import Family
 if TYPE_CHECKING:
     from netread.proc.source import ByteOrder
     from netread.resolve import Resolver
+
+T = TypeVar("T")
 
 
 @contextlib.contextmanager
@@ -70,31 +73,16 @@ def read_sockets(
     ``users`` names each uid of the rows (the snapshot's names win);
     ``keep_inet``/``keep_unix`` drop rows as they are read (netstat's -a/-l rule).
     """
-    with paused_gc():
-        return _read_sockets(source, families, owners, names, users, keep_inet, keep_unix)
-
-
-def _read_sockets(
-    source: ProcSource,
-    families: Sequence[Family],
-    owners: bool,
-    names: Resolver | None,
-    users: Callable[[int], str | None] | None,
-    keep_inet: Callable[[InetSocket], bool] | None,
-    keep_unix: Callable[[UnixSocket], bool] | None,
-) -> Sockets:
     with SocketStream(source, families, owners=owners, names=names, users=users, keep_inet=keep_inet, keep_unix=keep_unix) as stream:
-        inet = None if stream.inet is None else [sock for piece in stream.inet for sock in piece]
-        unix = stream.unix()
-        return Sockets(inet, unix, stream.owners, stream.users, stream.messages, stream.stopped)
+        return stream.collect()
 
 
 class SocketStream:
-    """``read_sockets`` a piece of a table at a time (about 1 MiB of text), for outputs that print as
-    they read: memory stays flat whatever the size of the table.
+    """``read_sockets`` a piece of a table at a time (``ProcSource.net_chunks``' pieces), for outputs
+    that print as they read: memory stays flat whatever the size of the table.
 
     On entering, the owners are known (the fd scan runs in a child while the
-    first :data:`READ_AHEAD_ROWS` rows of the tables are read and decoded); then ``inet``
+    first :data:`READ_AHEAD` bytes of rows of the tables are read and decoded); then ``inet``
     yields each piece's records (names looked up, users named, piece by piece)
     and ``unix()`` returns the unix table's.  Messages are appended to
     ``messages`` as they happen; the consumer says them when it likes.
@@ -128,7 +116,8 @@ class SocketStream:
         self._names_until: float | None = None
         self._late: set[IPAddress] = set()
         #: The records of each inet piece, in order; None when no inet family is listed.
-        self.inet: Iterator[list[InetSocket]] | None = None
+        self.inet: Generator[list[InetSocket]] | None = None
+        self._decoder: Generator[list[InetSocket]] | None = None
 
     def __enter__(self) -> SocketStream:
         if self._want_owners:
@@ -137,16 +126,10 @@ class SocketStream:
             self._waiting = scan_in_background(self.source.root, self.source.confined)
         try:
             if self.walk.has_inet:
-                pieces = self._decoded(self.walk.inet())
+                self._decoder = self._decoded(self.walk.inet())
+                pieces: Iterator[list[InetSocket]] = self._decoder
                 if self._waiting is not None:  # decode the first pieces while the owners are scanned
-                    early: list[list[InetSocket]] = []
-                    rows = 0
-                    for piece in pieces:
-                        early.append(piece)
-                        rows += len(piece)
-                        if rows >= READ_AHEAD_ROWS:
-                            break
-                    pieces = itertools.chain(early, pieces)
+                    pieces = read_ahead(pieces, len, READ_AHEAD // LINE_BYTES)
                 self.inet = self._completed(pieces)
             self._take_owners()
         except BaseException:
@@ -160,10 +143,18 @@ class SocketStream:
     def close(self) -> None:
         """Stop the reads (a table's reading child, its file and pipe) and reap the scanning
         child, on errors too (a closed pipe, Ctrl-C) and without waiting for the collector."""
-        inet, self.inet = self.inet, None
-        if inet is not None:
-            inet.close()  # type: ignore[attr-defined]
+        for pieces in (self.inet, self._decoder):
+            if pieces is not None:
+                pieces.close()
+        self.inet = self._decoder = None
         self._take_owners()
+
+    def collect(self) -> Sockets:
+        """Every row of the stream at once (what ``read_sockets`` returns)."""
+        with paused_gc():
+            inet = None if self.inet is None else [sock for piece in self.inet for sock in piece]
+            unix = self.unix()
+        return Sockets(inet, unix, self.owners, self.users, self.messages, self.stopped)
 
     def _take_owners(self) -> None:
         if self._waiting is not None:
@@ -174,7 +165,7 @@ class SocketStream:
     def stopped(self) -> bool:
         return self.walk.stopped
 
-    def _decoded(self, tables: Tables) -> Iterator[list[InetSocket]]:
+    def _decoded(self, tables: Tables) -> Generator[list[InetSocket]]:
         """The records of each piece that ``keep_inet`` keeps (pieces left empty are skipped)."""
         from netread.parse.inet_fast import kernel_records
 
@@ -194,15 +185,10 @@ class SocketStream:
                 if rows:
                     yield rows
 
-    def _completed(self, pieces: Iterator[list[InetSocket]]) -> Iterator[list[InetSocket]]:
-        try:
-            for rows in pieces:
-                self._complete(rows)
-                yield rows
-        finally:
-            close = getattr(pieces, "close", None)
-            if close is not None:
-                close()
+    def _completed(self, pieces: Iterator[list[InetSocket]]) -> Generator[list[InetSocket]]:
+        for rows in pieces:
+            self._complete(rows)
+            yield rows
         if self._late and self._names is not None:
             self.messages.append(Unresolved(len(self._late), self._names.deadline))  # said once, at the end
 
@@ -233,10 +219,23 @@ class SocketStream:
 
 #: Bytes of table text read and parsed ahead while the -p fd scan runs; beyond them the scan is waited for.
 READ_AHEAD = 8 << 20
-#: Rows decoded ahead (as records) while the owners are scanned: about READ_AHEAD bytes of text.
-READ_AHEAD_ROWS = 50_000
+#: A tcp line's length (the kernel pads it to 149 bytes and a newline): bytes from a count of rows.
+LINE_BYTES = 150
 
 Tables = Iterator[tuple[Table, Iterator[tuple[int, bytes]]]]
+
+
+def read_ahead(pieces: Iterator[T], size: Callable[[T], int], budget: int) -> Iterator[T]:
+    """``pieces``, the first of them taken now until their ``size`` reaches ``budget`` (while
+    something else runs: the owner scan), the rest as they come."""
+    early: list[T] = []
+    taken = 0
+    for piece in pieces:
+        early.append(piece)
+        taken += size(piece)
+        if taken >= budget:
+            break
+    return itertools.chain(early, pieces)
 
 
 def _addresses(rows: Iterable[InetSocket]) -> Iterator[IPAddress]:
@@ -264,7 +263,7 @@ class Walk:
     def has_inet(self) -> bool:
         return bool(self.families)
 
-    def inet(self) -> Iterator[tuple[Table, Iterator[tuple[int, bytes]]]]:
+    def inet(self) -> Tables:
         """Each inet table that exists, in order, as the pieces of its text."""
         for family in self.families:
             for table in family.tables:
@@ -304,8 +303,6 @@ class Walk:
             self.messages.append(Absent(family.name))
         self.stopped = self.stopped or family.required
 
-
-T = TypeVar("T")
 
 
 def inet_pieces(

@@ -12,7 +12,6 @@ text, so it is fast and its memory stays flat however big the table is
 
 from __future__ import annotations
 
-import itertools
 import os
 import sys
 from collections.abc import Callable
@@ -35,13 +34,13 @@ from netread.select import Options
 if TYPE_CHECKING:
     from netread.model import InetSocket
     from netread.model import Message
-    from netread.model import Owner
     from netread.model import Sockets
     from netread.model import UnixSocket
     from netread.parse.snmp import Facts
     from netread.render.netstat import NetstatFormatter
-    from netread.render.records import Record
     from netread.resolve import Resolver
+    from netread.sockets import SocketStream
+    from netread.sockets import Tables
 
 
 def execute(request: Request) -> int:
@@ -139,18 +138,9 @@ def _explained(
 ) -> int:
     """--explain: the findings look at the whole listing, so every row is read first."""
     from netread import select
-    from netread.resolve import user_name
-    from netread.sockets import read_sockets
 
-    sockets = read_sockets(
-        source,
-        select.plan(opts),
-        owners=opts.programs or filters.need_owners,
-        names=names if not opts.numeric_hosts else None,
-        users=user_name,
-        keep_inet=select.keep_inet(opts),
-        keep_unix=select.keep_unix(opts),
-    )
+    with _socket_stream(source, opts, filters, names) as stream:
+        sockets = stream.collect()
     report.messages(sockets.messages)
     if sockets.owners is not None and opts.programs:
         report.owners(sockets.owners)
@@ -165,8 +155,22 @@ def _explained(
     return report.status(opts.strict, sockets.stopped)
 
 
-#: Rows turned into records (dicts, ~2 KB each) and written at a time by the machine formats.
-RECORD_BATCH = 1024
+def _socket_stream(source: ProcSource, opts: Options, filters: Filters, names: Resolver | None) -> SocketStream:
+    """The stream of the tables ``opts`` lists, with what the options and filters need: owners,
+    names, users, netstat's -a/-l rule."""
+    from netread import select
+    from netread.resolve import user_name
+    from netread.sockets import SocketStream
+
+    return SocketStream(
+        source,
+        select.plan(opts),
+        owners=opts.programs or filters.need_owners,
+        names=names if not opts.numeric_hosts else None,
+        users=user_name,
+        keep_inet=select.keep_inet(opts),
+        keep_unix=select.keep_unix(opts),
+    )
 
 
 def _streamed(source: ProcSource, opts: Options, out: BinaryIO, report: Report, names: Resolver | None, output: str, filters: Filters) -> int:
@@ -178,20 +182,9 @@ def _streamed(source: ProcSource, opts: Options, out: BinaryIO, report: Report, 
     from netread.render.netstat import banner
     from netread.render.netstat import inet_header
     from netread.render.netstat import unix_section
-    from netread.render.records import inet_record
-    from netread.render.records import unix_record
-    from netread.resolve import user_name
-    from netread.sockets import SocketStream
+    from netread.render.records import record_batches
 
-    with SocketStream(
-        source,
-        select.plan(opts),
-        owners=opts.programs or filters.need_owners,
-        names=names if not opts.numeric_hosts else None,
-        users=user_name,
-        keep_inet=select.keep_inet(opts),
-        keep_unix=select.keep_unix(opts),
-    ) as stream:
+    with _socket_stream(source, opts, filters, names) as stream:
         owners, users, messages = stream.owners, stream.users, stream.messages
         if owners is not None and opts.programs:
             report.owners(owners)
@@ -224,29 +217,19 @@ def _streamed(source: ProcSource, opts: Options, out: BinaryIO, report: Report, 
             return report.status(opts.strict, stream.stopped)
 
         clk_tck = source.clk_tck
-
-        def holders(inode: int | None) -> list[Owner] | None:
-            return owners.of(inode) if owners is not None else None
-
-        def record_pieces() -> Iterator[list[Record]]:
-            for piece in inet_pieces():
-                for i in range(0, len(piece), RECORD_BATCH):  # records are big: a few at a time
-                    yield [inet_record(s, holders(s.inode), users, clk_tck) for s in piece[i : i + RECORD_BATCH]]
-            unix = unix_rows() or []
-            for i in range(0, len(unix), RECORD_BATCH):
-                yield [unix_record(s, holders(s.inode)) for s in unix[i : i + RECORD_BATCH]]
+        batches = record_batches(inet_pieces(), unix_rows, owners, users, clk_tck)
 
         if output == "json":
             from netread._version import __version__
 
             facts: dict[str, object] = {"root": source.root, "live": source.root == LIVE_ROOT, "byteorder": source.byteorder, "clk_tck": clk_tck}
-            for chunk in formats.json_chunks(__version__, record_pieces(), facts):
+            for chunk in formats.json_chunks(__version__, batches, facts):
                 out.write(chunk)
         else:
             if output == "csv":
                 out.write(formats.csv_header())
             encode = formats.ndjson_lines if output == "ndjson" else formats.csv_rows
-            for records in record_pieces():
+            for records in batches:
                 out.write(encode(records))
         return report.status(opts.strict, stream.stopped)
 
@@ -299,6 +282,7 @@ def _stream(source: ProcSource, opts: Options, out: BinaryIO, report: Report, na
     from netread.sockets import READ_AHEAD
     from netread.sockets import Walk
     from netread.sockets import decode_unix_rows
+    from netread.sockets import read_ahead
 
     scanning = None
     if opts.programs:
@@ -328,14 +312,7 @@ def _stream(source: ProcSource, opts: Options, out: BinaryIO, report: Report, na
         if walk.has_inet:
             pieces: Iterator[Parsed] = _inet_pieces(source, walk.inet(), walk.messages, fmt)
             if opts.programs:  # the first pieces read and parsed while the owners are scanned
-                early: list[Parsed] = []
-                size = 0
-                for parsed in pieces:
-                    early.append(parsed)
-                    size += parsed.size
-                    if size >= READ_AHEAD:
-                        break
-                pieces = itertools.chain(early, pieces)
+                pieces = read_ahead(pieces, lambda parsed: parsed.size, READ_AHEAD)
             take_owners()
             out.write(_encode(banner("inet", opts) + "\n" + inet_header(opts) + "\n"))
             for parsed in pieces:
@@ -354,9 +331,6 @@ def _stream(source: ProcSource, opts: Options, out: BinaryIO, report: Report, na
         if scanning is not None:
             scanning()  # reap the scanning child on errors too
     return report.status(opts.strict, walk.stopped)
-
-
-Tables = Iterator[tuple[Table, Iterator[tuple[int, bytes]]]]
 
 
 class Parsed:
@@ -378,6 +352,7 @@ def _inet_pieces(source: ProcSource, tables: Tables, messages: list[Message], fm
     from netread.render.netstat_columns import detail_suffixes
     from netread.render.netstat_columns import numeric_rows
     from netread.select import keep_inet
+    from netread.sockets import LINE_BYTES
     from netread.sockets import inet_pieces
 
     opts = fmt.opts
@@ -411,4 +386,4 @@ def _inet_pieces(source: ProcSource, tables: Tables, messages: list[Message], fm
                 def careful(rows: list[InetSocket] = piece) -> bytes:
                     return _encode("".join([fmt.inet_row(r) + "\n" for r in rows if keep is None or keep(r)]))
 
-                yield Parsed(150 * len(piece), careful)
+                yield Parsed(LINE_BYTES * len(piece), careful)

@@ -43,7 +43,7 @@ from netread.parse.inet_format import MAX_EXTRA_TCP
 if TYPE_CHECKING:
     from netread.parse.inet import ByteOrder
 
-#: Where each field of the head starts, after ``sl: ``, for hex addresses ``a`` digits wide.
+#: uid, timeout, inode, at most ``%d`` fields more, the padding: the tail of a line after retrnsmt.
 _TAIL = rb" +[0-9]+ +-?[0-9]+ [0-9]+(?: [\x21-\x7e]+){0,%d} *\n"
 #: Possessive quantifiers (Python 3.11 on) match the same lines ~20% faster: no field of a line
 #: can take back a character from the next, so nothing is lost by never backtracking.
@@ -53,6 +53,11 @@ _POSSESSIVE = sys.version_info >= (3, 11)
 def head_length(a: int) -> int:
     """Bytes from the local address to the end of retrnsmt: 69 for IPv4, 117 for IPv6."""
     return 2 * a + 53
+
+
+#: Columns, after the two addresses (``2 * a``), of the hex digits of tr, and of tm->when then retrnsmt.
+_TIMER_DIGITS = (33, 34)
+_WHEN_DIGITS = (*range(36, 44), *range(45, 53))
 
 
 def _separators(a: int) -> tuple[tuple[int, bytes], ...]:
@@ -105,12 +110,16 @@ class Columns(NamedTuple):
     whens: Sequence[int] = ()
 
 
+def _no_rows() -> Columns:
+    return Columns(0, b"", array("H"), array("I"), b"")
+
+
 def kernel_columns(piece: bytes, table: Table, byteorder: ByteOrder, detail: bool = False) -> Columns | None:
     """The columns of ``piece`` (whole lines, each ending in a newline, no header), or None if
     any line is not exactly as the kernel prints it.  ``detail`` adds the fields of -e, -p and -o
     (each line is then matched by a pattern: they are not at fixed columns)."""
     if not piece:
-        return Columns(0, b"", array("H"), array("I"), b"")
+        return _no_rows()
     a = 32 if table.ip_version == 6 else 8
     extra = MAX_EXTRA_DATAGRAM if table.datagram else MAX_EXTRA_TCP
     if detail:
@@ -138,13 +147,13 @@ def _detailed(piece: bytes, a: int, extra: int, byteorder: ByteOrder) -> Columns
     if n != piece.count(b"\n"):
         return None
     if not n:
-        return Columns(0, b"", array("H"), array("I"), b"")
+        return _no_rows()
     heads, uids, timeouts, inodes = zip(*found)
     data = b"".join(heads)
     stride = head_length(a)
     cols = _cut(data, stride, 0, n, a, byteorder, check=False)
-    timers = _gather(data, stride, [2 * a + 33, 2 * a + 34], n)
-    whens = _gather(data, stride, [2 * a + f for f in (*range(36, 44), *range(45, 53))], n)
+    timers = _gather(data, stride, [2 * a + f for f in _TIMER_DIGITS], n)
+    whens = _gather(data, stride, [2 * a + f for f in _WHEN_DIGITS], n)
     if cols is None or timers is None or whens is None:
         return None
     when_values = array("I", whens)
@@ -167,7 +176,7 @@ def _cut(data: bytes, stride: int, start: int, n: int, a: int, byteorder: ByteOr
     queues = _gather(data, stride, [start + f + i for f in (2 * a + 15, 2 * a + 24) for i in range(8)], n)
     states = _gather(data, stride, [start + 2 * a + 12, start + 2 * a + 13], n)
     if check:  # the digits not printed must be hex too: tr, tm->when, retrnsmt
-        rest = _gather(data, stride, [start + 2 * a + f for f in (33, 34, *range(36, 44), *range(45, 53))], n)
+        rest = _gather(data, stride, [start + 2 * a + f for f in (*_TIMER_DIGITS, *_WHEN_DIGITS)], n)
         if rest is None:
             return None
     if addresses is None or ports is None or queues is None or states is None:

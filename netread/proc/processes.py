@@ -190,7 +190,7 @@ def _scan_in_child(root: StrPath, confined: bool) -> Callable[[], Owners]:
     names = process_names(root, confined)
     if names is None:
         return lambda: Owners(failed=True)
-    waits = [_scan_part_in_child(root, confined, part) for part in (_parts(root, names) if (os.cpu_count() or 1) > 1 else [names])]
+    waits = [_scan_part_in_child(root, confined, part) for part in _parts(root, names)]  # only called with 2+ CPUs
     done: list[Owners] = []
 
     def wait() -> Owners:

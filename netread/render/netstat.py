@@ -13,8 +13,8 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Callable
 from collections.abc import Iterable
-from collections.abc import Iterator
 from typing import TYPE_CHECKING
+from typing import AnyStr
 from typing import Protocol
 from typing import TypeVar
 
@@ -33,7 +33,6 @@ from netread.model import unix_type_name
 from netread.select import Options
 
 if TYPE_CHECKING:
-    from netread.model import Sockets
     from netread.parse.inet import ByteOrder
 
 #: Texts kept per cache before it is emptied (memory stays flat on huge or hostile tables).
@@ -118,17 +117,21 @@ def _ljust(text: str, width: int) -> str:
     return text + " " * (width - len(_encode(text)))
 
 
-def _address_bytes(host: bytes, service: bytes, wide: bool, buffer: int) -> str:
+def addr_do_one(host: AnyStr, service: AnyStr, colon: AnyStr, wide: bool) -> AnyStr:
+    """netstat's ``host:service`` (addr_do_one): cut to 22 bytes and a colon unless ``wide``, the
+    service kept (up to 18 bytes) and the host shortened; never more than its 127-byte buffer."""
+    if not wide and len(host) + len(service) > ADDR_SHORT_LEN:
+        port_len = min(len(service), ADDR_SHORT_LEN - 4)
+        return host[: ADDR_SHORT_LEN - port_len] + colon + service[:port_len]
+    return (host + colon + service)[:ADDR_BUFFER]
+
+
+def _address_bytes(host: bytes, service: bytes, wide: bool) -> str:
     """addr_do_one on bytes, for names that are not ASCII: netstat counts and cuts bytes.
 
     A character cut in two leaves stray bytes, shown escaped rather than raw.
     """
-    if not wide and len(host) + len(service) > ADDR_SHORT_LEN:
-        port_len = min(len(service), ADDR_SHORT_LEN - 4)
-        text = host[: ADDR_SHORT_LEN - port_len] + b":" + service[:port_len]
-    else:
-        text = (host + b":" + service)[:buffer]
-    return escape_text(text.decode("utf-8", "surrogateescape"))
+    return escape_text(addr_do_one(host, service, b":", wide).decode("utf-8", "surrogateescape"))
 
 
 class Names(Protocol):
@@ -213,11 +216,8 @@ class NetstatFormatter:
     def join_address(self, host: str, service: str) -> str:
         """addr_do_one's cut, given the host and service texts."""
         if not (host.isascii() and service.isascii()):
-            return _address_bytes(_encode(host), _encode(service), self.opts.wide, ADDR_BUFFER)
-        if not self.opts.wide and len(host) + len(service) > ADDR_SHORT_LEN:
-            port_len = min(len(service), ADDR_SHORT_LEN - 4)
-            return host[: ADDR_SHORT_LEN - port_len] + ":" + service[:port_len]
-        return (host + ":" + service)[:ADDR_BUFFER]
+            return _address_bytes(_encode(host), _encode(service), self.opts.wide)
+        return addr_do_one(host, service, ":", self.opts.wide)
 
     def host_of_token(self, token: str, byteorder: ByteOrder) -> str:
         """:meth:`host` for the hex address token of a /proc line (cached by token)."""
@@ -337,16 +337,6 @@ def state_text(st: int, family: str) -> str:
     if family == "udp":
         return TcpState.ESTABLISHED.name if st == TcpState.ESTABLISHED else "" if st == TcpState.CLOSE else UNKNOWN
     return str(st)
-
-
-def render_listing(sockets: Sockets, opts: Options, clk_tck: int, names: Names | None) -> Iterator[str]:
-    """netstat's text for ``sockets``: each listed section's banner, header and rows."""
-    fmt = NetstatFormatter(opts, owners=sockets.owners, clk_tck=clk_tck, user_name=sockets.users.get, names=names)
-    if sockets.inet is not None:
-        yield banner("inet", opts) + "\n" + inet_header(opts) + "\n"
-        yield "".join([fmt.inet_row(row) + "\n" for row in sockets.inet])
-    if sockets.unix is not None:
-        yield unix_section(fmt, sockets.unix)
 
 
 def unix_section(fmt: NetstatFormatter, rows: Iterable[UnixSocket]) -> str:

@@ -18,10 +18,11 @@ from collections.abc import Sequence
 from itertools import compress
 
 from netread.model import Table
+from netread.model import address_texts
 from netread.parse.inet_columns import Columns
 from netread.render.netstat import ADDR_COLUMN
-from netread.render.netstat import ADDR_SHORT_LEN
 from netread.render.netstat import NetstatFormatter
+from netread.render.netstat import addr_do_one
 from netread.render.netstat import state_text
 
 
@@ -98,7 +99,7 @@ def detail_suffixes(cols: Columns, table: Table, fmt: NetstatFormatter) -> list[
 def _endpoints(addresses: bytes, ports: array[int], a: int, wide: bool) -> list[bytes]:
     """``host:port`` of every address, ``*`` for port 0, cut as netstat cuts long ones unless ``wide``."""
     count = len(addresses) // a
-    values: list[object] = [None] * (2 * count)
+    values: list[object]
     if a == 4:
         values = [None] * (5 * count)
         for i in range(4):
@@ -106,10 +107,8 @@ def _endpoints(addresses: bytes, ports: array[int], a: int, wide: bool) -> list[
         values[4::5] = ports
         text = (b"%d.%d.%d.%d:%d\n" * count) % tuple(values)
     else:
-        import socket
-
-        packed = re.findall(rb"(?s).{16}", addresses)
-        hosts = "\n".join(map(functools.partial(socket.inet_ntop, socket.AF_INET6), packed)).encode("ascii")
+        hosts = "\n".join(address_texts(addresses, 16)).encode("ascii")  # inet_ntop's, IPv4-mapped as ::ffff:a.b.c.d
+        values = [None] * (2 * count)
         values[0::2] = _mapped().sub(b"", b"\n" + hosts)[1:].split(b"\n")
         values[1::2] = ports
         text = (b"%s:%d\n" * count) % tuple(values)
@@ -120,6 +119,6 @@ def _endpoints(addresses: bytes, ports: array[int], a: int, wide: bool) -> list[
 
 
 def _cut(end: bytes) -> bytes:
-    """addr_do_one's cut of ``host:port`` to 23 bytes: the port kept whole, the host shortened."""
+    """addr_do_one's cut of a ``host:port`` longer than its column."""
     host, _, port = end.rpartition(b":")
-    return host[: ADDR_SHORT_LEN - len(port)] + b":" + port
+    return addr_do_one(host, port, b":", False)

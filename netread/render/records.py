@@ -12,6 +12,9 @@ every format.  schema/netread.schema.json documents the keys.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from collections.abc import Iterable
+from collections.abc import Iterator
 from collections.abc import Mapping
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
@@ -28,6 +31,7 @@ from netread.model import timer_word
 from netread.model import unix_type_name
 
 if TYPE_CHECKING:
+    from netread.model import Owners
     from netread.model import Sockets
 
 Record = dict[str, Any]
@@ -119,10 +123,33 @@ CSV_KEYS = (
 
 def records(sockets: Sockets, clk_tck: int) -> list[Record]:
     """The records of every row of ``sockets``, inet first, in table order."""
-    owners = sockets.owners
-    out = [inet_record(s, owners.of(s.inode) if owners is not None else None, sockets.users, clk_tck) for s in sockets.inet or ()]
-    out += [unix_record(s, owners.of(s.inode) if owners is not None else None) for s in sockets.unix or ()]
-    return out
+    batches = record_batches([sockets.inet or []], lambda: sockets.unix, sockets.owners, sockets.users, clk_tck)
+    return [record for batch in batches for record in batch]
+
+
+#: Rows turned into records (dicts, ~2 KB each) at a time by :func:`record_batches`.
+RECORD_BATCH = 1024
+
+
+def record_batches(
+    inet: Iterable[Sequence[InetSocket]],
+    unix: Callable[[], Sequence[UnixSocket] | None],
+    owners: Owners | None,
+    users: Mapping[int, str | None],
+    clk_tck: int,
+) -> Iterator[list[Record]]:
+    """The records of the pieces of ``inet``, then of ``unix()`` (called once the inet rows are
+    done), :data:`RECORD_BATCH` at a time: a streamed output holds one batch."""
+
+    def holders(inode: int | None) -> Sequence[Owner] | None:
+        return owners.of(inode) if owners is not None else None
+
+    for piece in inet:
+        for i in range(0, len(piece), RECORD_BATCH):
+            yield [inet_record(s, holders(s.inode), users, clk_tck) for s in piece[i : i + RECORD_BATCH]]
+    rows = unix() or ()
+    for i in range(0, len(rows), RECORD_BATCH):
+        yield [unix_record(s, holders(s.inode)) for s in rows[i : i + RECORD_BATCH]]
 
 
 def finding_record(finding: Finding) -> Record:
