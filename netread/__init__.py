@@ -9,9 +9,9 @@ snapshot), ``plan`` and ``Options`` (which tables, by netstat's rules), and the 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from netread._version import __version__
+
+TYPE_CHECKING = False
 
 if TYPE_CHECKING:
     from netread.api import Connection as Connection

@@ -14,10 +14,6 @@ says what ``--format json`` says about the same sockets.
 from __future__ import annotations
 
 import itertools
-import os
-from collections.abc import Iterable
-from typing import TYPE_CHECKING
-from typing import NamedTuple
 
 from netread.model import InetSocket
 from netread.model import Owners
@@ -31,8 +27,15 @@ from netread.proc.source import ProcSource
 from netread.select import Family
 from netread.sockets import paused_gc
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    import os
+    from collections.abc import Iterable
+    from typing import NamedTuple
+
     from netread.parse.inet_columns import Columns
+else:
+    from netread._namedtuple import NamedTuple
 
 _AF_UNIX, _AF_INET, _AF_INET6 = 1, 2, 10  # socket.AF_* on Linux, without importing socket
 

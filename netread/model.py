@@ -9,21 +9,36 @@ name and, where it differs, netstat's.  No I/O and no text formatting here.
 
 from __future__ import annotations
 
-import enum
-import ipaddress
-from collections.abc import Iterator
-from typing import NamedTuple
-
 from netread.errors import ParseError
 from netread.errors import SourceError
 
-IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import ipaddress
+    from collections.abc import Iterator
+    from enum import Enum
+    from enum import IntEnum
+    from typing import NamedTuple
+
+    IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+else:  # typing's and enum's classes, without their imports at start-up (see each module)
+    from netread._enum import Enum
+    from netread._enum import IntEnum
+    from netread._namedtuple import NamedTuple
+
+    def __getattr__(name: str) -> object:
+        """``IPAddress`` (the type of an address) imports ipaddress when first asked for, not at start-up."""
+        if name == "IPAddress":
+            import ipaddress
+
+            return ipaddress.IPv4Address | ipaddress.IPv6Address
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 #: What every enum below prints for a number it does not know.
 UNKNOWN = "UNKNOWN"
 
 
-class Table(str, enum.Enum):
+class Table(str, Enum):
     """A /proc/net socket table.  A ``str`` too, so ``Table.TCP6 == "tcp6"``.
 
     ``proto`` is the protocol (netstat's -t/-u/-U/-w/-x section), ``ip_version``
@@ -76,7 +91,7 @@ class Table(str, enum.Enum):
 INET_TABLES: tuple[Table, ...] = tuple(t for t in Table if t is not Table.UNIX)
 
 
-class TcpState(enum.IntEnum):
+class TcpState(IntEnum):
     """TCP states as the kernel numbers them (include/net/tcp_states.h).
 
     The member names are the kernel's and netstat's names; /proc prints 01-0B.
@@ -116,7 +131,7 @@ def state_name(table: Table, st: int) -> str:
     return UNKNOWN if state is None else state.name
 
 
-class TcpTimer(enum.IntEnum):
+class TcpTimer(IntEnum):
     """The ``tr`` code of /proc/net/tcp (net/ipv4/tcp_ipv4.c get_tcp4_sock)."""
 
     NONE = 0
@@ -145,7 +160,7 @@ def timer_word(table: Table, code: int) -> str:
     return f"on{code}" if code in (1, 2) else f"unkn-{code}"
 
 
-class UnixType(enum.IntEnum):
+class UnixType(IntEnum):
     """Socket types of /proc/net/unix (include/linux/net.h enum sock_type); names as netstat's."""
 
     STREAM = 1
@@ -155,7 +170,7 @@ class UnixType(enum.IntEnum):
     SEQPACKET = 5
 
 
-class UnixState(enum.IntEnum):
+class UnixState(IntEnum):
     """The ``St`` column of /proc/net/unix (include/uapi/linux/net.h socket_state)."""
 
     FREE = 0
@@ -189,7 +204,8 @@ def address_text(address: IPAddress) -> str:
     """The full address as records show it: dotted IPv4, ``inet_ntop`` IPv6 (so
     ``::ffff:127.0.0.1`` stays as the kernel's address).
 
-    >>> address_text(ipaddress.ip_address("::ffff:7f00:1")), address_text(ipaddress.ip_address("::1.2.3.4"))
+    >>> from ipaddress import ip_address
+    >>> address_text(ip_address("::ffff:7f00:1")), address_text(ip_address("::1.2.3.4"))
     ('::ffff:127.0.0.1', '::1.2.3.4')
     """
     if address.version == 4:

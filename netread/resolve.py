@@ -30,16 +30,22 @@ from __future__ import annotations
 
 import ipaddress
 import itertools
-import os
 import time
 from collections.abc import Callable
 from collections.abc import Iterable
-from typing import Any
 
-from netread.model import IPAddress
 from netread.parse.etc import fix_v4_address
 from netread.parse.etc import service_tables
 from netread.proc.etc import read_etc
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import os
+    from typing import Any
+
+    from netread.model import IPAddress
+
+    HostLookup = Callable[[IPAddress], str | None]
 
 #: INET_sprint's buffer holds 127 bytes of name.
 HOST_NAME_BYTES = 127
@@ -49,7 +55,6 @@ MAX_WORKERS = 16
 #: Names kept (the oldest are forgotten first): a listing looks up one piece of a table at a time.
 NAMES_KEPT = 1 << 16
 
-HostLookup = Callable[[IPAddress], "str | None"]
 #: getnetbyaddr() is not reentrant; made with the first Resolver (threading is imported late).
 _NETDB_LOCK: Any = None
 

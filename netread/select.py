@@ -9,12 +9,6 @@ on the model's records, so they mean the same in every output.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from collections.abc import Mapping
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
-from typing import NamedTuple
-
 from netread.model import LISTENING
 from netread.model import UNKNOWN
 from netread.model import InetSocket
@@ -24,9 +18,17 @@ from netread.model import TcpState
 from netread.model import UnixSocket
 from netread.model import UnixState
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable
+    from collections.abc import Mapping
+    from collections.abc import Sequence
+    from typing import NamedTuple
+
     from netread.model import Owners
     from netread.model import Sockets
+else:
+    from netread._namedtuple import NamedTuple
 
 
 class Options(NamedTuple):

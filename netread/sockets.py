@@ -10,50 +10,52 @@ command line prints it.
 
 from __future__ import annotations
 
-import contextlib
 import gc
 import itertools
-from collections.abc import Callable
-from collections.abc import Generator
-from collections.abc import Iterable
-from collections.abc import Iterator
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
-from typing import TypeVar
 
 from netread.errors import ParseError
 from netread.errors import SourceError
 from netread.model import Absent
 from netread.model import InetSocket
-from netread.model import IPAddress
-from netread.model import Message
 from netread.model import Owners
 from netread.model import Sockets
 from netread.model import Table
 from netread.model import UnixSocket
 from netread.model import Unresolved
-from netread.proc.source import ProcSource
-from netread.select import Family
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable
+    from collections.abc import Generator
+    from collections.abc import Iterable
+    from collections.abc import Iterator
+    from collections.abc import Sequence
+    from typing import TypeVar
+
+    from netread.model import IPAddress
+    from netread.model import Message
     from netread.proc.source import ByteOrder
+    from netread.proc.source import ProcSource
     from netread.resolve import Resolver
+    from netread.select import Family
 
-T = TypeVar("T")
+    T = TypeVar("T")
+    Tables = Iterator[tuple[Table, Iterator[tuple[int, bytes]]]]
 
 
-@contextlib.contextmanager
-def paused_gc() -> Iterator[None]:
+class paused_gc:  # a context manager, named as the function it was (contextlib costs start-up)
     """The cyclic garbage collector off while a table's records are made: they are acyclic
     tuples, and at 10^5 rows the collector's passes over them cost a quarter of the time."""
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
+
+    __slots__ = ("_enabled",)
+
+    def __enter__(self) -> None:
+        self._enabled = gc.isenabled()
+        gc.disable()
+
+    def __exit__(self, *exc: object) -> None:
+        if self._enabled:
+            gc.enable()
 
 
 def read_sockets(
@@ -222,8 +224,6 @@ READ_AHEAD = 8 << 20
 #: A tcp line's length (the kernel pads it to 149 bytes and a newline): bytes from a count of rows.
 LINE_BYTES = 150
 
-Tables = Iterator[tuple[Table, Iterator[tuple[int, bytes]]]]
-
 
 def read_ahead(pieces: Iterator[T], size: Callable[[T], int], budget: int) -> Iterator[T]:
     """``pieces``, the first of them taken now until their ``size`` reaches ``budget`` (while
@@ -324,6 +324,8 @@ def inet_pieces(
                 if not _kernel_header(header):  # the careful decoder judges it (missing, or not the kernel's)
                     yield careful_rows(_decode_inet([_text(header)], path=path, table=table, byteorder=source.byteorder), messages)
                 lineno = 2
+                if not piece:  # the header alone
+                    continue
             rows = fast(piece, lineno)
             if rows is not None:
                 yield rows

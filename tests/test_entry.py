@@ -69,3 +69,39 @@ def test_a_plain_listing_does_not_import_typer() -> None:
     assert proc.returncode == 0, proc.stderr
     assert proc.stderr.decode().strip().endswith("False False False")
     assert b"Active Internet connections" in proc.stdout
+
+
+#: What the start-up of a listing must not import (issue 13: the start-up is 2x the bare interpreter at most).
+HEAVY = ("typing", "enum", "ipaddress", "functools", "contextlib", "dataclasses", "pathlib", "json", "subprocess", "threading", "socket", "typer")
+
+
+def _imported(argv: list[str]) -> tuple[set[str], bytes]:
+    code = (
+        "import sys; before = set(sys.modules); sys.argv = ['netread', *sys.argv[1:]]\n"
+        "from netread.cli import run\n"
+        "try:\n    run()\nexcept SystemExit:\n    pass\n"
+        "print(' '.join(sorted(set(sys.modules) - before)), file=sys.stderr)"
+    )
+    # -S: no site, so an editable install's import hook (which imports pathlib) stays out of the count
+    proc = subprocess.run([sys.executable, "-S", "-c", code, *argv], capture_output=True, env={"PYTHONPATH": str(ROOT)}, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    return set(proc.stderr.decode().split()), proc.stdout
+
+
+def test_an_empty_listing_imports_only_what_it_needs(tmp_path: Path) -> None:
+    (tmp_path / "net").mkdir()
+    for table in ("tcp", "tcp6"):
+        (tmp_path / "net" / table).write_text("  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n")
+    modules, out = _imported(["--proc", str(tmp_path), "-tan"])
+    assert out == b"Active Internet connections (servers and established)\nProto Recv-Q Send-Q Local Address           Foreign Address         State      \n"
+    # no rows, no pattern: re (and the columnar parser that compiles its patterns) come with the first row
+    assert not modules & {*HEAVY, "re", "netread.parse.inet_columns"}, modules & {*HEAVY, "re"}
+
+
+def test_a_listing_with_rows_imports_re_and_nothing_heavier() -> None:
+    modules, out = _imported(["--proc", str(ROOT / "sample_proc"), "-tuwxan"])
+    assert b"Active UNIX domain sockets" in out
+    assert "re" in modules and "netread.parse.inet_columns" in modules
+    # re brings enum and functools; the snapshot's manifest is json; IPv6 text is socket.inet_ntop's
+    assert not modules & set(HEAVY) - {"enum", "functools", "json", "socket"}, modules & set(HEAVY)
+

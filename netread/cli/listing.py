@@ -14,28 +14,30 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable
-from collections.abc import Iterator
-from typing import TYPE_CHECKING
-from typing import BinaryIO
-from typing import TextIO
 
 from netread.cli.report import Report
-from netread.cli.request import Request
 from netread.cli.status import ExitStatus
 from netread.cli.status import quiet_broken_pipe
 from netread.errors import NetreadError
-from netread.model import Table
 from netread.proc.source import LIVE_ROOT
 from netread.proc.source import ProcSource
 from netread.select import Filters
 from netread.select import Options
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable
+    from collections.abc import Iterator
+    from typing import BinaryIO
+    from typing import TextIO
+
+    from netread.cli.request import Request
     from netread.model import InetSocket
     from netread.model import Message
     from netread.model import Sockets
+    from netread.model import Table
     from netread.model import UnixSocket
+    from netread.parse.inet_columns import Columns
     from netread.parse.snmp import Facts
     from netread.render.netstat import NetstatFormatter
     from netread.resolve import Resolver
@@ -347,10 +349,6 @@ def _inet_pieces(source: ProcSource, tables: Tables, messages: list[Message], fm
     """The rows of every inet table of ``tables``, a piece at a time, as netstat prints them: from the
     columnar fast path where a piece is in the kernel's format (numbers only, or -e/-p/-o), the fast
     path's tokens with service names, the careful decoder's records elsewhere."""
-    from netread.parse.inet_columns import Columns
-    from netread.parse.inet_columns import kernel_columns
-    from netread.render.netstat_columns import detail_suffixes
-    from netread.render.netstat_columns import numeric_rows
     from netread.select import keep_inet
     from netread.sockets import LINE_BYTES
     from netread.sockets import inet_pieces
@@ -368,6 +366,11 @@ def _inet_pieces(source: ProcSource, tables: Tables, messages: list[Message], fm
 
                 rows = kernel_rows(piece.decode("utf-8", "surrogateescape"), True, table.datagram)
                 return None if rows is None else Parsed(len(piece), lambda: _encode("".join(format_rows(fmt, table, rows, byteorder))))
+            # imported with the first piece that has rows: its patterns (and re) are not start-up's
+            from netread.parse.inet_columns import kernel_columns
+            from netread.render.netstat_columns import detail_suffixes
+            from netread.render.netstat_columns import numeric_rows
+
             cols = kernel_columns(piece, table, byteorder, detail)
             if cols is None:
                 return None

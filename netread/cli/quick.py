@@ -12,9 +12,11 @@ parsers agree.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from netread.cli.request import Request
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 #: Short flags -> the Options field (or pseudo-field) they set.
 SHORT = {

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
-from typing import TextIO
 
 from netread.cli.status import ExitStatus
 from netread.errors import ParseError
@@ -13,6 +11,11 @@ from netread.model import Absent
 from netread.model import Message
 from netread.model import Owners
 from netread.model import Unresolved
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from typing import TextIO
 
 NOT_ALL_IDENTIFIED = (
     "(Not all processes could be identified, non-owned process info\n"

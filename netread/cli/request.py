@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 from netread.errors import UsageError
 from netread.select import Options
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import NamedTuple
+else:
+    from netread._namedtuple import NamedTuple
 
 #: The boolean flags a listing takes: Options fields, plus numeric (-n) and continuous (-c).
 FLAGS = (

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-import enum
 import os
 import sys
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from enum import IntEnum
+else:
+    from netread._enum import IntEnum
 
-class ExitStatus(enum.IntEnum):
+
+class ExitStatus(IntEnum):
     """What netread exits with."""
 
     #: Everything asked for was listed (malformed lines are reported, not fatal, unless --strict).

@@ -24,7 +24,6 @@ terminal-safe text.
 from __future__ import annotations
 
 from netread.explain.line_base import NOT_DECODED
-from netread.explain.line_base import ByteOrder
 from netread.explain.line_base import Collector
 from netread.explain.line_base import FieldExplanation
 from netread.explain.line_base import LineExplanation
@@ -34,6 +33,10 @@ from netread.explain.line_guess import row_format
 from netread.explain.line_inet import explain_inet
 from netread.explain.line_unix import explain_unix
 from netread.parse.inet_format import TABLES
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from netread.explain.line_base import ByteOrder
 
 __all__ = ["NOT_DECODED", "TABLES", "FieldExplanation", "LineExplanation", "explain_line"]
 

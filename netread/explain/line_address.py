@@ -12,8 +12,11 @@ import socket
 
 from netread.explain.glossary import IP_PROTOCOLS
 from netread.explain.line_base import HEX
-from netread.explain.line_base import ByteOrder
 from netread.parse.inet import decode_address
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from netread.explain.line_base import ByteOrder
 
 
 def packed(hexaddr: str, byteorder: ByteOrder) -> bytes | None:

@@ -15,14 +15,17 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from typing import Literal
 
 from netread.explain.glossary import FIELD_FORMATS
 from netread.explain.glossary import NOT_IN_ROW
 
-ByteOrder = Literal["little", "big"]
-#: How a number field is printed: %X, %u or %d.
-NumberFormat = Literal["hex", "dec", "signed"]
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Literal
+
+    ByteOrder = Literal["little", "big"]
+    #: How a number field is printed: %X, %u or %d.
+    NumberFormat = Literal["hex", "dec", "signed"]
 
 #: ``value`` of a field that is present but could not be decoded.
 NOT_DECODED = "(not decoded)"

@@ -18,10 +18,13 @@ import re
 
 from netread.explain.line_address import packed
 from netread.explain.line_address import protocol_name
-from netread.explain.line_base import ByteOrder
 from netread.explain.line_base import read_hex
 from netread.parse.inet_format import DATAGRAM_FIELD_COUNT
 from netread.parse.inet_format import TCP_FIELD_COUNTS
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from netread.explain.line_base import ByteOrder
 
 _SL = re.compile(r"[0-9]+:")
 _PAIR = re.compile(r"[0-9A-Fa-f]+:[0-9A-Fa-f]+")

@@ -10,12 +10,9 @@ True
 
 from __future__ import annotations
 
-from typing import Literal
-
 from netread.explain import line_inet_extra as extra
 from netread.explain import line_inet_fields as head
 from netread.explain.line_base import NOT_DECODED
-from netread.explain.line_base import ByteOrder
 from netread.explain.line_base import Collector
 from netread.explain.line_base import read_hex
 from netread.explain.line_inet_fields import Explainer
@@ -26,6 +23,12 @@ from netread.parse.inet_format import VARIANT_FIELDS
 from netread.parse.inet_format import is_request_row
 from netread.parse.inet_format import is_timewait_row
 from netread.parse.inet_format import tcp_variant
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Literal
+
+    from netread.explain.line_base import ByteOrder
 
 #: The explainer of each field, by the name parse/inet_format.py gives it.
 EXPLAINERS: dict[str, Explainer] = {

@@ -7,13 +7,16 @@ ato, quick/pingpong, cwnd and ssthresh, a datagram row drops
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from netread.explain.line_base import Collector
 from netread.explain.line_inet_fields import Explainer
 from netread.explain.line_inet_fields import InetRow
 from netread.explain.line_inet_fields import by_variant
 from netread.explain.line_inet_fields import seconds
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from netread.explain.line_base import Collector
 
 _REFCOUNT = "Reference count of the kernel socket (sk_refcnt): a debugging aid, ignored by netstat."
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 from collections.abc import Mapping
-from typing import Literal
 
 from netread.explain.glossary import REQUEST_RETRANSMIT
 from netread.explain.glossary import TCP_STATE_MEANINGS
@@ -25,15 +24,20 @@ from netread.explain.line_address import other_order
 from netread.explain.line_address import packed
 from netread.explain.line_address import port_meaning
 from netread.explain.line_base import HEX
-from netread.explain.line_base import ByteOrder
 from netread.explain.line_base import Collector
-from netread.explain.line_base import NumberFormat
 from netread.explain.line_base import read_dec
 from netread.explain.line_base import why_hex
 from netread.model import TcpState
 from netread.parse.inet import decode_address
 from netread.parse.inet_format import REMOTE_ADDRESS_V6
-from netread.parse.inet_format import RowVariant
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Literal
+
+    from netread.explain.line_base import ByteOrder
+    from netread.explain.line_base import NumberFormat
+    from netread.parse.inet_format import RowVariant
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

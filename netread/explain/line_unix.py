@@ -11,7 +11,6 @@ after the one space that follows the inode, so it keeps its own spaces.
 
 from __future__ import annotations
 
-import enum
 import re
 from collections.abc import Callable
 from collections.abc import Mapping
@@ -26,6 +25,10 @@ from netread.model import SO_WAITDATA
 from netread.model import UnixState
 from netread.model import UnixType
 from netread.parse.inet_format import UNIX_FIXED_FIELDS
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import enum
 
 _TOKEN = re.compile(r"\S+")
 _AUTOBIND = re.compile(r"@[0-9a-f]{5}")

@@ -6,7 +6,10 @@ Pure functions of the files' bytes (netread/proc/etc.py reads them).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
 #: get_sname's buffer holds 63 bytes of name.
 SERVICE_NAME_BYTES = 63

@@ -18,9 +18,6 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Iterable
-from collections.abc import Iterator
-from typing import Literal
 
 from netread.errors import ParseError
 from netread.model import Endpoint
@@ -31,7 +28,13 @@ from netread.parse.inet_format import MAX_EXTRA_DATAGRAM
 from netread.parse.inet_format import MAX_EXTRA_TCP
 from netread.parse.numbers import saturated
 
-ByteOrder = Literal["little", "big"]
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from collections.abc import Iterator
+    from typing import Literal
+
+    ByteOrder = Literal["little", "big"]
 
 _HEX = "[0-9A-Fa-f]+"
 #: The fields every row must have, up to tm->when.  Only hex digits reach int().

@@ -32,16 +32,19 @@ import functools
 import re
 import sys
 from array import array
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
-from typing import NamedTuple
 
-from netread.model import Table
 from netread.parse.inet_format import MAX_EXTRA_DATAGRAM
 from netread.parse.inet_format import MAX_EXTRA_TCP
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import NamedTuple
+
+    from netread.model import Table
     from netread.parse.inet import ByteOrder
+else:
+    from netread._namedtuple import NamedTuple
 
 #: uid, timeout, inode, at most ``%d`` fields more, the padding: the tail of a line after retrnsmt.
 _TAIL = rb" +[0-9]+ +-?[0-9]+ [0-9]+(?: [\x21-\x7e]+){0,%d} *\n"

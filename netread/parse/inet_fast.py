@@ -17,12 +17,15 @@ import re
 
 from netread.model import Endpoint
 from netread.model import InetSocket
-from netread.model import IPAddress
 from netread.model import Table
-from netread.parse.inet import ByteOrder
 from netread.parse.inet import decode_address
 from netread.parse.inet_format import MAX_EXTRA_DATAGRAM
 from netread.parse.inet_format import MAX_EXTRA_TCP
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from netread.model import IPAddress
+    from netread.parse.inet import ByteOrder
 
 _H = "[0-9A-F]"
 #: Decimals as the kernel prints them, short enough that int() equals the careful path's saturation.

@@ -31,11 +31,15 @@ names and counts from here.
 
 from __future__ import annotations
 
-from typing import Literal
-
 from netread.model import INET_TABLES
 from netread.model import TcpState
 from netread.model import TcpTimer
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Literal
+
+    RowVariant = Literal["full", "timewait", "request", "dgram"]
 
 #: Every table a socket line may come from: the eight inet tables, then unix.
 TABLES: tuple[str, ...] = (*INET_TABLES, "unix")
@@ -66,8 +70,6 @@ DATAGRAM_EXTRA: tuple[str, ...] = ("ref", "pointer", "drops")
 #: Most fields after the inode a row of each kind has.
 MAX_EXTRA_TCP = len(TCP_FULL_EXTRA)
 MAX_EXTRA_DATAGRAM = len(DATAGRAM_EXTRA)
-
-RowVariant = Literal["full", "timewait", "request", "dgram"]
 
 #: Every field of each row variant, in /proc order.
 VARIANT_FIELDS: dict[RowVariant, tuple[str, ...]] = {

@@ -7,7 +7,10 @@ Pure: :func:`read_facts` takes a reader of files relative to the /proc root
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 
 @dataclasses.dataclass(frozen=True)

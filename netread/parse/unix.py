@@ -16,13 +16,16 @@ netstat looks for the word ``Inode`` in the header to tell, and so do we.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from collections.abc import Iterator
 
 from netread.errors import ParseError
 from netread.model import UnixSocket
 from netread.parse.inet_format import UNIX_FIELDS
 from netread.parse.numbers import saturated
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from collections.abc import Iterator
 
 _HEX = "[0-9A-Fa-f]+"
 _HEAD = re.compile(rf"\s*({_HEX}):\s+({_HEX})\s+({_HEX})\s+({_HEX})\s+({_HEX})\s+({_HEX})(?=\s|$)")

@@ -30,10 +30,7 @@ import shutil
 import sys
 import tarfile
 import time
-from collections.abc import Callable
-from collections.abc import Iterable
 from pathlib import Path
-from typing import Literal
 
 from netread._version import __version__
 from netread.errors import CaptureError
@@ -43,6 +40,12 @@ from netread.model import UnixSocket
 from netread.parse.inet import decode_inet
 from netread.parse.links import socket_inode
 from netread.parse.unix import decode_unix
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from collections.abc import Iterable
+    from typing import Literal
 
 MANIFEST_FORMAT = 1
 NET_FILES = (*INET_TABLES, "unix", "snmp", "snmp6", "netstat", "sockstat", "sockstat6")

@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import errno
 import os
-from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 from netread.model import Owner
 from netread.model import Owners
@@ -22,7 +20,10 @@ from netread.parse.links import CMDLINE_BYTES
 from netread.parse.links import argv0
 from netread.parse.links import socket_inode
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from netread.proc.source import StrPath
 
 _DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC

@@ -8,25 +8,30 @@ the same code, and the root is a value, never a global.
 from __future__ import annotations
 
 import errno
-import io
 import os
 import sys
-from collections.abc import Iterator
-from typing import TYPE_CHECKING
-from typing import Literal
-from typing import NamedTuple
-from typing import Protocol
-from typing import Union
-
-if TYPE_CHECKING:
-    from pathlib import Path
 
 from netread.errors import SourceError
 
-ByteOrder = Literal["little", "big"]
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import io
+    from collections.abc import Iterator
+    from pathlib import Path
+    from typing import Literal
+    from typing import NamedTuple
+    from typing import Protocol
+
+    ByteOrder = Literal["little", "big"]
+    #: A path as the os module takes it.
+    StrPath = str | os.PathLike[str]
+
+    class _Reader(Protocol):
+        def readinto(self, buffer: memoryview, /) -> int | None: ...
+else:
+    from netread._namedtuple import NamedTuple
+
 LIVE_ROOT = "/proc"
-#: A path as the os module takes it.
-StrPath = Union[str, "os.PathLike[str]"]
 
 
 _CLK_TCK = os.sysconf("SC_CLK_TCK")
@@ -229,10 +234,6 @@ def _chunks(handle: io.FileIO, path: str, size: int, overlap: bool) -> Iterator[
         finally:
             if isinstance(reader, _Feeder):
                 reader.close()
-
-
-class _Reader(Protocol):
-    def readinto(self, buffer: memoryview, /) -> int | None: ...
 
 
 #: The helper that reads a big live table into a pipe while netread parses what came before.

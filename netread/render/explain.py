@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import collections
 import textwrap
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 from netread.escape import escape_text
 from netread.explain.findings import RULES
@@ -35,16 +33,19 @@ from netread.explain.glossary import State
 from netread.model import InetSocket
 from netread.model import Table
 from netread.model import UnixSocket
-from netread.parse.snmp import Facts
-from netread.render.netstat import Names
 from netread.render.netstat import NetstatFormatter
 from netread.render.netstat import banner
 from netread.render.netstat import inet_header
 from netread.render.netstat import unix_header
-from netread.select import Options
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from netread.model import Sockets
+    from netread.parse.snmp import Facts
+    from netread.render.netstat import Names
+    from netread.select import Options
 
 #: Prose is wrapped to this many columns; table cells to CELL_WIDTH.
 WIDTH = 100

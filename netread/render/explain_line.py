@@ -10,7 +10,10 @@ from __future__ import annotations
 import re
 
 from netread.escape import escape_text
-from netread.explain.line import LineExplanation
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from netread.explain.line import LineExplanation
 
 __all__ = ["render_explanation"]
 

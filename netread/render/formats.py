@@ -11,14 +11,18 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable
-from collections.abc import Iterator
-from collections.abc import Sequence
 
 from netread.escape import escape_text
 from netread.render.records import CSV_KEYS
-from netread.render.records import Record
 from netread.render.records import flat
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from collections.abc import Iterator
+    from collections.abc import Sequence
+
+    from netread.render.records import Record
 
 FORMATS = ("netstat", "json", "ndjson", "csv")
 

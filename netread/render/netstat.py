@@ -10,19 +10,10 @@ raw) the text here differs on purpose; README "Differences from netstat".
 
 from __future__ import annotations
 
-import ipaddress
-from collections.abc import Callable
-from collections.abc import Iterable
-from typing import TYPE_CHECKING
-from typing import AnyStr
-from typing import Protocol
-from typing import TypeVar
-
 from netread.escape import escape_text
 from netread.model import UNIX_FLAGS
 from netread.model import UNKNOWN
 from netread.model import InetSocket
-from netread.model import IPAddress
 from netread.model import Owners
 from netread.model import Table
 from netread.model import TcpState
@@ -30,10 +21,28 @@ from netread.model import UnixSocket
 from netread.model import UnixState
 from netread.model import timer_word
 from netread.model import unix_type_name
-from netread.select import Options
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable
+    from collections.abc import Iterable
+    from typing import AnyStr
+    from typing import Protocol
+    from typing import TypeVar
+
+    from netread.model import IPAddress
     from netread.parse.inet import ByteOrder
+    from netread.select import Options
+
+    K = TypeVar("K")
+    V = TypeVar("V")
+
+    class Names(Protocol):
+        """Host and service names, already looked up (netread.resolve.Resolver): the renderer asks, never waits."""
+
+        def host(self, address: IPAddress) -> str | None: ...
+
+        def service(self, port: int, proto: str) -> str | None: ...
 
 #: Texts kept per cache before it is emptied (memory stays flat on huge or hostile tables).
 COLUMN_CACHE = 1 << 16
@@ -86,7 +95,7 @@ def _c_long(value: int) -> int:
 
 def numeric_host(address: IPAddress) -> str:
     """netstat -n host text: dotted IPv4, inet_ntop IPv6, IPv4-mapped shown as IPv4."""
-    if isinstance(address, ipaddress.IPv4Address):
+    if address.version == 4:
         return str(address)
     mapped = address.ipv4_mapped
     if mapped is not None:
@@ -134,20 +143,8 @@ def _address_bytes(host: bytes, service: bytes, wide: bool) -> str:
     return escape_text(addr_do_one(host, service, b":", wide).decode("utf-8", "surrogateescape"))
 
 
-class Names(Protocol):
-    """Host and service names, already looked up (netread.resolve.Resolver): the renderer asks, never waits."""
-
-    def host(self, address: IPAddress) -> str | None: ...
-
-    def service(self, port: int, proto: str) -> str | None: ...
-
-
 def _no_user(uid: int) -> str | None:
     return None
-
-
-K = TypeVar("K")
-V = TypeVar("V")
 
 
 def remember(cache: dict[K, V], key: K, value: V) -> V:

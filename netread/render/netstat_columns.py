@@ -12,18 +12,22 @@ from __future__ import annotations
 
 import functools
 import re
-from array import array
-from collections.abc import Iterable
-from collections.abc import Sequence
 from itertools import compress
 
 from netread.model import Table
 from netread.model import address_texts
-from netread.parse.inet_columns import Columns
 from netread.render.netstat import ADDR_COLUMN
 from netread.render.netstat import NetstatFormatter
 from netread.render.netstat import addr_do_one
 from netread.render.netstat import state_text
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from array import array
+    from collections.abc import Iterable
+    from collections.abc import Sequence
+
+    from netread.parse.inet_columns import Columns
 
 
 @functools.cache

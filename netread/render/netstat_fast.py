@@ -9,14 +9,17 @@ path spends several µs a row on objects the output does not need, this one ~1.5
 
 from __future__ import annotations
 
-from netread.model import Table
-from netread.parse.inet import ByteOrder
-from netread.parse.inet_fast import Row
 from netread.render.netstat import ADDR_COLUMN
 from netread.render.netstat import NetstatFormatter
 from netread.render.netstat import _ljust
 from netread.render.netstat import remember
 from netread.render.netstat import state_text
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from netread.model import Table
+    from netread.parse.inet import ByteOrder
+    from netread.parse.inet_fast import Row
 
 _ZERO_ADDRESSES = frozenset({"0" * 8, "0" * 32})
 

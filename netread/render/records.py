@@ -12,16 +12,7 @@ every format.  schema/netread.schema.json documents the keys.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from collections.abc import Iterable
-from collections.abc import Iterator
-from collections.abc import Mapping
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
-from typing import Any
-
 from netread.escape import undecodable_escaped
-from netread.explain.findings import Finding
 from netread.model import InetSocket
 from netread.model import Owner
 from netread.model import Table
@@ -30,11 +21,21 @@ from netread.model import address_text
 from netread.model import timer_word
 from netread.model import unix_type_name
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable
+    from collections.abc import Iterable
+    from collections.abc import Iterator
+    from collections.abc import Mapping
+    from collections.abc import Sequence
+    from typing import Any
+
+    from netread.explain.findings import Finding
     from netread.model import Owners
     from netread.model import Sockets
 
-Record = dict[str, Any]
+    Record = dict[str, Any]
+
 
 def _text(value: str | None) -> str | None:
     return None if value is None else undecodable_escaped(value)

@@ -22,7 +22,6 @@ from netread.model import Owner
 from netread.model import Owners
 from netread.model import Table
 from netread.parse import inet_columns
-from netread.parse.inet import ByteOrder
 from netread.parse.inet import decode_inet
 from netread.parse.inet_columns import kernel_columns
 from netread.render.netstat import NetstatFormatter
@@ -30,6 +29,10 @@ from netread.render.netstat_columns import detail_suffixes
 from netread.render.netstat_columns import numeric_rows
 from netread.select import Options
 from netread.select import keep_inet
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from netread.parse.inet import ByteOrder
 
 TABLES = ("tcp", "tcp6", "udp", "udp6", "udplite", "udplite6", "raw", "raw6")
 SPECS = st.sampled_from(TABLES).flatmap(lambda t: st.tuples(st.just(t), table_entries(t, max_rows=12)))
