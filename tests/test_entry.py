@@ -105,3 +105,12 @@ def test_a_listing_with_rows_imports_re_and_nothing_heavier() -> None:
     # re brings enum and functools; the snapshot's manifest is json; IPv6 text is socket.inet_ntop's
     assert not modules & set(HEAVY) - {"enum", "functools", "json", "socket"}, modules & set(HEAVY)
 
+
+
+def test_the_command_is_our_script_without_re() -> None:
+    """bin/netread, installed by script-files: a generated console-script wrapper imports re first."""
+    script = (ROOT / "bin" / "netread").read_text()
+    assert script.startswith("#!python\n") and "import re" not in script and "from netread.cli import run" in script
+    argv = [sys.executable, "-S", str(ROOT / "bin" / "netread"), "--proc", str(ROOT / "sample_proc"), "-tn"]
+    proc = subprocess.run(argv, capture_output=True, env={"PYTHONPATH": str(ROOT)}, timeout=60)
+    assert proc.returncode == 0 and proc.stdout.startswith(b"Active Internet connections (w/o servers)\n"), proc.stderr
