@@ -147,7 +147,7 @@ def _column_fields(cols: Columns, table: Table) -> list[tuple[object, ...]]:
     if not n:
         return []
     addresses = address_texts(cols.addresses, 4 if table.ip_version == 4 else 16)
-    states = [state_name(table, st) for st in range(256)]
+    states = _state_names(table)
     ports, queues = cols.ports, cols.queues
     return list(zip(
         itertools.repeat(str(table), n), itertools.repeat(_AF_INET if table.ip_version == 4 else _AF_INET6, n),
@@ -156,6 +156,15 @@ def _column_fields(cols: Columns, table: Table) -> list[tuple[object, ...]]:
     ))  # fmt: skip
 
 
+_STATE_NAMES: dict[Table, list[str]] = {}
+
+
+def _state_names(table: Table) -> list[str]:
+    """The name of each state number a column holds (0-255), made once per table."""
+    names = _STATE_NAMES.get(table)
+    if names is None:
+        names = _STATE_NAMES[table] = [state_name(table, st) for st in range(256)]
+    return names
 
 
 def _owner(owners: Owners | None, inode: int | None) -> tuple[int | None, str | None, tuple[int, ...]]:

@@ -29,6 +29,8 @@ from strategies import snapshot_with_owners
 from netread.model import Owner
 from netread.parse.links import argv0
 from netread.parse.links import netstat_label
+from netread.parse.links import socket_inode
+from netread.parse.links import socket_inodes
 from netread.proc.processes import scan_owners
 
 
@@ -68,6 +70,29 @@ def test_scan_lists_every_holder_in_scan_order(tmp_path: Path) -> None:
     assert owners.holders == {1: tuple(order), 2: (11,)}
     assert owners.processes == {10: Owner(10, "nginx", "nginx"), 11: Owner(11, "nginx: worker process", "nginx")}
     assert [o.pid for o in owners.of(1)] == order and owners.of(3) == [] and owners.of(None) == []
+
+
+_TARGET = st.one_of(
+    st.text(st.characters(blacklist_characters="\x00", codec="utf-8"), max_size=24),
+    st.builds(lambda d, s: f"socket:[{d}]{s}", st.from_regex(r"[0-9]{0,22}", fullmatch=True), st.sampled_from(["", "x", "]", "\n"])),
+    st.builds(lambda p, d: f"{p}[0000]:{d}", st.sampled_from(["", "\n", "a"]), st.from_regex(r"[0-9]{0,21}", fullmatch=True)),
+    st.sampled_from(["socket:[18446744073709551615]", "socket:[18446744073709551614]", "socket:[0165204]", "socket:[٣]", "socket:[+1]", "socket:[ 1]"]),
+)
+
+
+@given(st.lists(_TARGET, max_size=30))
+def test_the_bulk_scan_of_targets_equals_one_target_at_a_time(targets: list[str]) -> None:
+    assert socket_inodes(targets) == [i for i in map(socket_inode, targets) if i is not None]
+
+
+def test_scan_of_one_process_with_a_shared_and_a_repeated_socket(tmp_path: Path) -> None:
+    """The holders of a process's sockets as the fd-at-a-time scan found them: a socket held twice
+    by one process counted once, one held by an earlier process after it, files and odd links skipped."""
+    fd = {0: "/dev/null", 3: "socket:[7]", 4: "socket:[7]", 5: "/tmp/x\nsocket:[8]", 6: "socket:[9]", 7: "anon_inode:[eventpoll]", 8: "socket:[12345678901234567890]"}
+    FakeProc(tmp_path).process(20, b"/bin/a\0", {3: "socket:[9]"}).process(21, b"/bin/b\0", fd)
+    owners = scan_owners(tmp_path, names=["20", "21"])
+    assert owners.holders == {9: (20, 21), 7: (21,), 12345678901234567890: (21,)}
+    assert list(owners.holders) == [9, 7, 12345678901234567890]
 
 
 @pytest.mark.oracle

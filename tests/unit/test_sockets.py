@@ -126,6 +126,7 @@ def test_a_scan_split_between_two_children_finds_what_one_scan_finds(tmp_path: P
     for pid in range(100, 160):
         fake.owner(pid, b"prog-%d\0" % pid, [*range(10_000 + pid * 10, 10_000 + pid * 10 + 8), 777])  # 777: held by all
     monkeypatch.setattr(processes, "SPLIT_FDS", 0)
+    monkeypatch.setattr(processes, "SPLIT_CPUS", 1)
     names = processes.process_names(str(tmp_path), True)
     assert names is not None and len(processes._parts(str(tmp_path), names)) == 2
     split = processes._scan_in_child(str(tmp_path), True)()
