@@ -327,16 +327,19 @@ def inet_pieces(
                 if not piece:  # the header alone
                     continue
             rows = fast(piece, lineno)
-            if rows is not None:
-                yield rows
-            else:
-                lines = _text(piece).split("\n")[:-1]
-                yield careful_rows(_decode_inet(lines, path=path, table=table, byteorder=source.byteorder, first_line=lineno), messages)
+            yield rows if rows is not None else decode_piece(source, table, piece, lineno, messages)
     except SourceError as exc:
         messages.append(exc)
         return
     if empty:
         messages.append(ParseError(path, 1, "header", "missing: the file is empty", ""))
+
+
+def decode_piece(source: ProcSource, table: Table, piece: bytes, lineno: int, messages: list[Message]) -> list[InetSocket]:
+    """The careful decoder's records of ``piece`` (whole lines from line ``lineno`` of ``table``);
+    problems go to ``messages``."""
+    lines = _text(piece).split("\n")[:-1]
+    return careful_rows(_decode_inet(lines, path=source.net_path(table), table=table, byteorder=source.byteorder, first_line=lineno), messages)
 
 
 def _kernel_header(line: bytes) -> bool:

@@ -19,6 +19,7 @@ from netread.cli.report import Report
 from netread.cli.status import ExitStatus
 from netread.cli.status import quiet_broken_pipe
 from netread.errors import NetreadError
+from netread.model import INET_TABLES
 from netread.proc.source import LIVE_ROOT
 from netread.proc.source import ProcSource
 from netread.select import Filters
@@ -37,8 +38,10 @@ if TYPE_CHECKING:
     from netread.model import Sockets
     from netread.model import Table
     from netread.model import UnixSocket
+    from netread.parse.inet import ByteOrder
     from netread.parse.inet_columns import Columns
     from netread.parse.snmp import Facts
+    from netread.proc.workers import Worker
     from netread.render.netstat import NetstatFormatter
     from netread.resolve import Resolver
     from netread.sockets import SocketStream
@@ -287,6 +290,7 @@ def _stream(source: ProcSource, opts: Options, out: BinaryIO, report: Report, na
     from netread.sockets import read_ahead
 
     scanning = None
+    turns: Turns | None = None
     if opts.programs:
         from netread.proc.processes import scan_in_background
 
@@ -312,7 +316,11 @@ def _stream(source: ProcSource, opts: Options, out: BinaryIO, report: Report, na
 
     try:
         if walk.has_inet:
-            pieces: Iterator[Parsed] = _inet_pieces(source, walk.inet(), walk.messages, fmt)
+            plain = opts.numeric_ports and not (opts.extend or opts.programs or opts.timers)
+            turns = Turns(opts, source.byteorder) if plain else None
+            pieces: Iterator[Parsed] = _inet_pieces(source, walk.inet(), walk.messages, fmt, turns)
+            if turns is not None:
+                pieces = one_ahead(pieces)
             if opts.programs:  # the first pieces read and parsed while the owners are scanned
                 pieces = read_ahead(pieces, lambda parsed: parsed.size, READ_AHEAD)
             take_owners()
@@ -330,6 +338,8 @@ def _stream(source: ProcSource, opts: Options, out: BinaryIO, report: Report, na
             take_owners()
             out.write(_encode(unix_section(fmt, rows)))  # banner and header even when the file is absent
     finally:
+        if turns is not None:
+            turns.close()  # the second CPU's child ended and reaped, on errors too
         if scanning is not None:
             scanning()  # reap the scanning child on errors too
     return report.status(opts.strict, walk.stopped)
@@ -345,27 +355,38 @@ class Parsed:
         self.text = text
 
 
-def _inet_pieces(source: ProcSource, tables: Tables, messages: list[Message], fmt: NetstatFormatter) -> Iterator[Parsed]:
+def _inet_pieces(source: ProcSource, tables: Tables, messages: list[Message], fmt: NetstatFormatter, turns: Turns | None = None) -> Iterator[Parsed]:
     """The rows of every inet table of ``tables``, a piece at a time, as netstat prints them: from the
     columnar fast path where a piece is in the kernel's format (numbers only, or -e/-p/-o), the fast
-    path's tokens with service names, the careful decoder's records elsewhere."""
+    path's tokens with service names, the careful decoder's records elsewhere.  With ``turns``
+    (the plain numeric listing), every other piece is made by a second CPU (:class:`Turns`)."""
     from netread.select import keep_inet
     from netread.sockets import LINE_BYTES
+    from netread.sockets import decode_piece
     from netread.sockets import inet_pieces
 
     opts = fmt.opts
     detail = bool(opts.extend or opts.programs or opts.timers)
     keep = keep_inet(opts)
     byteorder = source.byteorder
+
+    def careful_text(rows: list[InetSocket]) -> bytes:
+        return _encode("".join([fmt.inet_row(r) + "\n" for r in rows if keep is None or keep(r)]))
+
+    def careful(rows: list[InetSocket]) -> Parsed:
+        return Parsed(LINE_BYTES * len(rows), lambda: careful_text(rows))
+
     for table, chunks in tables:
 
-        def fast(piece: bytes, _lineno: int, table: Table = table) -> Parsed | None:
+        def fast(piece: bytes, lineno: int, table: Table = table) -> Parsed | None:
             if not opts.numeric_ports:  # service names: the tokens, with their (bounded) caches
                 from netread.parse.inet_fast import kernel_rows
                 from netread.render.netstat_fast import format_rows
 
                 rows = kernel_rows(piece.decode("utf-8", "surrogateescape"), True, table.datagram)
                 return None if rows is None else Parsed(len(piece), lambda: _encode("".join(format_rows(fmt, table, rows, byteorder))))
+            if turns is not None:  # made when printed, here or by the second CPU; careful only if refused
+                return turns.parsed(piece, table, lambda: careful_text(decode_piece(source, table, piece, lineno, messages)))
             # imported with the first piece that has rows: its patterns (and re) are not start-up's
             from netread.parse.inet_columns import kernel_columns
             from netread.render.netstat_columns import detail_suffixes
@@ -382,11 +403,73 @@ def _inet_pieces(source: ProcSource, tables: Tables, messages: list[Message], fm
             return Parsed(len(piece), text)
 
         for piece in inet_pieces(source, table, chunks, messages, fast):
-            if isinstance(piece, Parsed):
-                yield piece
-            else:
+            yield piece if isinstance(piece, Parsed) else careful(piece)
 
-                def careful(rows: list[InetSocket] = piece) -> bytes:
-                    return _encode("".join([fmt.inet_row(r) + "\n" for r in rows if keep is None or keep(r)]))
 
-                yield Parsed(LINE_BYTES * len(piece), careful)
+def numeric_text(piece: bytes, table: Table, opts: Options, byteorder: ByteOrder) -> bytes | None:
+    """netstat -n's rows of a kernel-format ``piece`` (None: not in the kernel's format)."""
+    from netread.parse.inet_columns import kernel_columns
+    from netread.render.netstat_columns import numeric_rows
+
+    cols = kernel_columns(piece, table, byteorder)
+    return None if cols is None else numeric_rows(cols, table, opts.all, opts.listening, opts.wide)
+
+
+class Turns:
+    """The plain numeric listing of big tables on two CPUs: from the second piece of a table on,
+    every other piece goes to a forked :class:`~netread.proc.workers.Worker` when it is read,
+    and its text is taken when its turn to be printed comes; the pieces between are made here
+    meanwhile (:func:`one_ahead` reads the next piece before this one is printed).  Without a
+    second CPU, or with the child gone, every piece is made here.  Pieces the fast path refuses
+    are decoded carefully, here, when printed."""
+
+    __slots__ = ("_byteorder", "_count", "_opts", "_started", "_table", "_worker")
+
+    def __init__(self, opts: Options, byteorder: ByteOrder) -> None:
+        self._opts, self._byteorder = opts, byteorder
+        self._table: Table | None = None
+        self._count = 0  # pieces of this table so far
+        self._started = False
+        self._worker: Worker | None = None
+
+    def parsed(self, piece: bytes, table: Table, careful: Callable[[], bytes]) -> Parsed:
+        def here() -> bytes:
+            text = numeric_text(piece, table, self._opts, self._byteorder)
+            return careful() if text is None else text
+
+        if table is not self._table:
+            self._table, self._count = table, 0
+        self._count += 1
+        if self._count == 2 and not self._started:  # a table of more than one piece: a big one
+            self._started = True
+            self._worker = self._start()
+        worker = self._worker
+        if worker is None or self._count % 2 or not worker.submit(INET_TABLES.index(table), piece):
+            return Parsed(len(piece), here)
+
+        def there() -> bytes:
+            text = worker.result()
+            return here() if text is None else text  # refused, or the child failed: here
+
+        return Parsed(len(piece), there)
+
+    def _start(self) -> Worker | None:
+        from netread.proc.workers import Worker
+
+        opts, byteorder = self._opts, self._byteorder
+        return Worker.start(lambda tag, piece: numeric_text(piece, INET_TABLES[tag], opts, byteorder))
+
+    def close(self) -> None:
+        if self._worker is not None:
+            self._worker.close()
+
+
+def one_ahead(items: Iterator[Parsed]) -> Iterator[Parsed]:
+    """``items``, each one yielded after the next is made: a piece handed to the second CPU is on
+    its way while the one before it is printed."""
+    last = next(items, None)
+    for item in items:
+        yield last  # type: ignore[misc]
+        last = item
+    if last is not None:
+        yield last

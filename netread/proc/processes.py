@@ -19,6 +19,7 @@ from netread.model import Owners
 from netread.parse.links import CMDLINE_BYTES
 from netread.parse.links import argv0
 from netread.parse.links import socket_inodes
+from netread.proc.workers import cpus
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -134,7 +135,7 @@ def scan_in_background(root: StrPath, confined: bool = False) -> Callable[[], Ow
     """
     import threading
 
-    if hasattr(os, "fork") and _cpus() > 1 and threading.active_count() == 1:
+    if hasattr(os, "fork") and cpus() > 1 and threading.active_count() == 1:
         return _scan_in_child(root, confined)
     done: list[Owners] = []
     thread = threading.Thread(target=lambda: done.append(scan_owners(root, confined)), name="netread-owners", daemon=True)
@@ -155,14 +156,6 @@ RESULT_PIPE = 1 << 20
 SPLIT_CPUS = 4
 #: Open fds under the root from which the scan is split between two children (two CPUs).
 SPLIT_FDS = 4000
-
-
-def _cpus() -> int:
-    """The CPUs this process may run on."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        return os.cpu_count() or 1
 
 
 def _parts(root: StrPath, names: list[str]) -> list[list[str]]:
@@ -206,7 +199,7 @@ def _scan_in_child(root: StrPath, confined: bool) -> Callable[[], Owners]:
     names = process_names(root, confined)
     if names is None:
         return lambda: Owners(failed=True)
-    parts = _parts(root, names) if _cpus() >= SPLIT_CPUS else [names]
+    parts = _parts(root, names) if cpus() >= SPLIT_CPUS else [names]
     waits = [_scan_part_in_child(root, confined, part) for part in parts]  # only called with 2+ CPUs
     done: list[Owners] = []
 
