@@ -44,8 +44,8 @@ def started(monkeypatch: pytest.MonkeyPatch) -> list[Worker]:
     seen: list[Worker] = []
     start = Worker.start.__func__  # type: ignore[attr-defined]
 
-    def spy(cls: type[Worker], work: object) -> Worker | None:
-        worker = start(cls, work)
+    def spy(cls: type[Worker], work: object, busy: int = 1) -> Worker | None:
+        worker = start(cls, work, busy)
         if worker is not None:
             seen.append(worker)
         return worker  # type: ignore[no-any-return]
@@ -55,7 +55,7 @@ def started(monkeypatch: pytest.MonkeyPatch) -> list[Worker]:
 
 
 def _one_cpu(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(Worker, "start", classmethod(lambda cls, work: None))
+    monkeypatch.setattr(Worker, "start", classmethod(lambda cls, work, busy=1: None))
 
 
 @pytest.mark.oracle
@@ -116,6 +116,14 @@ def test_a_worker_answers_in_order_refuses_and_is_reaped() -> None:
     with pytest.raises(ChildProcessError):
         os.waitpid(child, os.WNOHANG)
     assert not worker.submit(1, b"after") and worker.result() is None
+
+
+def test_a_worker_needs_a_cpu_of_its_own() -> None:
+    assert Worker.start(lambda tag, data: data, busy=workers.cpus()) is None
+    worker = Worker.start(lambda tag, data: data, busy=workers.cpus() - 1)
+    assert (worker is not None) == (workers.cpus() > 1)
+    if worker is not None:
+        worker.close()
 
 
 def test_a_worker_whose_function_raises_is_gone_and_says_none() -> None:

@@ -61,12 +61,13 @@ class Worker:
         os.close(results_write)
 
     @classmethod
-    def start(cls, work: Callable[[int, bytes], bytes | None]) -> Worker | None:
-        """A worker, or None where a child would not run beside us (one CPU, no fork, threads)."""
+    def start(cls, work: Callable[[int, bytes], bytes | None], busy: int = 1) -> Worker | None:
+        """A worker, or None where it would not run beside the ``busy`` processes already working
+        (this one, and a cat child feeding a live table) on a CPU of its own, or cannot fork safely."""
         import sys
 
         threading = sys.modules.get("threading")  # not imported: no thread but this one
-        if not hasattr(os, "fork") or cpus() < 2 or (threading is not None and threading.active_count() > 1):
+        if not hasattr(os, "fork") or cpus() <= busy or (threading is not None and threading.active_count() > 1):
             return None
         try:
             return cls(work)
