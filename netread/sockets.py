@@ -40,7 +40,7 @@ if TYPE_CHECKING:
     from netread.select import Family
 
     T = TypeVar("T")
-    Tables = Iterator[tuple[Table, Iterator[tuple[int, bytes]]]]
+    Tables = Iterator[tuple[Table, Iterator[tuple[int, bytes | ParseError]]]]
 
 
 class paused_gc:  # a context manager, named as the function it was (contextlib costs start-up)
@@ -308,7 +308,7 @@ class Walk:
 def inet_pieces(
     source: ProcSource,
     table: Table,
-    chunks: Iterator[tuple[int, bytes]],
+    chunks: Iterator[tuple[int, bytes | ParseError]],
     messages: list[Message],
     fast: Callable[[bytes, int], T | None],
 ) -> Iterator[T | list[InetSocket]]:
@@ -319,6 +319,9 @@ def inet_pieces(
     try:
         for lineno, piece in chunks:
             empty = False
+            if isinstance(piece, ParseError):  # a line too long to read (proc/source.py): skipped
+                messages.append(piece)
+                continue
             if lineno == 1:
                 header, _, piece = piece.partition(b"\n")
                 if not _kernel_header(header):  # the careful decoder judges it (missing, or not the kernel's)
@@ -377,9 +380,10 @@ def decode_unix_rows(
     if not lines:
         messages.append(ParseError(path, 1, "header", "missing: the file is empty", ""))
     rows = []
+    skipped: dict[int, ParseError] = getattr(lines, "skipped", None) or {}  # lines too long to read
     for row in decode_unix(lines, path=path):
         if isinstance(row, ParseError):
-            messages.append(row)
+            messages.append(skipped.get(row.lineno, row))
         elif keep is None or keep(row):
             rows.append(row)
     return rows

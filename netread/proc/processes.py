@@ -59,19 +59,35 @@ def scan_owners(root: StrPath, confined: bool = False, names: list[str] | None =
     for name in names:
         try:
             # readlinkat() on an open fd directory: one path lookup per process, not per fd
-            fd_dir = os.open(os.path.join(root, name, "fd"), _DIR_FLAGS)
+            fd_dir = _open_fd_dir(root, name, confined)
         except OSError as exc:
             if exc.errno == errno.EACCES:
                 owners.denied = True
             continue
         try:
-            _scan_fds(fd_dir, root, name, owners)
+            _scan_fds(fd_dir, root, name, owners, confined)
         finally:
             os.close(fd_dir)
     return owners
 
 
-def _scan_fds(fd_dir: int, root: StrPath, name: str, owners: Owners) -> None:
+def _open_fd_dir(root: StrPath, name: str, confined: bool) -> int:
+    """``<root>/<name>/fd`` as a directory fd; in a snapshot neither ``<name>`` nor ``fd`` may be a
+    symlink (each opened relative to the one before, so a swap while we look is refused too)."""
+    if not confined:
+        return os.open(os.path.join(root, name, "fd"), _DIR_FLAGS)
+    top = os.open(root, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    try:
+        pid_dir = os.open(name, _DIR_FLAGS, dir_fd=top)
+    finally:
+        os.close(top)
+    try:
+        return os.open("fd", _DIR_FLAGS, dir_fd=pid_dir)
+    finally:
+        os.close(pid_dir)
+
+
+def _scan_fds(fd_dir: int, root: StrPath, name: str, owners: Owners, confined: bool = False) -> None:
     """Record the sockets one process holds."""
     try:
         fds = os.listdir(fd_dir)
@@ -92,7 +108,7 @@ def _scan_fds(fd_dir: int, root: StrPath, name: str, owners: Owners) -> None:
         return
     pid = int(name)
     if pid not in owners.processes:
-        owner = _owner(root, name, pid)
+        owner = _owner(root, name, pid, confined)
         if owner is None:
             return  # gone, or its cmdline not readable: skipped as netstat skips it
         owners.processes[pid] = owner
@@ -103,21 +119,26 @@ def _scan_fds(fd_dir: int, root: StrPath, name: str, owners: Owners) -> None:
     holders.update(mine)
 
 
-def _read(root: StrPath, name: str, file: str, most: int) -> bytes | None:
+def _read(root: StrPath, name: str, file: str, most: int, confined: bool = False) -> bytes | None:
+    from netread.proc.source import open_in
     from netread.proc.source import open_regular
 
     try:
-        with open_regular(os.path.join(root, name, file), os.O_NOFOLLOW) as handle:
+        if confined:  # one chain of descriptors from the snapshot's root (proc/source.py)
+            handle = open_in(os.fspath(root), f"{name}/{file}", os.O_NOFOLLOW)
+        else:
+            handle = open_regular(os.path.join(root, name, file), os.O_NOFOLLOW)
+        with handle:
             return handle.read(most)
     except OSError:
         return None
 
 
-def _owner(root: StrPath, name: str, pid: int) -> Owner | None:
-    cmdline = _read(root, name, "cmdline", CMDLINE_BYTES)
+def _owner(root: StrPath, name: str, pid: int, confined: bool = False) -> Owner | None:
+    cmdline = _read(root, name, "cmdline", CMDLINE_BYTES, confined)
     if cmdline is None:
         return None
-    comm = _read(root, name, "comm", COMM_BYTES)
+    comm = _read(root, name, "comm", COMM_BYTES, confined)
     return Owner(
         pid,
         argv0(cmdline).decode("utf-8", "surrogateescape"),

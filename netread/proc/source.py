@@ -11,6 +11,7 @@ import errno
 import os
 import sys
 
+from netread.errors import ParseError
 from netread.errors import SourceError
 
 TYPE_CHECKING = False
@@ -83,71 +84,69 @@ class ProcSource(NamedTuple):
         byteorder = _sosreport_byteorder(path) or sys.byteorder
         clk_tck = os.sysconf("SC_CLK_TCK")
         users = None
-        manifest = _under(root, "snapshot.json")
-        if os.path.isfile(manifest) and not _inside(manifest, root):
-            raise SourceError(f"{manifest}: a symlink out of the snapshot; not read")
-        if os.path.isfile(manifest):
-            import json
-
-            try:
-                with open(manifest, encoding="utf-8") as handle:
-                    facts = json.loads(handle.read())
-                declared = facts.get("byteorder", byteorder)
-                clk_tck = facts.get("clk_tck", clk_tck)
-                names = facts.get("users")
-                if names is not None:
-                    users = {int(uid): str(name) for uid, name in dict(names).items()}
-            except (OSError, ValueError, AttributeError, TypeError) as exc:
-                raise SourceError(f"{manifest}: cannot read the manifest: {exc}") from exc
-            if declared not in ("little", "big"):
-                raise SourceError(f"{manifest}: byteorder must be \"little\" or \"big\", not {declared!r}")
-            if not isinstance(clk_tck, int) or clk_tck <= 0:
-                raise SourceError(f"{manifest}: clk_tck must be a positive integer, not {clk_tck!r}")
-            byteorder = declared
+        facts = _manifest(root)
+        if facts is not None:
+            byteorder, clk_tck, users = _manifest_values(_under(root, "snapshot.json"), facts, byteorder, clk_tck)
         return cls(root, byteorder, clk_tck, users, confined=True)
 
     def net_path(self, name: str) -> str:
         """The path of ``net/<name>`` under this root."""
         return os.path.join(self.root, "net", name)
 
+    def open(self, relative: str) -> io.FileIO:
+        """Open the regular file ``relative`` under the root for reading, in bytes.
+
+        A snapshot's file is opened through one chain of directory descriptors
+        (:func:`open_in`): a symlink leading out of the snapshot, or a file
+        swapped for one while netread looks, is refused (``OSError`` ``EXDEV``),
+        never followed.  The live /proc is opened by its path (its ``net`` is a
+        symlink to ``self/net``).
+        """
+        if self.confined:
+            return open_in(self.root, relative)
+        return open_regular(os.path.join(self.root, relative))
+
     def read_net(self, name: str) -> list[str] | None:
         """The lines of ``net/<name>`` without their newlines, or None if the file is absent.
 
         The bytes are decoded as UTF-8 with ``surrogateescape``, so nothing is
-        lost, and split on ``\\n`` only, as fgets() does.  Any error other than
-        absence raises :class:`SourceError`.
+        lost, and split on ``\\n`` only, as fgets() does.  The file is read in
+        pieces, as :meth:`net_chunks` reads it: a line longer than
+        :data:`MAX_LINE` is never held; it is replaced by :data:`SKIPPED` (no
+        record) and its :class:`ParseError` is in the result's ``skipped``.
+        Any error other than absence raises :class:`SourceError`.
         """
-        path = self.net_path(name)
-        self._confine(path)
-        try:
-            with open_regular(path) as handle:
-                data = handle.read()
-        except OSError as exc:
-            if exc.errno in (errno.ENOENT, errno.ENOTDIR):
-                return None
-            raise SourceError(f"{path}: {exc.strerror or os.strerror(exc.errno or 0)}") from exc
-        lines = data.decode("utf-8", "surrogateescape").split("\n")
-        if lines[-1] == "":
-            lines.pop()
+        chunks = self.net_chunks(name, overlap=False)
+        if chunks is None:
+            return None
+        lines = Lines()
+        for lineno, piece in chunks:
+            if isinstance(piece, ParseError):
+                lines.append(SKIPPED_HEADER if lineno == 1 else SKIPPED)
+                lines.skipped[lineno] = piece
+                continue
+            lines += piece.decode("utf-8", "surrogateescape").split("\n")[:-1]
         return lines
 
-    def net_chunks(self, name: str, size: int = 1 << 17) -> Iterator[tuple[int, bytes]] | None:
+    def net_chunks(self, name: str, size: int = 1 << 17, *, overlap: bool = True) -> Iterator[tuple[int, bytes | ParseError]] | None:
         """``net/<name>`` as (number of its first line, bytes of whole lines) pieces, or None if absent.
 
         For tables too big to hold: each piece is about ``size`` bytes and ends
-        with a newline (one is added to a last line without).  The file is
-        opened now, so a permission error raises :class:`SourceError` here;
-        one while reading raises it from the iterator.
+        with a newline (one is added to a last line without).  A line longer
+        than :data:`MAX_LINE` (or ``size``) bytes is skipped, read in pieces to
+        its newline and never held: in its place comes (its number, a
+        :class:`ParseError`).  The file is opened now, so a permission error
+        raises :class:`SourceError` here; one while reading raises it from the
+        iterator.
         """
         path = self.net_path(name)
-        self._confine(path)
         try:
-            handle = open_regular(path)
+            handle = self.open(f"net/{name}")
         except OSError as exc:
             if exc.errno in (errno.ENOENT, errno.ENOTDIR):
                 return None
-            raise SourceError(f"{path}: {exc.strerror or os.strerror(exc.errno or 0)}") from exc
-        return _chunks(handle, path, size, overlap=self.root == LIVE_ROOT and os.path.exists(CAT))
+            raise SourceError(f"{path}: {_reason(exc)}") from exc
+        return _chunks(handle, path, size, overlap=overlap and self.root == LIVE_ROOT and os.path.exists(CAT))
 
     def read_text(self, relative: str, limit: int = 1 << 16) -> str | None:
         """A small file under the root (``sys/net/core/somaxconn``, ``net/snmp``), or None if unreadable.
@@ -155,20 +154,34 @@ class ProcSource(NamedTuple):
         For the facts --explain adds to a listing: a missing or unreadable file
         only means that fact is not shown, so no error is raised.
         """
-        path = os.path.join(self.root, relative)
-        if self.confined and not _inside(path, self.root):
-            return None
         try:
-            with open_regular(path) as handle:
+            with self.open(relative) as handle:
                 return handle.read(limit).decode("utf-8", "replace")
         except OSError:
             return None
 
-    def _confine(self, path: str) -> None:
-        """In a snapshot, refuse a file that is (or is reached through) a symlink leading out of it."""
-        if self.confined and not _inside(path, self.root):
-            raise SourceError(f"{path}: a symlink out of the snapshot; not read")
 
+def _reason(exc: OSError) -> str:
+    """What an OSError of a snapshot's open says, as a message ends."""
+    if exc.errno == errno.EXDEV:
+        return "a symlink out of the snapshot; not read"
+    return exc.strerror or os.strerror(exc.errno or 0)
+
+
+#: The longest line read from a table (netstat's fgets reads 8 KiB pieces of a line; the kernel writes
+#: lines of about 150 bytes, a unix socket's name at most 108 more, escaped a few times that).
+MAX_LINE = 1 << 17
+#: What stands in read_net's lines for a line too long to read: never a record, nor the rest of one.
+SKIPPED = "\x00" * 256
+SKIPPED_HEADER = "Inode" + SKIPPED
+
+
+class Lines(list[str]):
+    """The lines of a table, and the :class:`ParseError` of each line too long to read, by number."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.skipped: dict[int, ParseError] = {}
 
 
 def open_regular(path: StrPath, flags: int = 0) -> io.FileIO:
@@ -187,15 +200,86 @@ def open_regular(path: StrPath, flags: int = 0) -> io.FileIO:
         raise
 
 
+#: Symlinks followed, inside a snapshot, on the way to one of its files (as the kernel's MAXSYMLINKS).
+MAX_HOPS = 40
+_DIR = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+
+
+def open_in(root: str, relative: str, flags: int = 0) -> io.FileIO:
+    """Open ``relative`` under the snapshot directory ``root`` through one chain of descriptors.
+
+    The root is opened as a directory, each directory on the way with
+    ``openat(O_DIRECTORY|O_NOFOLLOW)`` relative to the one before, and the file
+    with ``openat(O_NOFOLLOW|O_NONBLOCK)``, then ``fstat`` must say it is a
+    regular file: no path is looked up twice, so a file swapped for a symlink
+    between a check and the open is never followed.  A symlink met on the way
+    is read (``readlinkat``) and resolved here, inside the snapshot: one that
+    leads out (absolute, or ``..`` above the root) raises :class:`OSError`
+    ``EXDEV``.  Other errors are the open's (``ENOENT`` for an absent file).
+    """
+    todo = [p for p in relative.split("/") if p not in ("", ".")]
+    if not todo:
+        raise OSError(errno.EISDIR, "not a file")
+    fds = [os.open(root, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)]
+    hops = 0
+    try:
+        while todo:
+            part = todo.pop(0)
+            if part == "..":
+                if len(fds) == 1:
+                    raise OSError(errno.EXDEV, "a symlink out of the snapshot")
+                os.close(fds.pop())
+                continue
+            last = not todo
+            try:
+                fd = os.open(part, (os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC | flags) if last else _DIR, dir_fd=fds[-1])
+            except OSError as exc:
+                if exc.errno not in (errno.ELOOP, errno.ENOTDIR):
+                    raise
+                try:
+                    target = os.readlink(part, dir_fd=fds[-1])
+                except OSError:
+                    raise exc from None  # not a symlink: a file where a directory was named
+                hops += 1
+                if target.startswith("/") or hops > MAX_HOPS:
+                    raise OSError(errno.EXDEV, "a symlink out of the snapshot") from None
+                todo[:0] = [p for p in target.split("/") if p not in ("", ".")]
+                continue
+            if last:
+                return _regular(fd)
+            fds.append(fd)
+        raise OSError(errno.EISDIR, "not a file")
+    finally:
+        for fd in fds:
+            os.close(fd)
+
+
+def _regular(fd: int) -> io.FileIO:
+    import stat
+
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file")
+        os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb", buffering=0)
+    except BaseException:
+        os.close(fd)
+        raise
+
+
 def _inside(path: str, root: str) -> bool:
     """Whether ``path``, every symlink on the way resolved, is still under ``root``."""
     real, top = os.path.realpath(path), os.path.realpath(root)
     return real == top or real.startswith(top.rstrip(os.sep) + os.sep)
 
 
-def _chunks(handle: io.FileIO, path: str, size: int, overlap: bool) -> Iterator[tuple[int, bytes]]:
+def _chunks(handle: io.FileIO, path: str, size: int, overlap: bool) -> Iterator[tuple[int, bytes | ParseError]]:
+    """The pieces of ``net_chunks``: at most ``MAX_LINE`` (or ``size``) bytes of a line are ever
+    held, so a table that is one huge line costs two buffers, not the line."""
+    limit = max(MAX_LINE, size)
     lineno = 1
     rest = b""
+    skipping: ParseError | None = None  # the line being skipped, to its newline
     reader: _Reader = handle
     with handle:
         try:
@@ -216,24 +300,52 @@ def _chunks(handle: io.FileIO, path: str, size: int, overlap: bool) -> Iterator[
                     raise SourceError(f"{path}: {exc.strerror or os.strerror(exc.errno or 0)}") from exc
                 finally:
                     view.release()
-                if got < len(buf):  # end of file
+                end = got < len(buf)
+                start = 0
+                if skipping is None and rest and got > limit and buf.find(b"\n", 0, limit + 1) < 0:
+                    # the first line (begun in the last buffer) is longer than the limit; every later
+                    # one lies in this buffer's new ``size`` bytes, so is no longer than that
+                    skipping = _too_long(path, lineno, buf, limit)
+                if skipping is not None:  # the rest of a long line: only its end is looked for
+                    start = buf.find(b"\n", 0, got) + 1
+                    if not start and not end:
+                        rest = b""
+                        continue
+                    yield skipping.lineno, skipping
+                    lineno, skipping = lineno + 1, None
+                    if not start:
+                        start = got
+                if end:  # end of file
                     if isinstance(reader, _Feeder):
                         reader.finish(path)
-                    if got:
-                        yield lineno, bytes(buf[:got]) if buf[got - 1] == 10 else bytes(buf[:got]) + b"\n"
+                    if got > start:
+                        if got - start > limit:
+                            yield lineno, _too_long(path, lineno, buf[start:], limit)
+                        else:
+                            yield lineno, bytes(buf[start:got]) if buf[got - 1] == 10 else bytes(buf[start:got]) + b"\n"
                     return
                 if overlap and reader is handle:  # a big table: the kernel's share of the rest goes on beside us
                     reader = _Feeder.start(handle) or handle
-                cut = buf.rfind(b"\n") + 1
-                rest = bytes(buf[cut:])
-                size = len(buf) if cut == 0 else size  # no newline yet: double the next buffer (linear, not quadratic)
+                cut = buf.rfind(b"\n", start) + 1
                 if cut:
-                    piece = bytes(buf[:cut])
+                    piece = bytes(buf[start:cut])
                     yield lineno, piece
                     lineno += piece.count(b"\n")
+                else:
+                    cut = start
+                if len(buf) - cut > limit:  # no newline in a whole limit's worth: skipped to its end
+                    skipping = _too_long(path, lineno, buf[cut:], limit)
+                    rest = b""
+                else:
+                    rest = bytes(buf[cut:])
         finally:
             if isinstance(reader, _Feeder):
                 reader.close()
+
+
+def _too_long(path: str, lineno: int, line: bytearray, limit: int) -> ParseError:
+    head = bytes(line[:64]).decode("utf-8", "surrogateescape")
+    return ParseError(path, lineno, "line", f"longer than {limit} bytes (no table has such lines): skipped", head)
 
 
 #: The helper that reads a big live table into a pipe while netread parses what came before.
@@ -313,6 +425,82 @@ MAX_UNPACKED = 4 << 30
 MAX_MEMBERS = 1 << 22
 
 
+#: The biggest manifest read (netread writes a few hundred bytes, plus the names of the uids seen).
+MAX_MANIFEST = 1 << 22
+#: The deepest nesting of a manifest (netread's is 2 deep); deeper is refused before json.loads.
+MAX_DEPTH = 32
+#: The fastest clock a manifest may claim (USER_HZ is 100 on Linux, 1024 on Alpha).
+MAX_CLK_TCK = 1_000_000
+
+
+def _manifest(root: str) -> object | None:
+    """The parsed ``snapshot.json`` of ``root``, None without one; anything else is a SourceError."""
+    path = _under(root, "snapshot.json")
+    try:
+        with open_in(root, "snapshot.json") as handle:
+            data = handle.read(MAX_MANIFEST + 1)
+    except OSError as exc:
+        if exc.errno in (errno.ENOENT, errno.ENOTDIR):
+            return None
+        raise SourceError(f"{path}: cannot read the manifest: {_reason(exc)}") from exc
+    if len(data) > MAX_MANIFEST:
+        raise SourceError(f"{path}: cannot read the manifest: more than {MAX_MANIFEST >> 20} MiB")
+    import json
+    import re
+
+    # the depth of [ and { outside strings, before json.loads can recurse on it
+    depth = 0
+    for token in re.finditer(rb'"(?:[^"\\]|\\.)*"|[\[{]|[\]}]', data):
+        bracket = token.group()[0]
+        if bracket in b"[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise SourceError(f"{path}: cannot read the manifest: nested more than {MAX_DEPTH} deep")
+        elif bracket in b"]}":
+            depth -= 1
+    try:
+        facts: object = json.loads(data.decode("utf-8"))
+        return facts
+    except (ValueError, RecursionError) as exc:
+        raise SourceError(f"{path}: cannot read the manifest: {exc}") from None
+
+
+def _manifest_values(path: str, facts: object, byteorder: ByteOrder, clk_tck: int) -> tuple[ByteOrder, int, dict[int, str] | None]:
+    """The byte order, tick rate and user names a manifest declares, each checked for its type
+    and range as netread/schema/netread.schema.json and ``capture`` define them (a bool is no number)."""
+    from netread.escape import escape_text
+
+    def bad(what: str, value: object) -> SourceError:
+        return SourceError(f"{path}: {what}, not {escape_text(_cut_repr(value))}")
+
+    if not isinstance(facts, dict):
+        raise bad("the manifest must be a JSON object", facts)
+    declared = facts.get("byteorder", byteorder)
+    if declared not in ("little", "big") or not isinstance(declared, str):
+        raise bad('byteorder must be "little" or "big"', declared)
+    tick = facts.get("clk_tck", clk_tck)
+    if type(tick) is not int or not 0 < tick <= MAX_CLK_TCK:
+        raise bad(f"clk_tck must be an integer from 1 to {MAX_CLK_TCK}", tick)
+    names = facts.get("users")
+    users = None
+    if names is not None:
+        if not isinstance(names, dict):
+            raise bad("users must be an object of uid: name", names)
+        users = {}
+        for uid, name in names.items():
+            if not (uid.isascii() and uid.isdigit() and len(uid) <= 10 and int(uid) < 1 << 32):
+                raise bad("users: a uid must be a decimal number below 2**32", uid)
+            if not isinstance(name, str) or not 0 < len(name) <= 256:
+                raise bad(f"users: the name of uid {uid} must be a string of 1 to 256 characters", name)
+            users[int(uid)] = name
+    return ("big" if declared == "big" else "little"), tick, users
+
+
+def _cut_repr(value: object, most: int = 80) -> str:
+    text = repr(value) if not isinstance(value, (dict, list)) else type(value).__name__
+    return text if len(text) <= most else text[:most] + "..."
+
+
 def _shown(path: str) -> str:
     """``path`` as pathlib shows it (no ``//``, ``/.`` parts or trailing ``/``; a leading ``//``
     kept, as POSIX allows), for messages."""
@@ -356,11 +544,8 @@ def _plain_inside(candidate: str, path: str) -> bool:
 def _sosreport_byteorder(path: str) -> ByteOrder | None:
     """A sosreport says which machine it came from in sos_commands/kernel/uname_-a."""
     for base in (path, *_subdirs(path)):
-        uname = _under(base, os.path.join("sos_commands", "kernel", "uname_-a"))
-        if not _inside(uname, path):
-            continue
         try:
-            with open_regular(uname) as handle:
+            with open_in(base, "sos_commands/kernel/uname_-a") as handle:
                 words = handle.read(4096).decode("utf-8", "replace").split()
         except OSError:
             continue
