@@ -422,7 +422,10 @@ class _Feeder:
 BIG_ENDIAN_MACHINES = frozenset({"s390", "s390x", "ppc", "ppc64", "sparc", "sparc64", "mips", "mips64", "m68k", "parisc", "parisc64", "armeb", "aarch64_be"})
 #: Limits for unpacking a snapshot tarball (a 1M-socket host is about 150 MB of tables).
 MAX_UNPACKED = 4 << 30
-MAX_MEMBERS = 1 << 22
+#: Every member counts, directories and links too (a capture of a 1M-socket host is about as many fd links).
+MAX_MEMBERS = 1 << 21
+#: The longest a tarball may take to unpack.
+MAX_SECONDS = 300
 
 
 #: The biggest manifest read (netread writes a few hundred bytes, plus the names of the uids seen).
@@ -560,29 +563,58 @@ def _unpack(archive: str) -> Path:
 
     Only directories, regular files and symlinks are made; a member with an
     absolute name, a ``..`` part, or a path through one of the archive's own
-    symlinks is skipped, so nothing is written outside the directory.
+    symlinks is skipped, so nothing is written outside the directory.  Every
+    member counts against :data:`MAX_MEMBERS`, its data and names against
+    :data:`MAX_UNPACKED`, and the whole against :data:`MAX_SECONDS`; a member
+    whose name or link target holds a NUL byte, a damaged archive (the
+    decompressor's error, or anything but the end-of-archive zeros after the
+    last member read) and a bound passed are each one SourceError, and
+    nothing of the archive is read.  SIGTERM and SIGHUP end netread through
+    its exit handlers while the directory exists, so it is removed then too.
     """
-    import atexit
     import shutil
     import tarfile
     import tempfile
+    import time
     from pathlib import Path
     from pathlib import PurePosixPath
 
+    damaged: tuple[type[Exception], ...] = (EOFError, *_decompress_errors())
+    unpacking: tuple[type[Exception], ...] = (tarfile.TarError, OSError, ValueError, *damaged)
     try:
         tar = tarfile.open(archive, "r:*")
     except OSError as exc:
+        if exc.errno is None:  # gzip's BadGzipFile and the like
+            raise SourceError(f"{archive}: cannot unpack: {exc}") from None
         raise SourceError(f"{archive}: {exc.strerror or os.strerror(exc.errno or 0)}") from exc
     except tarfile.TarError:
         raise SourceError(f"{archive}: not a directory, and not a tar archive (plain, gzip, bzip2 or xz)") from None
+    except damaged as exc:
+        raise SourceError(f"{archive}: cannot unpack: {exc or type(exc).__name__}") from None
     dest = Path(tempfile.mkdtemp(prefix="netread-snapshot-"))
-    atexit.register(shutil.rmtree, dest, True)
+    _remove_at_exit(str(dest))
     links: set[str] = set()
     total = members = 0
+    deadline = time.monotonic() + MAX_SECONDS
+
+    def refuse(why: str) -> SourceError:
+        return SourceError(f"{archive}: {why}; not unpacked")
+
     try:
         with tar:
-            for member in tar:
+            while True:
+                member = tar.next()
+                if member is None:
+                    break
+                tar.members.clear()  # type: ignore[attr-defined]  # tarfile keeps every header it read: a million members would stay
                 members += 1
+                total += len(member.name) + len(member.linkname) + 512
+                if members > MAX_MEMBERS or total > MAX_UNPACKED:
+                    raise refuse(f"more than {MAX_MEMBERS} members or {MAX_UNPACKED >> 20} MiB")
+                if time.monotonic() > deadline:
+                    raise refuse(f"more than {MAX_SECONDS} s to unpack")
+                if "\0" in member.name or "\0" in member.linkname:
+                    raise refuse(f"member {members} has a NUL byte in its {'name' if chr(0) in member.name else 'link target'}")
                 parts = [p for p in PurePosixPath(member.name).parts if p != "."]
                 if not parts or member.name.startswith("/") or ".." in parts:
                     continue
@@ -603,13 +635,90 @@ def _unpack(archive: str) -> Path:
                     links.add(name)
                     continue
                 total += member.size
-                if total > MAX_UNPACKED or members > MAX_MEMBERS:
-                    raise SourceError(f"{archive}: more than {MAX_UNPACKED >> 20} MiB or {MAX_MEMBERS} members; not unpacked")
+                if total > MAX_UNPACKED:
+                    raise refuse(f"more than {MAX_MEMBERS} members or {MAX_UNPACKED >> 20} MiB")
                 source = tar.extractfile(member)
                 if source is None:
                     continue
                 with source, open(target, "xb") as out:
-                    shutil.copyfileobj(source, out)
-    except (tarfile.TarError, OSError, EOFError) as exc:
-        raise SourceError(f"{archive}: cannot unpack: {exc}") from exc
+                    while piece := source.read(1 << 20):
+                        out.write(piece)
+                        if time.monotonic() > deadline:
+                            raise refuse(f"more than {MAX_SECONDS} s to unpack")
+            _check_end(tar, archive, members, deadline)
+    except SourceError:
+        shutil.rmtree(dest, True)
+        raise
+    except unpacking as exc:
+        shutil.rmtree(dest, True)
+        raise SourceError(f"{archive}: cannot unpack (damaged after {members} members?): {exc or type(exc).__name__}") from exc
     return dest
+
+
+def _decompress_errors() -> tuple[type[Exception], ...]:
+    """The decompressors' own errors (LZMAError, zlib.error), for the modules this Python has."""
+    found: list[type[Exception]] = []
+    try:
+        import lzma
+
+        found.append(lzma.LZMAError)
+    except ImportError:
+        pass
+    try:
+        import zlib
+
+        found.append(zlib.error)
+    except ImportError:
+        pass
+    return tuple(found)
+
+
+def _check_end(tar: object, archive: str, members: int, deadline: float) -> None:
+    """After the last header tarfile read: only zeros (the end-of-archive blocks and padding) to
+    the end of the stream, read to its end so that a compressed stream checks its CRC.  tarfile
+    stops quietly at the first header it cannot read, so a damaged archive would lose every member
+    after the damage without a word."""
+    import tarfile
+    import time
+
+    assert isinstance(tar, tarfile.TarFile)
+    stream = tar.fileobj
+    assert stream is not None
+    stream.seek(tar.offset)
+    while piece := stream.read(1 << 20):
+        if piece.strip(b"\0"):
+            raise SourceError(f"{archive}: damaged after {members} member(s) (not an archive's end there); not unpacked")
+        if time.monotonic() > deadline:
+            raise SourceError(f"{archive}: more than {MAX_SECONDS} s to unpack; not unpacked")
+
+
+def _remove_at_exit(path: str) -> None:
+    """Remove ``path`` when netread exits, by its exit handlers, and on SIGTERM or SIGHUP (which
+    would end it without them): each is made to raise SystemExit while ``path`` exists, unless
+    the program has its own handler; the old handlers come back when ``path`` is removed."""
+    import atexit
+    import shutil
+    import signal
+    import threading
+
+    restore: list[tuple[int, object]] = []
+
+    def leave(signum: int, frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    if threading.current_thread() is threading.main_thread():
+        for signum in (signal.SIGTERM, signal.SIGHUP):
+            if signal.getsignal(signum) is signal.SIG_DFL:
+                signal.signal(signum, leave)
+                restore.append((signum, signal.SIG_DFL))
+
+    def remove() -> None:
+        shutil.rmtree(path, True)
+        for signum, handler in restore:
+            try:
+                if signal.getsignal(signum) is leave:
+                    signal.signal(signum, handler)  # type: ignore[arg-type]
+            except ValueError:
+                pass
+
+    atexit.register(remove)
