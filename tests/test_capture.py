@@ -88,9 +88,14 @@ def test_capture_refuses_to_overwrite(tmp_path: Path) -> None:
     write_dir(capture, tmp_path / "snap")
     got = netread(["capture", str(tmp_path / "snap")])
     assert got.status == 1 and "use --force" in got.stderr
-    (tmp_path / "snap" / "stale").write_text("x")
+    (tmp_path / "snap" / "stale").write_text("x")  # not a capture's: --force leaves the directory alone (issue 14)
+    got = netread(["capture", str(tmp_path / "snap"), "--force"])
+    assert (got.status, got.stderr) == (1, f"netread capture: {tmp_path / 'snap'}: holds what a capture does not write (stale); not replacing it\n")
+    assert (tmp_path / "snap" / "stale").read_text() == "x"
+    (tmp_path / "snap" / "stale").unlink()
+    before = (tmp_path / "snap" / "snapshot.json").read_bytes()
     assert netread(["capture", str(tmp_path / "snap"), "--force"]).status == 0
-    assert not (tmp_path / "snap" / "stale").exists() and (tmp_path / "snap" / "snapshot.json").is_file()
+    assert (tmp_path / "snap" / "snapshot.json").read_bytes() != before
     (tmp_path / "t.tar").write_text("x")
     assert netread(["capture", "--tar", str(tmp_path / "t.tar")]).status == 1
     assert netread(["capture"]).status == 2 and netread(["capture", "a", "--tar", "b"]).status == 2
@@ -211,3 +216,63 @@ def test_unpacking_a_tarball_never_writes_outside(tmp_path: Path) -> None:
     got = netread_snapshot(tmp_path / "evil.tar", ["-tanpW"])
     assert "192.0.2.1:22" in got.stdout.decode() and "1/ok" in got.stdout.decode(), got.stderr
     assert list(outside.iterdir()) == [] and not (tmp_path / "escaped").exists() and not Path("/abs-escaped").exists()
+
+
+def test_capture_tar_never_follows_a_symlink_planted_at_its_file(tmp_path: Path) -> None:
+    victim = tmp_path / "victim"
+    for planted, existing in ((tmp_path / "dangling.tar", False), (tmp_path / "live.tar", True)):
+        if existing:
+            victim.write_text("precious")
+        planted.symlink_to(victim)
+        for force in ([], ["--force"]):
+            got = netread(["capture", "--tar", str(planted), *force])
+            assert got.status == 1, got.stderr
+            if force:
+                assert got.stderr == f"netread capture: {planted}: exists and is not a regular file (a symlink); not replaced\n"
+            else:
+                assert got.stderr == f"netread capture: {planted}: exists; use --force to replace it\n"
+            assert planted.is_symlink() and (victim.read_text() == "precious" if existing else not victim.exists())
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dangling.tar", "live.tar", "victim"]  # no temporary left
+
+
+def test_capture_tar_force_replaces_a_regular_file_atomically(tmp_path: Path) -> None:
+    target = tmp_path / "snap.tar.gz"
+    assert netread(["capture", "--tar", str(target)]).status == 0
+    first = target.stat().st_ino
+    assert netread(["capture", "--tar", str(target), "--force"]).status == 0
+    assert target.stat().st_ino != first  # a new file renamed in, not the old one truncated
+    assert tarfile.open(target).getmember("snap/snapshot.json").isfile()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["snap.tar.gz"]
+
+
+def test_capture_force_never_empties_what_is_not_a_capture(tmp_path: Path) -> None:
+    dest = tmp_path / "home"
+    dest.mkdir()
+    (dest / "snapshot.json").write_text("{}")
+    (dest / "thesis.tex").write_text("years of work")
+    (dest / "net").mkdir()
+    (dest / "net" / "tcp").write_text("x")
+    (dest / "net" / "notes").write_text("mine")
+    got = netread(["capture", str(dest), "--force"])
+    assert got.stderr == f"netread capture: {dest}: holds what a capture does not write (net/notes, thesis.tex); not replacing it\n"
+    assert got.status == 1 and (dest / "thesis.tex").exists() and (dest / "net" / "notes").exists()
+    link = tmp_path / "link"
+    link.symlink_to(dest)
+    got = netread(["capture", str(link), "--force"])
+    assert (got.status, got.stderr) == (1, f"netread capture: {link}: a symlink; a capture is not written through one\n")
+
+
+def test_capture_saves_argv0_only_unless_asked(tmp_path: Path) -> None:
+    from netread.proc.capture import saved_cmdline
+
+    assert saved_cmdline(b"/usr/bin/mysql\0-uroot\0-phunter2\0") == b"/usr/bin/mysql\0"
+    assert saved_cmdline(b"x" * 600 + b"\0secret\0") == b"x" * 511 + b"\0"
+    root = FakeProc(tmp_path / "src").table("tcp", format_table("tcp", [TcpEntry("tcp", "full", 0, *KNOWN[0], 1, 0, 0, 0, 0, 0, 0, 0, 100, 1, PTR)]))
+    root.process(7, b"/usr/bin/mysql\0-uroot\0-phunter2\0", {3: "socket:[100]"})
+    (root.root / "7" / "comm").write_text("mysql\n")
+    saved = {entry.path: entry.data for entry in collect(root.root).entries}
+    assert saved["7/cmdline"] == b"/usr/bin/mysql\0" and saved["7/comm"] == b"mysql\n"
+    assert {entry.path: entry.data for entry in collect(root.root, full_cmdline=True).entries}["7/cmdline"] == b"/usr/bin/mysql\0-uroot\0-phunter2\0"
+    write_dir(collect(root.root), tmp_path / "snap")
+    listed = netread_snapshot(tmp_path / "snap", ["-tanpW"]).stdout.decode()
+    assert listed == netread_snapshot(root.root, ["-tanpW"]).stdout.decode() and "7/mysql" in listed

@@ -159,6 +159,9 @@ def capture(
     directory: Annotated[Path | None, typer.Argument(metavar="DIR", help="Where to write the snapshot.")] = None,
     tar: Annotated[Path | None, typer.Option("--tar", metavar="FILE", help="Write a tarball instead (.tar.gz compresses).")] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace an earlier capture in DIR, or FILE.")] = False,
+    full_cmdline: Annotated[
+        bool, typer.Option("--full-cmdline", help="Save each owner's whole command line (arguments may hold secrets); by default only argv[0], all a listing shows.")
+    ] = False,
 ) -> None:
     """Save this machine's socket tables, their owners and a manifest; read them later with --proc."""
     from netread.proc.capture import collect
@@ -169,7 +172,7 @@ def capture(
         sys.stderr.write("netread capture: give a directory, or --tar FILE\n")
         raise typer.Exit(2)
     def save() -> int:
-        snapshot = collect()
+        snapshot = collect(full_cmdline=full_cmdline)
         if tar is not None:
             write_tar(snapshot, tar, force=force)
         else:

@@ -38,6 +38,7 @@ from netread.model import INET_TABLES
 from netread.model import InetSocket
 from netread.model import UnixSocket
 from netread.parse.inet import decode_inet
+from netread.parse.links import CMDLINE_BYTES
 from netread.parse.links import socket_inode
 from netread.parse.unix import decode_unix
 
@@ -115,6 +116,17 @@ def _status_lines(status: bytes) -> bytes:
     return b"".join(line for line in status.splitlines(keepends=True) if line.startswith((b"Name:", b"Uid:")))
 
 
+def saved_cmdline(cmdline: bytes) -> bytes:
+    r"""What a capture keeps of a ``cmdline``: argv[0] as netstat reads it (the first string of the
+    first 511 bytes) and its NUL, which is all a listing shows; the arguments are left out.
+
+    >>> saved_cmdline(b"/usr/bin/mysql\0-uroot\0-phunter2\0"), saved_cmdline(b"sshd: root@pts/0"), saved_cmdline(b"")
+    (b'/usr/bin/mysql\x00', b'sshd: root@pts/0\x00', b'')
+    """
+    first = cmdline[:CMDLINE_BYTES].split(b"\0", 1)[0]
+    return first + b"\0" if cmdline else b""
+
+
 def _status_uid(status: bytes) -> int | None:
     for line in status.splitlines():
         if line.startswith(b"Uid:"):
@@ -140,8 +152,15 @@ def collect(
     *,
     now: Callable[[], datetime.datetime] = lambda: datetime.datetime.now(datetime.timezone.utc),
     user_names: Callable[[Iterable[int]], dict[str, str]] = _user_names,
+    full_cmdline: bool = False,
 ) -> Capture:
-    """Read everything a snapshot of ``root`` holds (the live /proc by default); write nothing."""
+    """Read everything a snapshot of ``root`` holds (the live /proc by default); write nothing.
+
+    Of each owner's ``cmdline`` only what a listing shows is kept: its first
+    string within netstat's 511 bytes (:func:`saved_cmdline`), so secrets
+    passed in arguments do not end up in a snapshot meant to be sent away;
+    ``full_cmdline`` keeps it whole.
+    """
     capture = Capture()
     inodes: set[int] = set()
     uids: set[int] = set()
@@ -190,7 +209,11 @@ def collect(
         capture.entries += links
         for name, data in files.items():
             if data is not None:
-                capture.entries.append(Entry(f"{pid}/{name}", _status_lines(data) if name == "status" else data))
+                if name == "status":
+                    data = _status_lines(data)
+                elif name == "cmdline" and not full_cmdline:
+                    data = saved_cmdline(data)
+                capture.entries.append(Entry(f"{pid}/{name}", data))
         uid = _status_uid(files["status"] or b"")
         if uid is not None:
             uids.add(uid)
@@ -231,20 +254,62 @@ def manifest_bytes(capture: Capture) -> bytes:
     return (json.dumps(capture.manifest, indent=2, sort_keys=False) + "\n").encode()
 
 
+def _not_a_capture(dest: Path) -> list[str]:
+    """What in ``dest`` a capture does not write (``net/`` tables, ``sys/`` sysctls, ``<pid>/``
+    files and fd links, ``snapshot.json``), as paths relative to it; nothing is followed."""
+    import stat
+
+    known = {f"net/{name}" for name in NET_FILES} | set(SYSCTLS) | {"snapshot.json"}
+    dirs = {"net", "sys"} | {"/".join(name.split("/")[:i]) for name in SYSCTLS for i in range(1, name.count("/") + 1)}
+    odd = []
+    for top, subdirs, files in os.walk(dest):  # never into a symlink
+        base = os.path.relpath(top, dest)
+        for name in subdirs + files:
+            rel = name if base == "." else f"{base}/{name}"
+            parts = rel.split("/")
+            mode = os.lstat(os.path.join(top, name)).st_mode
+            if stat.S_ISDIR(mode):
+                ok = rel in dirs or (parts[0].isdigit() and parts[0].isascii() and (len(parts) == 1 or parts[1:] == ["fd"]))
+            elif stat.S_ISLNK(mode):
+                ok = len(parts) == 3 and parts[0].isdigit() and parts[1] == "fd" and parts[2].isdigit()
+            else:
+                ok = stat.S_ISREG(mode) and (rel in known or (len(parts) == 2 and parts[0].isdigit() and parts[1] in PROCESS_FILES))
+            if not ok:
+                odd.append(rel)
+    return sorted(odd)
+
+
 def _prepare_dir(dest: Path, force: bool) -> None:
+    """Make ``dest`` ready for a capture: absent or empty; with ``force``, an earlier capture is
+    removed, but only a directory holding nothing but what a capture writes, and never through a
+    symlink (``dest`` itself included)."""
+    if dest.is_symlink():
+        raise CaptureError(f"{dest}: a symlink; a capture is not written through one")
     if dest.exists() and not dest.is_dir():
         raise CaptureError(f"{dest}: exists and is not a directory")
     if dest.is_dir() and any(dest.iterdir()):
         if not force:
             raise CaptureError(f"{dest}: not empty; use --force to replace an earlier capture")
-        if not (dest / "snapshot.json").is_file():
+        if not (dest / "snapshot.json").is_file() or (dest / "snapshot.json").is_symlink():
             raise CaptureError(f"{dest}: not empty and not a netread snapshot (no snapshot.json); not replacing it")
+        odd = _not_a_capture(dest)
+        if odd:
+            from netread.escape import escape_text
+
+            shown = ", ".join(escape_text(name) for name in odd[:3]) + (f" and {len(odd) - 3} more" if len(odd) > 3 else "")
+            raise CaptureError(f"{dest}: holds what a capture does not write ({shown}); not replacing it")
         for child in dest.iterdir():
             if child.is_dir() and not child.is_symlink():
                 shutil.rmtree(child)
             else:
                 child.unlink()
     dest.mkdir(parents=True, exist_ok=True)
+
+
+def _write_new(path: Path, data: bytes) -> None:
+    """Create ``path`` (O_CREAT|O_EXCL: never through a symlink planted there) holding ``data``."""
+    with open(path, "xb") as out:
+        out.write(data)
 
 
 def write_dir(capture: Capture, dest: Path, *, force: bool = False) -> None:
@@ -257,17 +322,55 @@ def write_dir(capture: Capture, dest: Path, *, force: bool = False) -> None:
             if entry.link is not None:
                 os.symlink(entry.link, path)
             else:
-                path.write_bytes(entry.data or b"")
-        (dest / "snapshot.json").write_bytes(manifest_bytes(capture))
+                _write_new(path, entry.data or b"")
+        _write_new(dest / "snapshot.json", manifest_bytes(capture))
     except OSError as exc:
         where = exc.filename or dest
         raise CaptureError(f"{where}: {os.strerror(exc.errno or 0) or exc}") from exc
 
 
 def write_tar(capture: Capture, target: Path, *, force: bool = False) -> None:
-    """Write ``capture`` straight into a tarball (gzip when the name ends in .gz or .tgz)."""
-    if target.exists() and not force:
+    """Write ``capture`` straight into a tarball (gzip when the name ends in .gz or .tgz).
+
+    The tarball is written to a new temporary file beside ``target`` (O_CREAT|O_EXCL, mode 0600),
+    then linked at ``target`` (``link``: fails if anything, a dangling symlink included, is there)
+    or, with ``force``, renamed over it when it is a regular file; a symlink at ``target`` is never
+    followed, so no other file is created or truncated through it.
+    """
+    import stat
+    import tempfile
+
+    try:
+        mode = os.lstat(target).st_mode
+    except FileNotFoundError:
+        mode = None
+    except OSError as exc:
+        raise CaptureError(f"{target}: {os.strerror(exc.errno or 0)}") from exc
+    if mode is not None and not force:
         raise CaptureError(f"{target}: exists; use --force to replace it")
+    if mode is not None and not stat.S_ISREG(mode):
+        raise CaptureError(f"{target}: exists and is not a regular file{' (a symlink)' if stat.S_ISLNK(mode) else ''}; not replaced")
+    try:
+        fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".netread-capture", dir=target.parent)
+    except OSError as exc:
+        raise CaptureError(f"{target}: {os.strerror(exc.errno or 0) or exc}") from exc
+    try:
+        with os.fdopen(fd, "wb") as out:
+            _tar_into(capture, target, out)
+        if mode is None:
+            os.link(temporary, target)  # never replaces, never follows
+        else:
+            os.rename(temporary, target)
+    except OSError as exc:
+        raise CaptureError(f"{target}: {os.strerror(exc.errno or 0) or exc}") from exc
+    finally:
+        try:
+            os.unlink(temporary)
+        except FileNotFoundError:
+            pass
+
+
+def _tar_into(capture: Capture, target: Path, out: io.BufferedWriter) -> None:
     gzip = target.name.endswith((".gz", ".tgz"))
     top = target.name.split(".")[0] or "snapshot"
     mtime = time.time()
@@ -283,21 +386,18 @@ def write_tar(capture: Capture, target: Path, *, force: bool = False) -> None:
                 info.type, info.mode, info.mtime = tarfile.DIRTYPE, 0o755, mtime
                 tar.addfile(info)
 
-    try:
-        with tarfile.open(target, "w:gz") if gzip else tarfile.open(target, "w") as tar:
-            info = tarfile.TarInfo(top)
-            info.type, info.mode, info.mtime = tarfile.DIRTYPE, 0o755, mtime
-            tar.addfile(info)
-            for entry in [*capture.entries, Entry("snapshot.json", manifest_bytes(capture))]:
-                add_dirs(tar, entry.path)
-                info = tarfile.TarInfo(f"{top}/{entry.path}")
-                info.mtime = mtime
-                if entry.link is not None:
-                    info.type, info.linkname, info.mode = tarfile.SYMTYPE, entry.link, 0o777
-                    tar.addfile(info)
-                else:
-                    data = entry.data or b""
-                    info.size, info.mode = len(data), 0o644
-                    tar.addfile(info, io.BytesIO(data))
-    except OSError as exc:
-        raise CaptureError(f"{target}: {os.strerror(exc.errno or 0) or exc}") from exc
+    with tarfile.open(str(target), "w:gz", fileobj=out) if gzip else tarfile.open(str(target), "w", fileobj=out) as tar:
+        info = tarfile.TarInfo(top)
+        info.type, info.mode, info.mtime = tarfile.DIRTYPE, 0o755, mtime
+        tar.addfile(info)
+        for entry in [*capture.entries, Entry("snapshot.json", manifest_bytes(capture))]:
+            add_dirs(tar, entry.path)
+            info = tarfile.TarInfo(f"{top}/{entry.path}")
+            info.mtime = mtime
+            if entry.link is not None:
+                info.type, info.linkname, info.mode = tarfile.SYMTYPE, entry.link, 0o777
+                tar.addfile(info)
+            else:
+                data = entry.data or b""
+                info.size, info.mode = len(data), 0o644
+                tar.addfile(info, io.BytesIO(data))
