@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import Unprivileged
 from fakeproc import FakeProc
 from oracle import netread_snapshot
 
@@ -247,3 +248,16 @@ def test_a_good_manifest_is_read_whole(tmp_path: Path) -> None:
     root = FakeProc(tmp_path / "snap").tables({"tcp": ""}).manifest(byteorder="big", clk_tck=250, users={"0": "root", "4294967295": "nobody"}, deep={"a": [[{"b": "[[{"}]]}).root
     snap = ProcSource.snapshot(root)
     assert (snap.byteorder, snap.clk_tck, snap.users) == ("big", 250, {0: "root", 4294967295: "nobody"})
+
+
+def test_a_snapshot_under_a_directory_nobody_may_enter_is_one_clear_error(unprivileged: Unprivileged) -> None:
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        os.chmod(tmp, 0o755)
+        locked = Path(tmp) / "locked"
+        root = FakeProc(locked / "snap").tables({"tcp": f"{TCP_HEADER}\n{GOOD}\n"}).root
+        os.chmod(locked, 0o700)
+        for where in (root, root / "net", locked / "snap.tar"):
+            proc = unprivileged.netread(["--proc", str(where), "-tan"], timeout=60)
+            assert (proc.returncode, proc.stdout, proc.stderr) == (1, b"", f"netread: {where}: Permission denied\n".encode())

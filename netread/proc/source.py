@@ -74,8 +74,11 @@ class ProcSource(NamedTuple):
         """
         # os.path, not pathlib (nor json unless there is a manifest): start-up stays short
         path = _shown(os.fspath(path))
-        if not os.path.exists(path):
-            raise SourceError(f"{path}: no such file or directory")
+        try:  # os.stat, not exists(): a directory on the way that cannot be entered is said as such
+            os.stat(path)
+        except (OSError, ValueError) as exc:
+            why = exc.strerror if isinstance(exc, OSError) and exc.errno != errno.ENOENT else "no such file or directory"
+            raise SourceError(f"{path}: {why or exc}") from None
         if os.path.isfile(path):
             path = str(_unpack(path))
         elif not os.path.isdir(path):
