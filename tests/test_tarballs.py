@@ -12,9 +12,14 @@ import signal
 import subprocess
 import sys
 import tarfile
+import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import given
+from hypothesis import settings
+from hypothesis import strategies as st
 from oracle import netread_snapshot
 
 from netread.errors import SourceError
@@ -170,3 +175,32 @@ def test_without_a_signal_the_unpack_directory_goes_at_exit(tmp_path: Path) -> N
     assert run.returncode == 0 and b"127.0.0.1:22" in run.stdout
     assert _left(tmp) == []
 
+
+
+_VALID = {suffix: compress(_tar([("snap/net/tcp", TABLE, None), ("snap/7/fd/3", None, "socket:[4242]"), ("snap/7/cmdline", b"/bin/x\0", None), ("snap/snapshot.json", b'{"clk_tck": 100}', None)]))
+          for suffix, compress in ((".tar", lambda b: b), (".tar.gz", gzip.compress), (".tar.xz", lzma.compress), (".tar.bz2", bz2.compress))}
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(suffix=st.sampled_from(sorted(_VALID)), flips=st.lists(st.tuples(st.integers(0, 1 << 16), st.integers(1, 255)), max_size=4), cut=st.none() | st.integers(0, 1 << 16))
+def test_a_mutated_tarball_is_read_whole_or_refused_in_one_error(tmp_path: Path, suffix: str, flips: list[tuple[int, int]], cut: int | None) -> None:
+    """Any damage to a snapshot tarball: it is read (as far as it says it is whole) or it is one
+    SourceError; never another exception, never a directory left behind."""
+    data = bytearray(_VALID[suffix])
+    for at, xor in flips:
+        data[at % len(data)] ^= xor
+    if cut is not None:
+        data = data[: cut % (len(data) + 1)]
+    archive = tmp_path / f"m{suffix}"
+    archive.write_bytes(bytes(data))
+    before = set(Path(tempfile.gettempdir()).glob("netread-snapshot-*"))
+    try:
+        snap = ProcSource.snapshot(archive)
+    except SourceError as exc:
+        assert str(exc).startswith(f"{archive}: ")
+        assert set(Path(tempfile.gettempdir()).glob("netread-snapshot-*")) == before  # removed on refusal
+        return
+    lines = snap.read_net("tcp")
+    if suffix != ".tar":  # a compressed stream's CRC covers every byte: read means read intact
+        assert lines == [TCP_HEADER, GOOD]
+        assert snap.clk_tck == 100
