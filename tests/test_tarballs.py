@@ -204,3 +204,32 @@ def test_a_mutated_tarball_is_read_whole_or_refused_in_one_error(tmp_path: Path,
     if suffix != ".tar":  # a compressed stream's CRC covers every byte: read means read intact
         assert lines == [TCP_HEADER, GOOD]
         assert snap.clk_tck == 100
+
+
+def test_a_small_tarball_of_a_huge_one_line_table_is_read_in_bounded_memory(tmp_path: Path) -> None:
+    """A bomb: a .tar.gz of a few hundred KB holding a 128 MiB table that is one line of NULs."""
+    size = 128 << 20
+    archive = tmp_path / "bomb.tar.gz"
+    head = f"{TCP_HEADER}\n{GOOD}\n".encode()
+    with gzip.open(archive, "wb", compresslevel=1) as out:
+        info = tarfile.TarInfo("snap/net/tcp")
+        info.size = len(head) + size + 1
+        out.write(info.tobuf())
+        out.write(head)
+        zeros = bytes(1 << 20)
+        for _ in range(size >> 20):
+            out.write(zeros)
+        out.write(b"\n")
+        out.write(bytes(-(len(head) + size + 1) % 512) + bytes(1024))
+    assert archive.stat().st_size < 2 << 20
+    probe = (
+        "import resource, subprocess, sys\n"
+        "run = subprocess.run(sys.argv[1:], capture_output=True)\n"
+        "sys.stdout.buffer.write(run.stdout); sys.stderr.buffer.write(run.stderr)\n"
+        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr)\n"
+    )
+    run = subprocess.run([sys.executable, "-c", probe, sys.executable, "-m", "netread", "--proc", str(archive), "-tan"], capture_output=True, timeout=300)
+    *messages, peak = run.stderr.decode().splitlines()
+    assert int(peak) < 64 << 10, f"peak RSS {peak} KiB"
+    assert [m.split(": field ")[1].split(";")[0] for m in messages[:1]] == [f"line: longer than {source.MAX_LINE} bytes (no table has such lines): skipped"]
+    assert b"127.0.0.1:22 " in run.stdout
