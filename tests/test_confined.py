@@ -261,3 +261,24 @@ def test_a_snapshot_under_a_directory_nobody_may_enter_is_one_clear_error(unpriv
         for where in (root, root / "net", locked / "snap.tar"):
             proc = unprivileged.netread(["--proc", str(where), "-tan"], timeout=60)
             assert (proc.returncode, proc.stdout, proc.stderr) == (1, b"", f"netread: {where}: Permission denied\n".encode())
+
+
+def test_a_sosreport_proc_swapped_for_a_symlink_is_not_followed(tmp_path: Path) -> None:
+    """``proc/`` is checked to be a directory when the snapshot is found; replaced by a link to
+    the live /proc later, it is still not read through."""
+    top = tmp_path / "sosreport"
+    FakeProc(top / "proc").tables({"tcp": f"{TCP_HEADER}\n{GOOD}\n"})
+    snap = ProcSource.snapshot(top)
+    assert snap.root == f"{top}/proc" and snap.read_net("tcp") == [TCP_HEADER, GOOD]
+    os.rename(top / "proc", tmp_path / "old-proc")
+    os.symlink("/proc", top / "proc")
+    with pytest.raises(SourceError) as raised:
+        snap.read_net("tcp")
+    assert str(raised.value) == f"{top}/proc/net/tcp: a symlink out of the snapshot; not read"
+
+
+def test_a_snapshot_named_relative_to_the_current_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    FakeProc(tmp_path / "sos" / "proc").tables({"tcp": f"{TCP_HEADER}\n{GOOD}\n"})
+    monkeypatch.chdir(tmp_path / "sos")
+    snap = ProcSource.snapshot(".")
+    assert (snap.root, snap.read_net("tcp")) == ("proc", [TCP_HEADER, GOOD])

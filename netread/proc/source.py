@@ -55,6 +55,9 @@ class ProcSource(NamedTuple):
     users: dict[int, str] | None = None
     #: A snapshot: no file is read through a symlink that leads out of ``root``.
     confined: bool = False
+    #: A snapshot's directory as it was named (``root`` is it, or its ``proc/`` or single top
+    #: directory inside): its files are opened from here, so no part of ``root`` is followed.
+    top: str = ""
 
     @classmethod
     def live(cls) -> ProcSource:
@@ -90,7 +93,7 @@ class ProcSource(NamedTuple):
         facts = _manifest(root)
         if facts is not None:
             byteorder, clk_tck, users = _manifest_values(_under(root, "snapshot.json"), facts, byteorder, clk_tck)
-        return cls(root, byteorder, clk_tck, users, confined=True)
+        return cls(root, byteorder, clk_tck, users, confined=True, top=path)
 
     def net_path(self, name: str) -> str:
         """The path of ``net/<name>`` under this root."""
@@ -106,7 +109,9 @@ class ProcSource(NamedTuple):
         symlink to ``self/net``).
         """
         if self.confined:
-            return open_in(self.root, relative)
+            top = self.top or self.root
+            inner = "" if self.root == top else os.path.relpath(self.root, top)
+            return open_in(top, f"{inner}/{relative}" if inner else relative)
         return open_regular(os.path.join(self.root, relative))
 
     def read_net(self, name: str) -> list[str] | None:
