@@ -208,3 +208,21 @@ def test_random_names_never_reach_the_terminal_raw(root_name: str, path: str, pr
         assert "Traceback" not in got.stderr and "field local_address" in got.stderr
         assert_terminal_safe(got.stdout.decode("utf-8"))
         assert_terminal_safe(got.stderr)
+
+
+# -- class 7: CSV is exact data; the README says how to open it in a spreadsheet safely ---------------
+
+
+def test_csv_keeps_formula_looking_cells_exact_and_no_cell_starts_with_tab_or_cr(tmp_path: Path) -> None:
+    import csv
+    import io
+
+    paths = ["@=HYPERLINK(\"http://x\")", "=1+2", "+SUM(A1)", "-2+3", "@abstract", "\t=cmd", "\r=cmd"]
+    FakeProc(tmp_path).tables({"unix": HEADER_UNIX + "".join(unix_line(10 + i, p) for i, p in enumerate(paths))})
+    FakeProc(tmp_path).process(99, b"=cmd|' /C calc'!A0\0arg", {3: "socket:[10]"})
+    out = netread_snapshot(tmp_path, ["-xap", "--format", "csv"]).stdout.decode()
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert [r["path"] for r in rows] == ["@=HYPERLINK(\"http://x\")", "=1+2", "+SUM(A1)", "-2+3", "@abstract", "\\t=cmd", "\\r=cmd"]
+    assert rows[0]["program"] == "=cmd|' /C calc'!A0"
+    for line in out.splitlines():
+        assert not any(cell[:1] in ("\t", "\r") for cell in line.split(","))
