@@ -226,3 +226,32 @@ def test_csv_keeps_formula_looking_cells_exact_and_no_cell_starts_with_tab_or_cr
     assert rows[0]["program"] == "=cmd|' /C calc'!A0"
     for line in out.splitlines():
         assert not any(cell[:1] in ("\t", "\r") for cell in line.split(","))
+
+
+@pytest.mark.oracle
+def test_host_and_service_names_from_etc_are_escaped_in_every_terminal_format(tmp_path: Path) -> None:
+    from oracle import netread_etc
+    from oracle import write_etc
+
+    rows = (
+        "   0: 0100007F:0016 0200007F:1F90 01 00000000:00000000 00:00000000 00000000     0        0 100 1 0000000000000000 20 4 30 10 -1\n"
+        "   1: 0100007F:0017 0300007F:1F90 01 00000000:00000000 00:00000000 00000000     0        0 101 1 0000000000000000 20 4 30 10 -1\n"
+    )
+    root = FakeProc(tmp_path / "proc").table("tcp", HEADER_TCP + rows).root
+    etc = write_etc(
+        tmp_path / "etc",
+        {
+            "hosts": "127.0.0.1 plain\n127.0.0.2 \u202emoc.knab\u2066\n127.0.0.3 zero\u200bwidth\u2028x\n",
+            "services": "s\ufeffsh 22/tcp\nhttp\u00adalt 8080/tcp\ntelnet 23/tcp\n",
+            "nsswitch.conf": "hosts: files\nservices: files\nprotocols: files\n",
+        },
+    )
+    text, wide, explained = netread_etc(root, [["-ta"], ["-taW"], ["-ta", "--explain"]], etc)
+    # netstat's cut is on bytes: 14 + 9 bytes > 22, so the host keeps 13, ending in 2 bytes of U+2066.
+    assert "tcp        0      0 plain:s\\ufeffsh         \\u202emoc.knab\\xe2\\x81:http\\u00adalt ESTABLISHED" in text.lines
+    assert "tcp        0      0 plain:telnet            zero\\u200bwidth\\xe2:http\\u00adalt ESTABLISHED" in text.lines
+    assert "tcp        0      0 plain:s\\ufeffsh         \\u202emoc.knab\\u2066:http\\u00adalt ESTABLISHED" in wide.lines
+    assert "tcp        0      0 plain:telnet            zero\\u200bwidth\\u2028x:http\\u00adalt ESTABLISHED" in wide.lines
+    for run in (text, wide, explained):
+        assert_terminal_safe(run.stdout.decode("utf-8"))
+        assert_terminal_safe(run.stderr)
