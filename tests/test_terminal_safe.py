@@ -255,3 +255,37 @@ def test_host_and_service_names_from_etc_are_escaped_in_every_terminal_format(tm
     for run in (text, wide, explained):
         assert_terminal_safe(run.stdout.decode("utf-8"))
         assert_terminal_safe(run.stderr)
+
+
+ETC_NAMES = st.text(st.characters(codec="utf-8", exclude_characters="\n\x00#"), min_size=1, max_size=14).filter(
+    lambda name: not name.isspace() and not any(ch in " \t\r\x0b\x0c" for ch in name)
+)
+
+
+@pytest.mark.oracle
+@settings(max_examples=examples(15), deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(hosts=st.lists(ETC_NAMES, min_size=3, max_size=3), services=st.lists(ETC_NAMES, min_size=2, max_size=2))
+def test_random_etc_names_never_reach_the_terminal_raw(hosts: list[str], services: list[str], tmp_path_factory: pytest.TempPathFactory) -> None:
+    from oracle import netread_etc
+    from oracle import write_etc
+
+    tmp = tmp_path_factory.mktemp("etc-names")
+    rows = (
+        "   0: 0100007F:0016 0200007F:1F90 01 00000000:00000000 00:00000000 00000000  1000        0 100 1 0000000000000000 20 4 30 10 -1\n"
+        "   1: 0300007F:0017 0200007F:1F90 01 00000000:00000000 00:00000000 00000000     0        0 101 1 0000000000000000 20 4 30 10 -1\n"
+    )
+    root = FakeProc(tmp / "proc").table("tcp", HEADER_TCP + rows).root
+    etc = write_etc(
+        tmp / "etc",
+        {
+            "hosts": "".join(f"127.0.0.{i + 1} {name}\n" for i, name in enumerate(hosts)),
+            "services": f"{services[0]} 22/tcp\n{services[1]} 8080/tcp\n",
+            "passwd": f"root:x:0:0::/root:/bin/sh\n{hosts[0]}:x:1000:1000::/:/bin/sh\n",
+            "nsswitch.conf": "passwd: files\nhosts: files\nservices: files\nprotocols: files\n",
+        },
+    )
+    flags = [["-ta"], ["-taW"], ["-tae"], ["-ta", "--explain"], ["-tae", "--format", "csv"], ["-tae", "--format", "json"]]
+    for run in netread_etc(root, flags, etc):
+        assert run.status == 0, run.stderr
+        assert_terminal_safe(run.stdout.decode("utf-8"))
+        assert_terminal_safe(run.stderr)
