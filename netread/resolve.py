@@ -219,7 +219,8 @@ class Resolver:
                 if left <= 0:
                     break
                 self._cond.wait(left)
-            return sorted(wanted & self._pending, key=str)
+            # an address the files name is shown by that name (host()), so it is not reported late
+            return sorted((a for a in wanted & self._pending if self._files_fallback(a) is None), key=str)
 
     def _work(self) -> None:
         while True:

@@ -76,7 +76,7 @@ def test_files_after_dns_still_answer_what_dns_left_unanswered(tmp_path: Path) -
     try:
         resolver = Resolver(etc=_etc(tmp_path, "hosts: dns [NOTFOUND=return] files\n"), lookup=lookup, deadline=0.3)
         late = resolver.prefetch([*PEERS, A("127.0.0.1")])
-        assert A("127.0.0.1") in late
+        assert late == sorted(PEERS, key=str)  # 127.0.0.1 is shown by name, so not reported as a number
         assert resolver.host(A("127.0.0.1")) == "localhost"  # what glibc gives once DNS has failed
         assert resolver.host(PEERS[0]) is None
     finally:
