@@ -12,6 +12,12 @@ class NetreadError(Exception):
 
     exit_code: int = 1
 
+    def __str__(self) -> str:
+        """The message, terminal-safe: it may name a path or a value from the command line."""
+        from netread.escape import escape_text
+
+        return escape_text(super().__str__())
+
 
 class SourceError(NetreadError):
     """The /proc root, or a file in it, cannot be read at all."""
@@ -46,7 +52,7 @@ class ParseError(ValueError):
     def message(self) -> str:
         from netread.escape import escape_text
 
-        return f"{self.path}:{self.lineno}: field {self.field}: {escape_text(_cut(self.reason))}; line: {escape_text(_cut(self.raw.strip()))}"
+        return f"{escape_text(self.path)}:{self.lineno}: field {self.field}: {escape_text(_cut(self.reason))}; line: {escape_text(_cut(self.raw.strip()))}"
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, ParseError):

@@ -15,6 +15,9 @@ _NAMED = {"\n": "\\n", "\t": "\\t", "\r": "\\r"}
 
 
 def _escape_char(ch: str) -> str:
+    """The escape of one character that ``str.isprintable`` rejects (anything else is itself)."""
+    if ch.isprintable():
+        return ch
     named = _NAMED.get(ch)
     if named is not None:
         return named
@@ -25,23 +28,39 @@ def _escape_char(ch: str) -> str:
         return "".join(f"\\x{b:02x}" for b in ch.encode("utf-8"))
     if 0xDC80 <= cp <= 0xDCFF:  # a byte that was not valid UTF-8
         return f"\\x{cp - 0xDC00:02x}"
-    return ch
+    return f"\\u{cp:04x}" if cp <= 0xFFFF else f"\\U{cp:08x}"
 
 
 def escape_text(text: str) -> str:
-    r"""Return ``text`` with control characters and undecodable bytes escaped.
+    r"""Return ``text`` with every character a terminal could obey, hide or reorder escaped.
 
-    A backslash is left as it is, as netstat prints it, so ``\\x1b`` may also be
-    literal text: the escape makes a path safe to show, not unambiguous.
+    The one rule is :meth:`str.isprintable`: a character it rejects is written
+    as an escape, one it accepts as itself.  It rejects the Unicode categories
+    Cc (controls: ``\xNN``, C1 as its UTF-8 bytes), Cf (format controls: the
+    bidirectional overrides and isolates U+202A-202E, U+2066-2069, zero-width
+    U+200B-200F, U+2060-2064, BOM U+FEFF, soft hyphen U+00AD, U+061C, U+180E,
+    U+FFF9-FFFB, tags U+E0000-E007F), Zl/Zp (U+2028, U+2029), Zs other than
+    the ASCII space (U+00A0, U+2000-200A, U+3000 look like a space), Co
+    (private use, drawn as anything a font likes), Cn (unassigned in this
+    Python: a later Unicode may make them format controls) and Cs (a byte that
+    was not UTF-8, the ``surrogateescape`` surrogate U+DCNN, is ``\xNN``;
+    any other surrogate ``\uXXXX``).  Outside the BMP the escape is
+    ``\UXXXXXXXX``.  Printable text, so every ordinary name, is unchanged.
+
+    A backslash is left as it is, as netstat prints it, so ``\x1b`` may also be
+    literal text: the escape makes a path safe to show, not unambiguous, and
+    escaping escaped text changes nothing.
 
     >>> escape_text("/tmp/a\x1b[31mb")
     '/tmp/a\\x1b[31mb'
+    >>> escape_text("/run/\u202ekcos.nim")
+    '/run/\\u202ekcos.nim'
     >>> escape_text("ok path")
     'ok path'
     """
     if text.isprintable():
         return text
-    return "".join(_escape_char(ch) for ch in text)
+    return "".join(map(_escape_char, text))
 
 
 def undecodable_escaped(text: str) -> str:

@@ -24,6 +24,14 @@ Unlike netstat, a dead resolver cannot hang a listing: every distinct address
 is looked up once per run, concurrently, and whatever has not answered within
 the deadline is shown as a number (and reported).  A lookup that answers later
 is used by the next ``-c`` cycle.
+
+Answers that need no network are never lost to that deadline, and do not
+depend on thread timing: ``/etc/hosts`` is read here, with glibc's files rules
+(netread.parse.etc.parse_hosts).  When nsswitch.conf's ``hosts:`` line lists
+``files`` first, an address the file names is answered from it at once and
+never queued; when ``files`` comes later (``hosts: dns files``, or glibc's
+default without a hosts line), an address whose lookup has not answered by the
+time it is shown gets the file's name, as glibc gives it once DNS has failed.
 """
 
 from __future__ import annotations
@@ -34,7 +42,10 @@ import time
 from collections.abc import Callable
 from collections.abc import Iterable
 
+from netread.parse.etc import DEFAULT_HOSTS_SOURCES
 from netread.parse.etc import fix_v4_address
+from netread.parse.etc import nss_sources
+from netread.parse.etc import parse_hosts
 from netread.parse.etc import service_tables
 from netread.proc.etc import read_etc
 
@@ -136,6 +147,8 @@ class Resolver:
         self._pending: set[IPAddress] = set()
         self._queue: list[IPAddress] = []
         self._workers = 0
+        #: (files first, files listed at all, the IPv4 and IPv6 answers of /etc/hosts), read once.
+        self._files: tuple[bool, bool, dict[Any, str], dict[Any, str]] | None = None
         import threading
 
         self._cond = threading.Condition()
@@ -167,6 +180,8 @@ class Resolver:
         if address not in self._names and address not in self._pending:
             self.prefetch((address,))  # one not prefetched; a late one is not waited for again
         name = self._names.get(address)
+        if name is None and address in self._pending:
+            name = self._files_fallback(address)
         if name is not None and isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
             return fix_v4_address(name)
         return name
@@ -181,6 +196,14 @@ class Resolver:
         if not wanted:
             return []
         with self._cond:
+            if self._hosts_files()[0]:  # files first: what /etc/hosts names never waits for a thread
+                for address in list(wanted):
+                    name = self._from_files(address)
+                    if name is not None:
+                        self._store(address, name)
+                        wanted.discard(address)
+                if not wanted:
+                    return []
             fresh = wanted - self._pending
             self._pending |= fresh
             self._queue.extend(fresh)
@@ -196,7 +219,8 @@ class Resolver:
                 if left <= 0:
                     break
                 self._cond.wait(left)
-            return sorted(wanted & self._pending, key=str)
+            # an address the files name is shown by that name (host()), so it is not reported late
+            return sorted((a for a in wanted & self._pending if self._files_fallback(a) is None), key=str)
 
     def _work(self) -> None:
         while True:
@@ -207,12 +231,40 @@ class Resolver:
                 key = self._queue.pop()
             name = self._lookup(key)
             with self._cond:
-                if len(self._names) >= NAMES_KEPT:  # the oldest go first: memory stays flat across -c cycles
-                    for old in list(itertools.islice(self._names, NAMES_KEPT // 4)):
-                        del self._names[old]
-                self._names[key] = None if name is None else _cut(name)
+                self._store(key, name)
                 self._pending.discard(key)
                 self._cond.notify_all()
+
+    def _store(self, key: IPAddress, name: str | None) -> None:
+        """Keep ``key``'s answer (the caller holds ``_cond``)."""
+        if len(self._names) >= NAMES_KEPT:  # the oldest go first: memory stays flat across -c cycles
+            for old in list(itertools.islice(self._names, NAMES_KEPT // 4)):
+                del self._names[old]
+        self._names[key] = None if name is None else _cut(name)
+
+    def _hosts_files(self) -> tuple[bool, bool, dict[Any, str], dict[Any, str]]:
+        if self._files is None:
+            sources = nss_sources(read_etc(self.etc, "nsswitch.conf"), "hosts")
+            if sources is None:
+                sources = DEFAULT_HOSTS_SOURCES
+            listed = "files" in sources
+            v4, v6 = parse_hosts(read_etc(self.etc, "hosts")) if listed else ({}, {})
+            self._files = (bool(sources) and sources[0] == "files", listed, v4, v6)
+        return self._files
+
+    def _from_files(self, address: IPAddress) -> str | None:
+        """/etc/hosts' name for ``address`` as gethostbyaddr (IPv4) or getnameinfo (IPv6) finds it there."""
+        _, _, v4, v6 = self._hosts_files()
+        if isinstance(address, ipaddress.IPv4Address):
+            if address.packed[0] == 0:  # a network for netstat (getnetbyaddr): not a hosts line
+                return None
+            return v4.get(address)
+        return v6.get(address)
+
+    def _files_fallback(self, address: IPAddress) -> str | None:
+        """The files' name for an address whose lookup has not answered, when nsswitch lists files."""
+        with self._cond:
+            return _cut(name) if self._hosts_files()[1] and (name := self._from_files(address)) is not None else None
 
 
 def user_name(uid: int) -> str | None:

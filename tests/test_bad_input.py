@@ -134,10 +134,10 @@ def test_an_unreadable_table_is_reported_and_the_rest_shown(unprivileged: Unpriv
 # -- arbitrary bytes: never an exception, never a control byte on stdout ---------------------
 
 
-def _terminal_safe(data: bytes) -> None:
-    text = data.decode("utf-8")  # strict: no invalid UTF-8 reaches stdout
+def _terminal_safe(data: bytes | str) -> None:
+    text = data.decode("utf-8") if isinstance(data, bytes) else data  # strict: no invalid UTF-8 reaches stdout
     for ch in text:
-        assert ch == "\n" or unicodedata.category(ch) != "Cc", repr(ch)
+        assert ch == "\n" or unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Zl", "Zp"), repr(ch)
 
 
 REAL_LINES = [
@@ -179,6 +179,7 @@ def test_random_snapshots_never_raise_and_stdout_stays_terminal_safe(tables: dic
         got = netread_snapshot(root, [*flags.split(), "--numeric-hosts"] if "n" not in flags.split()[0] else flags.split())
         assert got.status in (0, 1), got.stderr
         _terminal_safe(got.stdout)
+        _terminal_safe(got.stderr)
         assert "Traceback" not in got.stderr
 
 

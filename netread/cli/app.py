@@ -172,6 +172,8 @@ def capture(
         sys.stderr.write("netread capture: give a directory, or --tar FILE\n")
         raise typer.Exit(2)
     def save() -> int:
+        from netread.escape import escape_text
+
         snapshot = collect(full_cmdline=full_cmdline)
         if tar is not None:
             write_tar(snapshot, tar, force=force)
@@ -179,9 +181,9 @@ def capture(
             assert directory is not None
             write_dir(snapshot, directory, force=force)
         for problem in snapshot.problems:
-            sys.stderr.write(f"netread capture: could not read {problem}\n")
+            sys.stderr.write(f"netread capture: could not read {escape_text(str(problem))}\n")
         where = tar if tar is not None else directory
-        sys.stderr.write(f"netread capture: {snapshot.sockets} sockets, {snapshot.processes} owning processes saved in {where}\n")
+        sys.stderr.write(f"netread capture: {snapshot.sockets} sockets, {snapshot.processes} owning processes saved in {escape_text(str(where))}\n")
         return ExitStatus.OK
 
     raise typer.Exit(guarded(save, "netread capture"))

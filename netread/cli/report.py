@@ -7,6 +7,7 @@ import os
 from netread.cli.status import ExitStatus
 from netread.errors import ParseError
 from netread.errors import SourceError
+from netread.escape import escape_text
 from netread.model import Absent
 from netread.model import Message
 from netread.model import Owners
@@ -35,12 +36,12 @@ class Report:
         for message in messages:
             if isinstance(message, ParseError):
                 self.problems += 1
-                self.err.write(f"netread: warning: {message.message()}\n")
+                self.err.write(f"netread: warning: {escape_text(message.message())}\n")
             elif isinstance(message, SourceError):
                 self.unreadable += 1
-                self.err.write(f"netread: {message}\n")
+                self.err.write(f"netread: {escape_text(str(message))}\n")
             elif isinstance(message, Absent):
-                self.err.write(f"netread: no support for `{message.family}' on this system.\n")
+                self.err.write(f"netread: no support for `{escape_text(message.family)}' on this system.\n")
             elif isinstance(message, Unresolved):
                 self.err.write(
                     f"netread: warning: {message.addresses} address lookup(s) got no answer within {message.deadline:g} s;"

@@ -1,4 +1,4 @@
-"""/etc/services and /etc/protocols, parsed with glibc's rules for them, and netstat's text rules for names.
+"""/etc/services, /etc/protocols, /etc/hosts and nsswitch.conf, parsed with glibc's rules for them, and netstat's text rules for names.
 
 Pure functions of the files' bytes (netread/proc/etc.py reads them).
 """
@@ -9,6 +9,7 @@ import re
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    import ipaddress
     from collections.abc import Iterable
 
 #: get_sname's buffer holds 63 bytes of name.
@@ -116,3 +117,68 @@ def fix_v4_address(text: str) -> str:
     if dot < 0:
         return text
     return text[text.rfind(":", 0, dot) + 1 :]
+
+
+def nss_sources(data: bytes, database: str) -> list[str] | None:
+    r"""The sources nsswitch.conf lists for ``database``, in order (actions in brackets left out),
+    or None when it has no line for it (glibc then uses its built-in default).
+
+    >>> nss_sources(b"# c\nhosts:  files mdns4_minimal [NOTFOUND=return] dns\n", "hosts")
+    ['files', 'mdns4_minimal', 'dns']
+    >>> nss_sources(b"passwd: files\n", "hosts") is None
+    True
+    """
+    for line in _entries(data):
+        name, colon, rest = line.partition(b":")
+        if colon and name.strip().lower() == database.encode():
+            return [word for word in re.sub(rb"\[[^\]]*\]?", b" ", rest).decode("ascii", "replace").split()]
+    return None
+
+
+#: glibc's hosts line when nsswitch.conf has none (nss/nss_database.c).
+DEFAULT_HOSTS_SOURCES = ["dns", "files"]
+
+
+def _pton(text: bytes) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """inet_pton: a dotted quad, else IPv6 text (no zone index), else None."""
+    import ipaddress
+
+    try:
+        word = text.decode("ascii")
+        if "%" in word or "/" in word:
+            return None
+        return ipaddress.IPv4Address(word) if ":" not in word else ipaddress.IPv6Address(word)
+    except (UnicodeError, ValueError):
+        return None
+
+
+def parse_hosts(data: bytes) -> tuple[dict[ipaddress.IPv4Address, str], dict[ipaddress.IPv6Address, str]]:
+    r"""The canonical name (the first name of the first matching line) that glibc's files backend
+    gives a reverse lookup (``gethostbyaddr``), for IPv4 (AF_INET) and IPv6 (AF_INET6) addresses.
+
+    As nss_files/files-hosts.c parses a line: an AF_INET lookup also takes an IPv6 line that is
+    IPv4-mapped (as its IPv4 address) or ``::1`` (as 127.0.0.1); an AF_INET6 lookup never takes an
+    IPv4 line; a line whose address does not parse is skipped; a line with an address and no name
+    names it ``""`` (netstat then prints ``:port``).
+
+    >>> v4, v6 = parse_hosts(b"::1 ip6-localhost\n127.0.0.1 localhost # c\n10.0.0.1\n10.0.0.1 b a\n10.0.0.2 c\n")
+    >>> sorted((str(k), v) for k, v in v4.items()), sorted((str(k), v) for k, v in v6.items())
+    ([('10.0.0.1', ''), ('10.0.0.2', 'c'), ('127.0.0.1', 'ip6-localhost')], [('::1', 'ip6-localhost')])
+    """
+    import ipaddress
+
+    v4: dict[ipaddress.IPv4Address, str] = {}
+    v6: dict[ipaddress.IPv6Address, str] = {}
+    loopback = ipaddress.IPv4Address("127.0.0.1")
+    for line in _entries(data):
+        fields = line.split(None, 2)
+        address = _pton(fields[0])
+        name = fields[1].decode("utf-8", "surrogateescape") if len(fields) > 1 else ""
+        if isinstance(address, ipaddress.IPv4Address):
+            v4.setdefault(address, name)
+        elif isinstance(address, ipaddress.IPv6Address):
+            v6.setdefault(address, name)
+            mapped = address.ipv4_mapped if address != ipaddress.IPv6Address("::1") else loopback
+            if mapped is not None:
+                v4.setdefault(mapped, name)
+    return v4, v6

@@ -73,7 +73,7 @@ class Explainer:
     def _lines(self, lines: Sequence[str], style: str = "dim") -> str:
         out = []
         for line in lines:
-            text = line.rstrip()
+            text = escape_text(line.rstrip())  # every line: prose may quote a path or a name too
             if self.color and text:
                 text = _STYLE[style] + text + _RESET
             out.append(("# " + text if text else "#") + "\n")

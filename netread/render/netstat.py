@@ -138,7 +138,8 @@ def addr_do_one(host: AnyStr, service: AnyStr, colon: AnyStr, wide: bool) -> Any
 def _address_bytes(host: bytes, service: bytes, wide: bool) -> str:
     """addr_do_one on bytes, for names that are not ASCII: netstat counts and cuts bytes.
 
-    A character cut in two leaves stray bytes, shown escaped rather than raw.
+    The cut comes first and the escape after, so a character cut in two leaves
+    stray bytes, shown escaped rather than raw, and no escape is cut.
     """
     return escape_text(addr_do_one(host, service, b":", wide).decode("utf-8", "surrogateescape"))
 
@@ -187,15 +188,16 @@ class NetstatFormatter:
         self._unix_columns: dict[tuple[bool, int, int, int], tuple[str, str]] = {}
 
     def host(self, address: IPAddress) -> str:
-        """The host part of an address: a name unless --numeric-hosts, else the number."""
+        """The host part of an address: a name unless --numeric-hosts, else the number; not escaped
+        (:meth:`join_address` cuts it first, as netstat cuts the bytes, then escapes the cut text)."""
         text = self._hosts.get(address)
         if text is None:
             name = None if self.opts.numeric_hosts or self.names is None else self.names.host(address)
-            text = remember(self._hosts, address, numeric_host(address) if name is None else escape_text(name))
+            text = remember(self._hosts, address, numeric_host(address) if name is None else name)
         return text
 
     def port(self, port: int, family: str) -> str:
-        """get_sname: ``*`` for port 0, else the service name of ``family`` (tcp, udp, raw) or the number."""
+        """get_sname: ``*`` for port 0, else the service name of ``family`` (tcp, udp, raw) or the number; not escaped."""
         if port == 0:
             return "*"
         if self.opts.numeric_ports or self.names is None:
@@ -203,7 +205,7 @@ class NetstatFormatter:
         text = self._ports.get((port, family))
         if text is None:
             name = self.names.service(port, family)
-            text = remember(self._ports, (port, family), str(port) if name is None else escape_text(name))
+            text = remember(self._ports, (port, family), str(port) if name is None else name)
         return text
 
     def address(self, address: IPAddress, port: int, family: str) -> str:
@@ -211,10 +213,11 @@ class NetstatFormatter:
         return self.join_address(self.host(address), self.port(port, family))
 
     def join_address(self, host: str, service: str) -> str:
-        """addr_do_one's cut, given the host and service texts."""
+        """addr_do_one's cut, given the host and service texts (raw): the cut is made first, on the
+        bytes as netstat makes it, and the cut text escaped, so no escape is ever cut in two."""
         if not (host.isascii() and service.isascii()):
             return _address_bytes(_encode(host), _encode(service), self.opts.wide)
-        return addr_do_one(host, service, ":", self.opts.wide)
+        return escape_text(addr_do_one(host, service, ":", self.opts.wide))
 
     def host_of_token(self, token: str, byteorder: ByteOrder) -> str:
         """:meth:`host` for the hex address token of a /proc line (cached by token)."""
@@ -237,8 +240,8 @@ class NetstatFormatter:
         """Local and remote ``host:port`` as the columns show them, but never cut."""
         family = Table(sock.table).services
         return (
-            self.host(sock.local.address) + ":" + self.port(sock.local.port, family),
-            self.host(sock.remote.address) + ":" + self.port(sock.remote.port, family),
+            escape_text(self.host(sock.local.address) + ":" + self.port(sock.local.port, family)),
+            escape_text(self.host(sock.remote.address) + ":" + self.port(sock.remote.port, family)),
         )
 
     def inet_state(self, sock: InetSocket, family: str) -> str:
