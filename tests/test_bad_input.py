@@ -271,3 +271,40 @@ def test_an_empty_proc_name_is_refused() -> None:
 
     got = netread(["--proc", "", "-tan"])
     assert got.status == 2 and "empty name" in got.stderr
+
+
+def test_inet_tail_and_separators_read_as_netstat_reads_them(tmp_path: Path) -> None:
+    """uid/timeout/inode are read as netstat's sscanf reads them (a bad uid no longer drops the
+    valid inode after it; a uid past 32 bits is its low 32 bits, printed and looked up alike); a
+    32-digit remote after an 8-digit local is read as IPv4 like netstat; only C isspace separates
+    fields (NBSP is not a separator; \\t is).  Each odd line is one warning.  Where netstat prints
+    the previous row's uid or inode for a field it could not read (stale variables), netread prints -."""
+    from oracle import netstat
+
+    rows = [
+        "   0: 0100007F:0016 00000000:0000 0A 00000000:00000000 00:00000000 00000000    -1        0 111 1",
+        "   1: 0100007F:0017 00000000:0000 0A 00000000:00000000 00:00000000 00000000 4294967296        0 222 1",
+        "   2: 0100007F:0018 00000000:0000 0A 00000000:00000000 00:00000000 00000000    12x        0 333 1",
+        "   4: 0100007F:001A 00000000000000000000000001000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 555 1",
+        "\t0:\t0100007F:001C 00000000:0000 0A 00000000:00000000 00:00000000 00000000 0 0 777 1",
+        "   7: 0100007F:001D\u00a000000000:0000 0A 00000000:00000000 00:00000000 00000000 0 0 888 1",
+        "   8: 0100007F:001E 00000000:0000 0A 00000000:00000000 00:00000000 00000000\x1c 0 0 999 1",
+    ]
+    root = FakeProc(tmp_path).tables({"tcp": (TCP_HEADER + "\n" + "\n".join(rows) + "\n").encode()}).root
+    got = netread_snapshot(root, ["-tane"])
+    want = netstat(root, ["-tane"])
+    assert got.status == 0 and "Traceback" not in got.stderr
+    mine, theirs = got.stdout.decode().split("\n"), want.stdout.decode().split("\n")
+    assert len(mine) == len(theirs) == 9  # the NBSP line is not shown by either
+    for index in (2, 3, 5, 6):  # every row whose fields netstat read in full
+        assert mine[index] == theirs[index]
+    p = "0.0.0.0:*               LISTEN      "
+    assert mine[4] == "tcp        0      0 127.0.0.1:24            " + p + "12         -         "
+    assert mine[7] == "tcp        0      0 127.0.0.1:30            " + p + "-          -         "
+    assert theirs[7].startswith("tcp        0      0 127.0.0.1:30            " + p)
+    assert "0.0.0.1:*" in mine[5]
+    for lineno, field in ((2, "uid"), (3, "uid"), (4, "uid"), (5, "rem_address"), (7, "local_address"), (8, "retrnsmt")):
+        assert f"net/tcp:{lineno}: field {field}:" in got.stderr, got.stderr
+    assert "6 problems in the tables" in got.stderr
+    user0 = netread_snapshot(root, ["-tane", "--user", "0"]).stdout.decode()
+    assert "127.0.0.1:23 " in user0  # printed as uid 0, selected as uid 0
