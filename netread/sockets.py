@@ -378,7 +378,7 @@ def decode_unix_rows(
         messages.append(ParseError(path, 1, "header", "missing: the file is empty", ""))
     rows = []
     for row in decode_unix(lines, path=path):
-        if isinstance(row, ParseError):
+        if not isinstance(row, UnixSocket):
             messages.append(row)
         elif keep is None or keep(row):
             rows.append(row)

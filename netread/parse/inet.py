@@ -167,7 +167,7 @@ def _scan_tail(rest: str, path: str, lineno: int, line: str) -> tuple[list[int |
                 word = _WORD.match(rest, m.start(1))
                 whole = word.group(1) if word else token
                 problem = ParseError(path, lineno, name, f"bad value {whole!r}: read as netstat reads it, {token}", line)
-            elif token[0] in "+-" or (bits == 32 and saturated(token, base, signed=True) != value):
+            elif bits == 32 and (token[0] in "+-" or saturated(token, base, signed=True) != value):
                 problem = ParseError(path, lineno, name, f"{token!r} is not a 32-bit uid as the kernel prints it: read as netstat reads it, {value}", line)
     return values, problem, rest[pos:]
 
