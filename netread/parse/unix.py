@@ -53,7 +53,7 @@ FORGED = "forged"
 
 def _continues(path: str | None, line: str) -> bool:
     """Whether ``line`` can be the rest of ``path`` after a newline byte."""
-    if path is None:
+    if path is None or len(path) + len(line) >= UNIX_PATH_MAX:  # characters: never more than bytes
         return False
     return len(path.encode("utf-8", "surrogateescape")) + 1 + len(line.encode("utf-8", "surrogateescape")) <= UNIX_PATH_MAX
 
@@ -81,6 +81,8 @@ def _diagnose(line: str, path: str, lineno: int, has_inode: bool = True) -> Pars
 def _head(num: str, refcount: str, protocol: str, flags: str, type_: str, st: str) -> tuple[int, int, int, int, int, int]:
     """The six head fields as netstat reads them: ``%p`` and ``%lX`` saturate at 64 bits, ``%X``
     keeps the low 32 bits (of a saturated value)."""
+    if len(num) <= 16 and len(refcount) <= 16 and len(protocol) <= 16 and len(flags) <= 16 and len(type_) <= 8 and len(st) <= 8:
+        return (int(num, 16), int(refcount, 16), int(protocol, 16), int(flags, 16), int(type_, 16), int(st, 16))
     return (
         saturated(num, 16),
         saturated(refcount, 16),
@@ -107,7 +109,10 @@ def _decode(line: str, lineno: int, has_inode: bool) -> UnixSocket | None:
     path: str | None = rest[1:] if rest.startswith(" ") else None
     if rest and path is None:
         return None
-    return UnixSocket(lineno, *_head(*m.groups()), inode, path or None)
+    num, refcount, protocol, flags, type_, st = m.groups()
+    if len(num) <= 16 and len(refcount) <= 16 and len(protocol) <= 16 and len(flags) <= 16 and len(type_) <= 8 and len(st) <= 8:
+        return UnixSocket(lineno, int(num, 16), int(refcount, 16), int(protocol, 16), int(flags, 16), int(type_, 16), int(st, 16), inode, path or None)
+    return UnixSocket(lineno, *_head(num, refcount, protocol, flags, type_, st), inode, path or None)
 
 
 def _netstat_read(line: str, lineno: int, has_inode: bool) -> UnixSocket | None:
@@ -178,9 +183,10 @@ def decode_unix(lines: Iterable[str], *, path: str) -> Iterator[UnixSocket | Par
         yield from items
         return
     records = [item for item in items if isinstance(item, UnixSocket)]
+    wanted = {row.inode for row in records if row.lineno in candidates}
     holders: dict[int, list[int]] = {}
     for row in records:
-        if row.inode is not None:
+        if row.inode in wanted and row.inode is not None:
             holders.setdefault(row.inode, []).append(row.lineno)
     # %pK prints every Num of one reading alike: all zeros (kptr_restrict) or all hashed pointers.
     plain = [row.num == 0 for row in records if row.lineno not in candidates]
@@ -256,7 +262,7 @@ def _read(lines: Iterable[str], path: str, candidates: dict[int, int]) -> Iterat
             else:
                 yield problem
             continue
-        if max(row.refcount, row.protocol, row.flags, row.type, row.st) > UINT_MAX:
+        if row.flags > UINT_MAX or row.refcount > UINT_MAX or row.protocol > UINT_MAX or row.type > UINT_MAX or row.st > UINT_MAX:
             wide = _wide(line, path, lineno)
             if wide is not None:
                 yield wide
