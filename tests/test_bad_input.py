@@ -439,3 +439,26 @@ def test_only_c_isspace_separates_fields(sep: str, tmp_path: Path) -> None:
             assert mine == theirs
     odd = 0 if sep in "\t\v\f" else 11 + 8  # every tcp line but the last; unix ones up to the name's space
     assert odd == 0 or got.stderr.count("warning") + netread_snapshot(root, ["-tan"]).stderr.count("warning") >= 12
+
+
+def test_a_remote_address_of_the_other_width_is_read_as_netstat_reads_it(tmp_path: Path) -> None:
+    """tcp_do_one decides the family by the local address and reads the remote with that width: a
+    32-digit remote after an 8-digit local is the low 32 bits of the number, an 8-digit remote after
+    a 32-digit local fills the first word of the variable that holds the local address."""
+    from oracle import netstat
+
+    header = "  sl  local_address                         remote_address                        st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode"
+    tail = " 01 00000000:00000000 00:00000000 00000000     0        0 {} 1"
+    tcp6 = [
+        header,
+        "   0: 00000000000000000000000001000000:0016 AAAAAAAABBBBBBBBCCCCCCCCDDDDDDDD:0050" + tail.format(111),
+        "   1: 11111111222222223333333344444444:0017 0100007F:0050" + tail.format(112),
+    ]
+    tcp = [TCP_HEADER, "   0: 0100007F:0018 000000000000000000000000FF00007F:0050" + tail.format(113)]
+    root = FakeProc(tmp_path).tables({"tcp6": ("\n".join(tcp6) + "\n").encode(), "tcp": ("\n".join(tcp) + "\n").encode()}).root
+    got = netread_snapshot(root, ["-tan"])
+    assert got.stdout == netstat(root, ["-tan"]).stdout
+    assert "127.0.0.255:80" in got.stdout.decode() and "7f00:1:2222:2222:333:80" in got.stdout.decode()
+    for where in ("net/tcp:2: field rem_address: 32 hex digits, the local address has 8", "net/tcp6:3: field rem_address: 8 hex digits, the local address has 32"):
+        assert where in got.stderr, got.stderr
+    assert "2 problems in the tables" in got.stderr

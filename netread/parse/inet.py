@@ -172,16 +172,18 @@ def _scan_tail(rest: str, path: str, lineno: int, line: str) -> tuple[list[int |
     return values, problem, rest[pos:]
 
 
-def _as_family(token: str, version: int, byteorder: ByteOrder) -> Endpoint:
+def _as_family(token: str, local_token: str, version: int, byteorder: ByteOrder) -> Endpoint:
     """A remote address read with the local address's width, as tcp_do_one reads it: IPv4 with
-    ``%X`` (the low 32 bits of the whole number), IPv6 with ``%08X%08X%08X%08X`` (missing words 0)."""
+    ``%X`` (the low 32 bits of the whole number), IPv6 with ``%08X%08X%08X%08X`` into the variable
+    that still holds the local address, so the words the remote lacks are the local address's."""
     hexaddr, _, hexport = token.partition(":")
     port = int(hexport, 16)
     if version == 4:
         value = saturated(hexaddr, 16) & UINT_MAX
         return Endpoint(ipaddress.IPv4Address(value.to_bytes(4, byteorder)), port)
-    words = [hexaddr[i : i + 8] for i in range(0, 32, 8)]
-    packed = b"".join(int(w or "0", 16).to_bytes(4, byteorder) for w in words)
+    local = local_token.partition(":")[0]
+    words = [hexaddr[i : i + 8] or local[i : i + 8] for i in range(0, 32, 8)]
+    packed = b"".join(int(w, 16).to_bytes(4, byteorder) for w in words)
     return Endpoint(ipaddress.IPv6Address(packed), port)
 
 
@@ -246,7 +248,7 @@ def decode_inet(
             yield ParseError(path, lineno, "rem_address", f"bad value {remote_tok!r}: {exc}", line)
             continue
         if remote.address.version != local.address.version:
-            remote = _as_family(remote_tok, local.address.version, byteorder)
+            remote = _as_family(remote_tok, local_tok, local.address.version, byteorder)
             yield ParseError(
                 path, lineno, "rem_address",
                 f"{len(remote_tok.partition(':')[0])} hex digits, the local address has {len(local_tok.partition(':')[0])}:"
