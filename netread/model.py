@@ -305,6 +305,10 @@ class UnixSocket(NamedTuple):
     st: int
     inode: int | None
     path: str | None
+    #: None, or why the record may not be a socket at all: ``"ambiguous"`` (the kernel could have
+    #: written the line as the end of the previous record's name, which it prints raw) or
+    #: ``"forged"`` (that, and its inode repeats another record's); parse/unix.py decides.
+    suspect: str | None = None
 
     @property
     def listening(self) -> bool:
@@ -389,7 +393,15 @@ class Unresolved(NamedTuple):
     deadline: float
 
 
-Message = ParseError | SourceError | Absent | Unresolved
+class Ambiguous(NamedTuple):
+    """Unix records that the previous record's name could run onto (parse/unix.py): each may be
+    part of that name, not a socket.  ``records`` are (line, inode) pairs."""
+
+    path: str
+    records: tuple[tuple[int, int | None], ...]
+
+
+Message = ParseError | SourceError | Absent | Unresolved | Ambiguous
 
 
 class Sockets(NamedTuple):

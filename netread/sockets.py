@@ -379,11 +379,16 @@ def decode_unix_rows(
     path = source.net_path(Table.UNIX)
     if not lines:
         messages.append(ParseError(path, 1, "header", "missing: the file is empty", ""))
-    rows = []
+    rows: list[UnixSocket] = []
     skipped: dict[int, ParseError] = getattr(lines, "skipped", None) or {}  # lines too long to read
     for row in decode_unix(lines, path=path):
         if isinstance(row, ParseError):
             messages.append(skipped.get(row.lineno, row))
+        elif not isinstance(row, UnixSocket):  # the ambiguous records: noted when they are listed
+            shown = {r.lineno for r in rows}
+            records = tuple(r for r in row.records if r[0] in shown)
+            if records:
+                messages.append(row._replace(records=records))
         elif keep is None or keep(row):
             rows.append(row)
     return rows

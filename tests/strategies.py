@@ -559,8 +559,27 @@ def table_entries(name: str, max_rows: int = MAX_ROWS) -> st.SearchStrategy[Sequ
     if name in ("tcp", "tcp6"):
         return _tcp_entries(name, max_rows)
     if name == "unix":
-        return st.lists(unix_entry(), max_size=max_rows)
+        return _unix_entries(max_rows)
     return _dgram_entries(name, max_rows)
+
+
+@st.composite
+def _unix_entries(draw: st.DrawFn, max_rows: int) -> list[UnixEntry]:
+    """A unix table as one reading of the kernel's prints it: every socket's inode differs (0, for
+    sockets with no struct socket, may repeat) and every Num alike is 0 (kptr_restrict) or a hashed
+    pointer, so none of the rows is one parse/unix.py shows forged."""
+    entries = draw(st.lists(unix_entry(), max_size=max_rows))
+    restricted = draw(st.booleans())
+    seen: set[int] = set()
+    out = []
+    for entry in entries:
+        inode = entry.inode
+        while inode and inode in seen:
+            inode = inode + 1 if inode < (1 << 63) else 1
+        seen.add(inode)
+        num = "0" * 16 if restricted else (entry.num if int(entry.num, 16) else "ffff888000000000")
+        out.append(dataclasses.replace(entry, inode=inode, num=num))
+    return out
 
 
 def table_text(

@@ -278,3 +278,194 @@ def test_an_empty_proc_name_is_refused() -> None:
 
     got = netread(["--proc", "", "-tan"])
     assert got.status == 2 and "empty name" in got.stderr
+
+
+def test_inet_tail_and_separators_read_as_netstat_reads_them(tmp_path: Path) -> None:
+    """uid/timeout/inode are read as netstat's sscanf reads them (a bad uid no longer drops the
+    valid inode after it; a uid past 32 bits is its low 32 bits, printed and looked up alike); a
+    32-digit remote after an 8-digit local is read as IPv4 like netstat; only C isspace separates
+    fields (NBSP is not a separator; \\t is).  Each odd line is one warning.  Where netstat prints
+    the previous row's uid or inode for a field it could not read (stale variables), netread prints -."""
+    from oracle import netstat
+
+    rows = [
+        "   0: 0100007F:0016 00000000:0000 0A 00000000:00000000 00:00000000 00000000    -1        0 111 1",
+        "   1: 0100007F:0017 00000000:0000 0A 00000000:00000000 00:00000000 00000000 4294967296        0 222 1",
+        "   2: 0100007F:0018 00000000:0000 0A 00000000:00000000 00:00000000 00000000    12x        0 333 1",
+        "   4: 0100007F:001A 00000000000000000000000001000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 555 1",
+        "\t0:\t0100007F:001C 00000000:0000 0A 00000000:00000000 00:00000000 00000000 0 0 777 1",
+        "   7: 0100007F:001D\u00a000000000:0000 0A 00000000:00000000 00:00000000 00000000 0 0 888 1",
+        "   8: 0100007F:001E 00000000:0000 0A 00000000:00000000 00:00000000 00000000\x1c 0 0 999 1",
+    ]
+    root = FakeProc(tmp_path).tables({"tcp": (TCP_HEADER + "\n" + "\n".join(rows) + "\n").encode()}).root
+    got = netread_snapshot(root, ["-tane"])
+    want = netstat(root, ["-tane"])
+    assert got.status == 0 and "Traceback" not in got.stderr
+    mine, theirs = got.stdout.decode().split("\n"), want.stdout.decode().split("\n")
+    assert len(mine) == len(theirs) == 9  # the NBSP line is not shown by either
+    for index in (2, 3, 5, 6):  # every row whose fields netstat read in full
+        assert mine[index] == theirs[index]
+    p = "0.0.0.0:*               LISTEN      "
+    assert mine[4] == "tcp        0      0 127.0.0.1:24            " + p + "12         -         "
+    assert mine[7] == "tcp        0      0 127.0.0.1:30            " + p + "-          -         "
+    assert theirs[7].startswith("tcp        0      0 127.0.0.1:30            " + p)
+    assert "0.0.0.1:*" in mine[5]
+    for lineno, field in ((2, "uid"), (3, "uid"), (4, "uid"), (5, "rem_address"), (7, "local_address"), (8, "retrnsmt")):
+        assert f"net/tcp:{lineno}: field {field}:" in got.stderr, got.stderr
+    assert "6 problems in the tables" in got.stderr
+    user0 = netread_snapshot(root, ["-tane", "--user", "0"]).stdout.decode()
+    assert "127.0.0.1:23 " in user0  # printed as uid 0, selected as uid 0
+
+
+UNIX_ROW = "0000000000000000: 00000002 00000000 00010000 0001 01 {inode} {path}"
+
+
+def _unix_snapshot(tmp_path: Path, lines: list[str]) -> Path:
+    return FakeProc(tmp_path).tables({"unix": (UNIX_HEADER + "\n" + "\n".join(lines) + "\n").encode("utf-8", "surrogateescape")}).root
+
+
+@pytest.mark.parametrize(
+    ("bad", "field", "shown"),
+    [
+        ("0000000000000000: 0000000G 00000000 00010000 0001 01 102 /run/b.sock", "RefCount", False),
+        ("0000000000000000: 00000002 00000000 00010000 0001 01", "Inode", True),
+        ("0000000000000000: 00000002 00000000 00010000 0001 01x 105 /y", "St", True),
+    ],
+    ids=["bad field", "cut before Inode", "junk after St"],
+)
+def test_a_bad_unix_record_after_a_name_keeps_that_name(bad: str, field: str, shown: bool, tmp_path: Path) -> None:
+    """A line that starts as a record is judged as one, never taken as the rest of the name before
+    it: netstat warns "bogus unix line" (or shows it) and keeps the name; so does netread."""
+    from oracle import netstat
+
+    root = _unix_snapshot(tmp_path, [UNIX_ROW.format(inode=101, path="/run/a.sock"), bad, UNIX_ROW.format(inode=103, path="/run/c.sock")])
+    got = netread_snapshot(root, ["-xan"])
+    want = netstat(root, ["-xan"])
+    mine, theirs = got.stdout.decode().split("\n"), want.stdout.decode().split("\n")
+    row = "unix  2      [ ACC ]     STREAM     LISTENING     {}      {}"
+    assert mine[2] == theirs[2] == row.format(101, "/run/a.sock")
+    assert mine[-2] == theirs[-2] == row.format(103, "/run/c.sock")
+    assert len(mine) == len(theirs) == (6 if shown else 5)
+    if shown:  # netstat prints the previous row's inode for the one it could not read
+        assert mine[3] == "unix  2      [ ACC ]     STREAM     LISTENING     -        "
+    assert f"net/unix:3: field {field}:" in got.stderr and "1 problem in the tables" in got.stderr
+    assert ("bogus unix line" in want.stderr) == (not shown)
+    assert netread_snapshot(root, ["-xan", "--strict"]).status == 1
+
+
+def test_unix_flags_past_64_bits_saturate_as_netstat_reads_them(tmp_path: Path) -> None:
+    from oracle import netstat
+
+    wide = "0000000000000000: 00000002 00000000 1000000000000000000010000 0001 01 107 /run/wide"
+    root = _unix_snapshot(tmp_path, [wide])
+    got = netread_snapshot(root, ["-xan"])
+    assert got.stdout == netstat(root, ["-xan"]).stdout
+    assert b"[ ACC W N ]" in got.stdout
+    assert "net/unix:2: field Flags: 25 hex digits, more than 64 bits" in got.stderr
+
+
+FORGED_NAME = "@\n0000000000000000: 00000002 00000000 00010000 0001 01 {inode} @evil"
+
+
+@pytest.mark.parametrize("duplicate", [True, False], ids=["forged", "ambiguous"])
+def test_a_record_that_may_be_the_end_of_a_name_is_marked(duplicate: bool, tmp_path: Path) -> None:
+    """An abstract name "@\\n<a whole record>" prints as two records.  When its inode repeats a real
+    one's, the table itself shows it is not the kernel's: [forged] in the text, "forged" in JSON and
+    CSV, one warning.  Otherwise it is marked "ambiguous" in JSON and CSV and named in one note; the
+    text stays netstat's, byte for byte."""
+    import json
+
+    from oracle import netstat
+
+    inode = 301 if duplicate else 999
+    real = "@real" + "-" * 60  # a line too long to be the end of "@a", and a name too long to run onto one
+    lines = [UNIX_ROW.format(inode=300, path="@a"), UNIX_ROW.format(inode=301, path=real)]
+    lines.append(("ffff888000000000: 00000002 00000000 00010000 0001 01 302 " + FORGED_NAME.format(inode=inode)).replace("0000000000000000", "ffff888000000001", 1))
+    lines[0] = lines[0].replace("0000000000000000", "ffff888000000002")
+    lines[1] = lines[1].replace("0000000000000000", "ffff888000000003")
+    root = _unix_snapshot(tmp_path, lines)
+    got = netread_snapshot(root, ["-xan"])
+    text = got.stdout.decode().split("\n")
+    want = netstat(root, ["-xan"]).stdout.decode().split("\n")
+    assert text[:5] == want[:5] and text[-1] == want[-1] == ""
+    forged_row = "unix  2      [ ACC ]     STREAM     LISTENING     {}      {}@evil".format(inode, "[forged] " if duplicate else "")
+    assert text[5] == forged_row and want[5] == forged_row.replace("[forged] ", "")
+    doc = json.loads(netread_snapshot(root, ["-xan", "--format", "json"]).stdout)
+    unix = [r for r in doc["sockets"] if r["proto"] == "unix"] if isinstance(doc, dict) else [r for r in doc if r["proto"] == "unix"]
+    assert [(r["inode"], r["path"], r["suspect"]) for r in unix] == [
+        (300, "@a", None), (301, real, None), (302, "@", None), (inode, "@evil", "forged" if duplicate else "ambiguous"),
+    ]
+    csv = netread_snapshot(root, ["-xan", "--format", "csv"]).stdout.decode().split("\n")
+    assert csv[0].endswith(",suspect") and csv[4].endswith(",forged" if duplicate else ",ambiguous") and csv[1].endswith(",") and csv[2].endswith(",")
+    if duplicate:
+        assert "net/unix:5: field line: a record that may be the end of line 4's name" in got.stderr
+        assert "its inode 301 is also line 3's (socket inodes are unique): marked [forged]" in got.stderr
+        assert netread_snapshot(root, ["-xan", "--strict"]).status == 1
+    else:
+        assert "note: " in got.stderr and "net/unix: 1 record(s) (line 5 (inode 999)) may be the end of the name" in got.stderr
+        assert "problem" not in got.stderr and netread_snapshot(root, ["-xan", "--strict"]).status == 0
+    explain = netread_snapshot(root, ["-xan", "--explain"]).stdout.decode()
+    assert ("[warning] 1 unix row that may be part of the previous socket's name, not a socket (1 shown forged by the table itself)"
+            if duplicate else "[note] 1 unix row that may be part of the previous socket's name, not a socket\n") in explain
+
+
+SEPARATORS = ["\x1c", "\x1f", "\x85", "\xa0", "\u1680", "\u2000", "\u200a", "\u2028", "\u2029", "\u202f", "\u205f", "\u3000", "\t", "\v", "\f"]
+
+
+@pytest.mark.parametrize("sep", SEPARATORS, ids=[f"U+{ord(c):04X}" for c in SEPARATORS])
+def test_only_c_isspace_separates_fields(sep: str, tmp_path: Path) -> None:
+    """Python's str.split() and \\s split at \\x1c-\\x1f, NBSP, U+2000... ; the kernel writes spaces and
+    netstat's sscanf knows C isspace only.  Put ``sep`` in place of one space at each position of a
+    tcp and a unix row: netread shows the rows netstat shows, and warns for every odd line."""
+    from oracle import netstat
+
+    tcp_fields = "   {n}: 0100007F:{port:04X} 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 {inode} 1".format
+    tcp, unix = [TCP_HEADER], [UNIX_HEADER]
+    for k in range(12):
+        line = tcp_fields(n=k, port=1000 + k, inode=5000 + k)
+        spaces = [i for i, c in enumerate(line) if c == " " and i > 0 and line[i - 1] != " "]
+        if k < len(spaces):
+            i = spaces[k]
+            line = line[:i] + sep + line[i + 1 :]
+        tcp.append(line)
+        uline = UNIX_ROW.format(inode=7000 + k, path=f"/run/s{k}")
+        uspaces = [i for i, c in enumerate(uline) if c == " "]
+        if k < len(uspaces):
+            i = uspaces[k]
+            uline = uline[:i] + sep + uline[i + 1 :]
+        unix.append(uline)
+    root = FakeProc(tmp_path).tables({"tcp": ("\n".join(tcp) + "\n").encode(), "unix": ("\n".join(unix) + "\n").encode()}).root
+    for flags, key in ((["-tan"], lambda line: line.split()[3]), (["-xan"], lambda line: line.split()[-1] if line.count(" ") > 8 else "")):
+        got = netread_snapshot(root, flags)
+        want = netstat(root, flags)
+        assert got.status == 0 and "Traceback" not in got.stderr
+        mine = [line for line in got.stdout.decode("utf-8", "surrogateescape").split("\n")[2:] if line]
+        theirs = [line for line in want.stdout.decode("utf-8", "surrogateescape").split("\n")[2:] if line]
+        assert len(mine) == len(theirs), (mine, theirs)
+        if sep in " \t\v\f":
+            assert mine == theirs
+    odd = 0 if sep in "\t\v\f" else 11 + 8  # every tcp line but the last; unix ones up to the name's space
+    assert odd == 0 or got.stderr.count("warning") + netread_snapshot(root, ["-tan"]).stderr.count("warning") >= 12
+
+
+def test_a_remote_address_of_the_other_width_is_read_as_netstat_reads_it(tmp_path: Path) -> None:
+    """tcp_do_one decides the family by the local address and reads the remote with that width: a
+    32-digit remote after an 8-digit local is the low 32 bits of the number, an 8-digit remote after
+    a 32-digit local fills the first word of the variable that holds the local address."""
+    from oracle import netstat
+
+    header = "  sl  local_address                         remote_address                        st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode"
+    tail = " 01 00000000:00000000 00:00000000 00000000     0        0 {} 1"
+    tcp6 = [
+        header,
+        "   0: 00000000000000000000000001000000:0016 AAAAAAAABBBBBBBBCCCCCCCCDDDDDDDD:0050" + tail.format(111),
+        "   1: 11111111222222223333333344444444:0017 0100007F:0050" + tail.format(112),
+    ]
+    tcp = [TCP_HEADER, "   0: 0100007F:0018 000000000000000000000000FF00007F:0050" + tail.format(113)]
+    root = FakeProc(tmp_path).tables({"tcp6": ("\n".join(tcp6) + "\n").encode(), "tcp": ("\n".join(tcp) + "\n").encode()}).root
+    got = netread_snapshot(root, ["-tan"])
+    assert got.stdout == netstat(root, ["-tan"]).stdout
+    assert "127.0.0.255:80" in got.stdout.decode() and "7f00:1:2222:2222:333:80" in got.stdout.decode()
+    for where in ("net/tcp:2: field rem_address: 32 hex digits, the local address has 8", "net/tcp6:3: field rem_address: 8 hex digits, the local address has 32"):
+        assert where in got.stderr, got.stderr
+    assert "2 problems in the tables" in got.stderr

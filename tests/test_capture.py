@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 import tarfile
@@ -63,8 +64,12 @@ def test_capture_of_a_tree_lists_as_the_tree(tmp_path: Path) -> None:
     write_tar(capture, tmp_path / "snap.tar.gz")
     for flags in (["-tuwxanpeo"], ["-xap"], ["--explain", "-tuwxanpo"]):
         want = netread_snapshot(SAMPLE_PROC, flags)
-        assert netread_snapshot(tmp_path / "dir", flags) == want
-        assert netread_snapshot(tmp_path / "snap.tar.gz", flags) == want
+        for copy in (tmp_path / "dir", tmp_path / "snap.tar.gz"):
+            got = netread_snapshot(copy, flags)
+            # the note on the ambiguous unix records names the table by the path it was read from
+            assert (got.status, got.stdout) == (want.status, want.stdout)
+            assert re.sub(r"note: \S*/net/unix:", "note: net/unix:", got.stderr) == re.sub(r"note: \S*/net/unix:", "note: net/unix:", want.stderr)
+            assert want.stderr.count("\n") == 1 and "5 record(s) (line 9 (inode 165212), 12 (inode 165214)" in want.stderr
     manifest = json.loads((tmp_path / "dir" / "snapshot.json").read_text())
     assert manifest["format"] == MANIFEST_FORMAT and manifest["byteorder"] == sys.byteorder
     assert manifest["users"] == {"0": "u0", "65534": "u65534"}

@@ -241,6 +241,13 @@ CASES = {
         ["[warning] 1 unix socket name containing a newline: a possible forged row", "300 /tmp/evil\\nname.sock"],
         {"unix": [_unix(1)]},
     ),
+    "suspect-unix-row": (
+        {"unix": [_unix(1, path="@a"), _unix(1, inode=300, path="@b"), _unix(1, inode=301, path=None)]},
+        None,
+        ["[warning] 2 unix rows that may be part of the previous socket's name, not a socket (1 shown forged by the table itself)",
+         "300 forged - @b", "301 ambiguous - "],
+        {"unix": [_unix(1, path=None), _unix(1, inode=301)]},
+    ),
 }
 
 

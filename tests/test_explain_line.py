@@ -695,3 +695,21 @@ def test_unix_round_trip_plain_paths(entry: UnixEntry) -> None:
         assert got.startswith(("abstract name", "autobind name"))
     else:
         assert got == entry.path
+
+
+_TCP_LINE = "   0: 0100007F:0016 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 1 1 0000000000000000 100 0 0 10 0"
+_UNIX_LINE = "0000000000000000: 00000002 00000000 00010000 0001 01 42 /run/a.sock"
+
+
+@pytest.mark.parametrize("sep", ["\x1c", "\x1f", "\x85", "\xa0", "\u2003", "\u2028", "\u3000", "\t", "\v", "\f"], ids=lambda c: f"U+{ord(c):04X}")
+@pytest.mark.parametrize("line", [_TCP_LINE, _UNIX_LINE], ids=["tcp", "unix"])
+def test_explain_line_splits_only_on_c_isspace(sep: str, line: str) -> None:
+    """--explain-line splits fields where netstat's sscanf does: \\t, \\v, \\f read as a space; any other
+    white space (Python's str.split() takes \\x1c, NBSP, U+2000...) is part of a field, and said."""
+    plain = explain_line(line, byteorder="little")
+    odd = explain_line(line.replace(" ", sep, 3), byteorder="little")
+    if sep in "\t\v\f":
+        assert (odd.table, odd.problems, [f.value for f in odd.fields]) == (plain.table, plain.problems, [f.value for f in plain.fields])
+    else:
+        [said] = [p for p in odd.problems if "netstat does not take as a separator" in p]
+        assert f"U+{ord(sep):04X}" in said

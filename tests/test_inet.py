@@ -164,7 +164,9 @@ def test_malformed_row_names_the_field(line: str, field: str) -> None:
         ("00000000", "uid", (0, None, None, None)),
         ("00000000  1000", "timeout", (0, 1000, None, None)),
         ("00000000  1000 0", "inode", (0, 1000, 0, None)),
-        ("00000000  -5 0 1", "uid", (0, None, None, None)),
+        ("00000000  -5 0 1", "uid", (0, (1 << 32) - 5, 0, 1)),  # netstat's %d reads -5 and goes on
+        ("00000000  12x 0 1", "uid", (0, 12, None, None)),  # and stops after what it could read
+        ("00000000  4294967296 0 1", "uid", (0, 0, 0, 1)),  # a C int: the low 32 bits, as printed
         ("00000000  1000 0 -1", "inode", (0, 1000, 0, None)),
     ],
 )

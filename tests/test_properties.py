@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import re
 
 from conftest import examples
 from hypothesis import example
@@ -22,6 +23,7 @@ from strategies import unix_entry
 
 from netread.errors import ParseError
 from netread.escape import escape_text
+from netread.model import Ambiguous
 from netread.model import InetSocket
 from netread.model import UnixSocket
 from netread.parse.inet import decode_endpoint
@@ -133,13 +135,23 @@ def test_inet_junk_never_crashes_and_every_line_is_accounted_for(table: str, lin
 
 
 @settings(max_examples=examples(300))
-@given(st.lists(st.one_of(JUNK_LINE, st.sampled_from(["0000000000000000: 00000002 00000000 00010000 0001 01 7 /a b", "0: 1 0 0 1 1 2"])), max_size=12))
+@given(st.lists(st.one_of(JUNK_LINE, st.sampled_from([
+    "0000000000000000: 00000002 00000000 00010000 0001 01 7 /a b", "0: 1 0 0 1 1 2", "0: 1 0 0 1 1", "0: 1 0 0 1 1\xa02 /b",
+    "0:\x1c1 0 0 1 1 2 /c", "0000000000000000: 00000002 00000000 00010000 0001 01 8 @",
+])), max_size=12))
 def test_unix_junk_never_crashes_and_every_line_is_accounted_for(lines: list[str]) -> None:
     out = list(decode_unix(lines, path="net/unix"))
     covered: set[int] = set()
     rows = [r for r in out if isinstance(r, UnixSocket)]
     for item in out:
+        if isinstance(item, Ambiguous):  # a note naming records, each one a row marked ambiguous
+            assert {n for n, _ in item.records} <= {r.lineno for r in rows if r.suspect == "ambiguous"}
+            continue
         covered.add(item.lineno)
+    by_line = {r.lineno: r for r in rows}
+    for lineno, line in enumerate(lines, start=1):  # a good record is never altered by the lines after it
+        if lineno > 1 and "Inode" in lines[0] and line.startswith("0000000000000000: ") and line.endswith(" 7 /a b"):
+            assert by_line[lineno].path == "/a b" and by_line[lineno].inode == 7
     for row in rows:  # continuation lines belong to the row before them
         if row.path is not None:
             covered.update(range(row.lineno, row.lineno + row.path.count("\n") + 1))
@@ -153,3 +165,25 @@ def test_escape_leaves_no_control_characters(text: str) -> None:
     assert not any(ord(ch) < 0x20 or 0x7F <= ord(ch) <= 0x9F or 0xDC80 <= ord(ch) <= 0xDCFF for ch in shown)
     if text.isprintable():
         assert shown == text
+
+
+@settings(max_examples=examples(300))
+@given(st.lists(st.one_of(JUNK_LINE, st.sampled_from([
+    "0000000000000000: 00000002 00000000 00010000 0001 01 7 /a b", "0: 1 0 0 1 1 2", "0: 1 0 0 1 1", "0: 1 0 0 1 1\xa02 /b",
+    "0:\x1c1 0 0 1 1 2 /c", "0000000000000000: 00000002 00000000 00010000 0001 01 8 @", "1: 2 0 10000 1 1 9 /x\u2003y",
+])), max_size=12))
+def test_no_line_alters_a_good_unix_record(lines: list[str]) -> None:
+    """Whatever follows a good record (junk, a malformed record, a record cut short, odd white
+    space), the record keeps its own inode and name; a line taken as the rest of a name never
+    starts as a record does."""
+    out = list(decode_unix(["Num       RefCount Protocol Flags    Type St Inode Path", *lines], path="net/unix"))
+    rows = {r.lineno: r for r in out if isinstance(r, UnixSocket)}
+    for lineno, line in enumerate(lines, start=2):
+        if line == "0000000000000000: 00000002 00000000 00010000 0001 01 7 /a b":
+            row = rows[lineno]
+            assert row.inode == 7 and row.path is not None
+            k = row.path.count("\n")  # the name's own newlines: the next k lines, none starting as a record does
+            assert row.path == "\n".join(["/a b", *lines[lineno - 1 : lineno - 1 + k]])
+    for row in rows.values():
+        for rest in (row.path or "").split("\n")[1:]:
+            assert not re.match(r"[ \t\n\v\f\r]*[0-9A-Fa-f]+:", rest)

@@ -9,6 +9,7 @@ from netread.errors import ParseError
 from netread.errors import SourceError
 from netread.escape import escape_text
 from netread.model import Absent
+from netread.model import Ambiguous
 from netread.model import Message
 from netread.model import Owners
 from netread.model import Unresolved
@@ -42,6 +43,12 @@ class Report:
                 self.err.write(f"netread: {escape_text(str(message))}\n")
             elif isinstance(message, Absent):
                 self.err.write(f"netread: no support for `{escape_text(message.family)}' on this system.\n")
+            elif isinstance(message, Ambiguous):
+                some = ", ".join(f"{n} (inode {i})" for n, i in message.records[:10]) + (", ..." if len(message.records) > 10 else "")
+                self.err.write(
+                    f"netread: note: {escape_text(message.path)}: {len(message.records)} record(s) (line {some}) may be the end of the name"
+                    " before them (the kernel writes names raw): marked ambiguous in --format and --explain\n"
+                )
             elif isinstance(message, Unresolved):
                 self.err.write(
                     f"netread: warning: {message.addresses} address lookup(s) got no answer within {message.deadline:g} s;"

@@ -354,6 +354,33 @@ def forged_paths(listing: Listing) -> Finding | None:
     )
 
 
+def suspect_rows(listing: Listing) -> Finding | None:
+    """Records that may be the end of the previous record's name (parse/unix.py marks them)."""
+    rows = [r for r in listing.unix if r.suspect is not None]
+    if not rows:
+        return None
+    forged = sum(r.suspect == "forged" for r in rows)
+    unheld = [r for r in rows if listing.owners is not None and listing.owners.first(r.inode) is None]
+    title = f"{_plural(len(rows), 'unix row')} that may be part of the previous socket's name, not a socket"
+    if forged:
+        title += f" ({forged} shown forged by the table itself)"
+    return _finding(
+        "suspect-unix-row",
+        "warning" if forged or unheld else "note",
+        title,
+        ("inode", "marked", "program", "path"),
+        [(str(r.inode), r.suspect or "", listing.owner(r.inode), r.path or "") for r in rows],
+        "The kernel prints socket names raw: a name may hold a newline followed by text that reads as a "
+        "whole /proc/net/unix record, and any user can bind such an abstract name. These records come "
+        "right after a name short enough (at most 108 bytes in all) to have held them, so the table "
+        "alone cannot tell them from real sockets; netstat shows them as sockets. \"forged\" ones "
+        "contradict the table (an inode another record has, or a Num unlike every other "
+        "record's); with -p, a record no process holds is likelier forged.",
+        "With -p, look at the program of the socket just above each one (the name's owner) and whether "
+        "any process holds the marked inode; `ss -xa` reads names over netlink, where they cannot run over.",
+    )
+
+
 RULES: tuple[Callable[[Listing], Finding | None], ...] = (
     close_wait,
     accept_queue,
@@ -365,6 +392,7 @@ RULES: tuple[Callable[[Listing], Finding | None], ...] = (
     unix_waiting,
     no_owner,
     forged_paths,
+    suspect_rows,
 )
 
 

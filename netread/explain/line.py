@@ -33,6 +33,8 @@ from netread.explain.line_guess import row_format
 from netread.explain.line_inet import explain_inet
 from netread.explain.line_unix import explain_unix
 from netread.parse.inet_format import TABLES
+from netread.parse.numbers import C_SPACE
+from netread.parse.numbers import c_split
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -65,7 +67,7 @@ def explain_line(
         out.problems.append(f"clk_tck: {clk_tck!r} is not a positive number of ticks per second; 100 is used")
         clk_tck = 100
     text = line.removesuffix("\n")
-    tokens = text.split()
+    tokens = c_split(text)  # C isspace only, as netstat's sscanf and the kernel's own separators
     guessed_as = guess(tokens, byteorder)
     if table is not None and table not in TABLES:
         out.problems.append(
@@ -87,6 +89,9 @@ def explain_line(
                     "line: not a socket row: it starts with neither 'N:' (the sl of an inet row) followed by"
                     " HEXADDRESS:HEXPORT, nor a hex kernel pointer and ':' (a unix record)"
                 )
+                odd = _odd_space(text)
+                if odd is not None:
+                    out.problems.append(odd)
             return out.result("unknown", True)
         table = guessed_as.table
         out.notes.extend(guessed_as.notes)
@@ -104,8 +109,24 @@ def explain_line(
         )
     elif guessed_as is None:
         out.problems.append(f"table: the line does not look like a {table} row")
+    # a unix record's name (after the seventh field) is raw bytes: any white space is its own
+    odd = _odd_space(" ".join(tokens[:7]) if table == "unix" else text)
+    if odd is not None:
+        out.problems.append(odd)
     if table == "unix":
         explain_unix(text, out)
     else:
         explain_inet(tokens, table, byteorder, clk_tck, out)
     return out.result(table, guessed)
+
+
+def _odd_space(text: str) -> str | None:
+    """The problem with white space in ``text`` that is not C ``isspace`` (Python's str.split() would
+    split there; the kernel never writes it and netstat's sscanf does not skip it), or None."""
+    odd = [ch for ch in dict.fromkeys(text) if ch.isspace() and ch not in C_SPACE]
+    if not odd:
+        return None
+    return (
+        "line: holds white space the kernel never writes and netstat does not take as a separator ("
+        + ", ".join(f"U+{ord(ch):04X}" for ch in odd[:5]) + "): it is part of the field it is in"
+    )

@@ -30,7 +30,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     import enum
 
-_TOKEN = re.compile(r"\S+")
+_TOKEN = re.compile(r"[^ \t\n\v\f\r]+")  # C isspace separates, as in netstat's sscanf
 _AUTOBIND = re.compile(r"@[0-9a-f]{5}")
 
 Explainer = Callable[[str, Collector], None]

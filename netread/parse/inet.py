@@ -26,6 +26,10 @@ from netread.model import Table
 from netread.parse.inet_format import HEAD_FIELDS
 from netread.parse.inet_format import MAX_EXTRA_DATAGRAM
 from netread.parse.inet_format import MAX_EXTRA_TCP
+from netread.parse.numbers import C_SPACE
+from netread.parse.numbers import C_SPACE_CLASS as _SP
+from netread.parse.numbers import UINT_MAX
+from netread.parse.numbers import c_split
 from netread.parse.numbers import saturated
 
 TYPE_CHECKING = False
@@ -38,8 +42,10 @@ if TYPE_CHECKING:
 
 _HEX = "[0-9A-Fa-f]+"
 #: The fields every row must have, up to tm->when.  Only hex digits reach int().
+#: Fields are separated by what C ``isspace`` accepts in the C locale, as netstat's sscanf reads
+#: them: never Python's Unicode ``\s`` (NBSP, U+2000..., \x1c-\x1f), which the kernel never writes.
 _HEAD = re.compile(
-    rf"\s*([0-9]+):\s+({_HEX}:{_HEX})\s+({_HEX}:{_HEX})\s+({_HEX})\s+({_HEX}):({_HEX})\s+({_HEX}):({_HEX})(?=\s|$)"
+    rf"{_SP}*([0-9]+):{_SP}+({_HEX}:{_HEX}){_SP}+({_HEX}:{_HEX}){_SP}+({_HEX}){_SP}+({_HEX}):({_HEX}){_SP}+({_HEX}):({_HEX})(?={_SP}|$)"
 )
 _HEX_TOKEN = re.compile(_HEX)
 _DEC_TOKEN = re.compile(r"[0-9]+")  # ASCII digits only, as sscanf reads them
@@ -82,7 +88,7 @@ def decode_endpoint(token: str, byteorder: ByteOrder) -> Endpoint:
 def _diagnose(line: str, path: str, lineno: int, min_fields: int) -> ParseError:
     """Name the first field of ``line`` that is missing or malformed."""
     raw = line
-    fields = line.split()
+    fields = c_split(line)
     if not fields:
         return ParseError(path, lineno, "line", "empty line", raw)
     checks = (
@@ -117,6 +123,68 @@ def _diagnose(line: str, path: str, lineno: int, min_fields: int) -> ParseError:
 def _pair(token: str) -> bool:
     left, sep, right = token.partition(":")
     return bool(sep) and _HEX_TOKEN.fullmatch(left) is not None and _HEX_TOKEN.fullmatch(right) is not None
+
+#: The fields after tm->when, as netstat's sscanf reads them (``%lX %d %d %lu``): each conversion
+#: skips C white space and takes the longest prefix it can; the first one that takes nothing ends
+#: the scan, and netstat shows what was read.  (pattern, base, signed, int bits)
+_TAIL_FIELDS = (
+    (re.compile(rf"{_SP}*([0-9A-Fa-f]+)"), 16, False, 64),
+    (re.compile(rf"{_SP}*([+-]?[0-9]+)"), 10, True, 32),
+    (re.compile(rf"{_SP}*([+-]?[0-9]+)"), 10, True, 64),
+    (re.compile(rf"{_SP}*([0-9]+)"), 10, False, 64),
+)
+_WORD = re.compile(rf"{_SP}*([^ \t\n\v\f\r]*)")
+
+
+def _scan_tail(rest: str, path: str, lineno: int, line: str) -> tuple[list[int | None], ParseError | None, str]:
+    """retrnsmt, uid, timeout and inode as netstat reads them, the first problem, and what follows.
+
+    A uid is a C ``int`` there (``%d``): one past 32 bits is kept as its low 32 bits, the value
+    netstat prints and the one ``--user`` and the owner lookups use.
+    """
+    values: list[int | None] = [None, None, None, None]
+    problem: ParseError | None = None
+    pos = 0
+    for index, (pattern, base, signed, bits) in enumerate(_TAIL_FIELDS):
+        name = FIELDS[6 + index]
+        m = pattern.match(rest, pos)
+        if m is None:
+            word = _WORD.match(rest, pos)
+            token = word.group(1) if word else ""
+            if problem is None:
+                reason = f"bad value {token!r}" if token else "missing (line ends early)"
+                problem = ParseError(path, lineno, name, reason, line)
+            break
+        token = m.group(1)
+        pos = m.end()
+        value = saturated(token, base, signed=signed)
+        if bits == 32:
+            value &= UINT_MAX
+        values[index] = value
+        if problem is None:
+            after = rest[pos : pos + 1]
+            if after and after not in C_SPACE:
+                word = _WORD.match(rest, m.start(1))
+                whole = word.group(1) if word else token
+                problem = ParseError(path, lineno, name, f"bad value {whole!r}: read as netstat reads it, {token}", line)
+            elif bits == 32 and (token[0] in "+-" or saturated(token, base, signed=True) != value):
+                problem = ParseError(path, lineno, name, f"{token!r} is not a 32-bit uid as the kernel prints it: read as netstat reads it, {value}", line)
+    return values, problem, rest[pos:]
+
+
+def _as_family(token: str, local_token: str, version: int, byteorder: ByteOrder) -> Endpoint:
+    """A remote address read with the local address's width, as tcp_do_one reads it: IPv4 with
+    ``%X`` (the low 32 bits of the whole number), IPv6 with ``%08X%08X%08X%08X`` into the variable
+    that still holds the local address, so the words the remote lacks are the local address's."""
+    hexaddr, _, hexport = token.partition(":")
+    port = int(hexport, 16)
+    if version == 4:
+        value = saturated(hexaddr, 16) & UINT_MAX
+        return Endpoint(ipaddress.IPv4Address(value.to_bytes(4, byteorder)), port)
+    local = local_token.partition(":")[0]
+    words = [hexaddr[i : i + 8] or local[i : i + 8] for i in range(0, 32, 8)]
+    packed = b"".join(int(w, 16).to_bytes(4, byteorder) for w in words)
+    return Endpoint(ipaddress.IPv6Address(packed), port)
 
 
 def decode_inet(
@@ -179,33 +247,31 @@ def decode_inet(
         except ValueError as exc:
             yield ParseError(path, lineno, "rem_address", f"bad value {remote_tok!r}: {exc}", line)
             continue
-        tail = line[m.end() :].split(None, 4)
-        values: list[int | None] = [None, None, None, None]
-        problem: ParseError | None = None
-        for index, (token, pattern, base) in enumerate(
-            zip(tail, (_HEX_TOKEN, _DEC_TOKEN, _SIGNED_TOKEN, _DEC_TOKEN), (16, 10, 10, 10))
-        ):
-            if pattern.fullmatch(token) is None:
-                problem = ParseError(path, lineno, FIELDS[6 + index], f"bad value {token!r}", line)
-                break
-            values[index] = saturated(token, base, signed=index in (1, 2))  # uid and timeout are read with %d
-        if problem is None and len(tail) < 4:
-            problem = ParseError(path, lineno, FIELDS[6 + len(tail)], "missing (line ends early)", line)
+        if remote.address.version != local.address.version:
+            remote = _as_family(remote_tok, local_tok, local.address.version, byteorder)
+            yield ParseError(
+                path, lineno, "rem_address",
+                f"{len(remote_tok.partition(':')[0])} hex digits, the local address has {len(local_tok.partition(':')[0])}:"
+                f" read as netstat reads it (the local address decides the family), {remote.address}",
+                line,
+            )
+        values, problem, rest = _scan_tail(line[m.end() :], path, lineno, line)
         if problem is not None:
             yield problem
-            if FIELDS.index(problem.field) < min_fields:
-                continue
+            if values[min_fields - 7] is None if min_fields > 6 else False:
+                continue  # netstat needs the fields up to retrnsmt (tcp) read
             # else: reported, and the row is still shown as netstat shows it
         retrnsmt, uid, timeout, inode = values
+        retrnsmt_token = c_split(line[m.end() :])[0] if problem is None else ""
         drops = None
-        extra = tail[4].split() if len(tail) == 5 else []  # ref pointer [rto ato qp cwnd ssthresh | drops]
+        extra = c_split(rest) if inode is not None else []  # ref pointer [rto ato qp cwnd ssthresh | drops]
         if datagram and len(extra) >= 3 and _DEC_TOKEN.fullmatch(extra[2]):
             drops = saturated(extra[2], 10)
         if problem is None:
             most = MAX_EXTRA_DATAGRAM if datagram else MAX_EXTRA_TCP
             if len(extra) > most:
                 yield ParseError(path, lineno, "line", f"{10 + len(extra)} fields, the kernel prints at most {10 + most}: the rest is ignored", line)
-            long = [(n, t) for n, t in (("st", st), ("tx_queue", tx), ("rx_queue", rx), ("tm->when", when), ("retrnsmt", tail[0])) if len(t) > 16]
+            long = [(n, t) for n, t in (("st", st), ("tx_queue", tx), ("rx_queue", rx), ("tm->when", when), ("retrnsmt", retrnsmt_token)) if len(t) > 16]
             if long:
                 name, token = long[0]
                 yield ParseError(path, lineno, name, f"{len(token)} hex digits, more than 64 bits: read as netstat reads it, saturated", line)

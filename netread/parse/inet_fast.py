@@ -91,7 +91,7 @@ Middle = tuple[int, int, int, int, int, int, int, int]
 def _middle(token: str) -> Middle:
     """st tx_queue:rx_queue tr:tm->when retrnsmt uid timeout, as numbers."""
     st, queues, timer, retr, uid, timeout = token.split()
-    return (int(st, 16), int(queues[:8], 16), int(queues[9:], 16), int(timer[:2], 16), int(timer[3:], 16), int(retr, 16), int(uid), int(timeout))
+    return (int(st, 16), int(queues[:8], 16), int(queues[9:], 16), int(timer[:2], 16), int(timer[3:], 16), int(retr, 16), int(uid) & 0xFFFFFFFF, int(timeout))  # uid: a C int, as netstat's %d
 
 
 def kernel_records(text: str, table: Table, byteorder: ByteOrder, first_line: int) -> list[InetSocket] | None:

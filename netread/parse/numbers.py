@@ -2,7 +2,24 @@
 
 from __future__ import annotations
 
+import re
+
 ULONG_MAX = (1 << 64) - 1
+UINT_MAX = (1 << 32) - 1
+#: C ``isspace`` in the C locale, what sscanf skips and the only separators netstat knows:
+#: Python's ``str.split()`` and ``\s`` also split at \x1c-\x1f, \x85, NBSP, U+2000... and U+3000.
+C_SPACE = " \t\n\v\f\r"
+C_SPACE_CLASS = "[ \t\n\v\f\r]"
+_C_WORDS = re.compile("[^ \t\n\v\f\r]+")
+
+
+def c_split(text: str) -> list[str]:
+    """``text.split()`` with C ``isspace`` as the separators (what netstat's sscanf sees as words).
+
+    >>> c_split(" a\tb\xa0c\u2003d  ")
+    ['a', 'b\xa0c\u2003d']
+    """
+    return _C_WORDS.findall(text)
 LONG_MAX = (1 << 63) - 1
 
 

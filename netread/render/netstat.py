@@ -322,6 +322,8 @@ class NetstatFormatter:
         if self.opts.programs:
             line += " " + self.program(sock.inode)
         path = sock.path
+        if sock.suspect == "forged":  # part of the previous name, not a socket: never shown as a plain row
+            return line + " [forged] " + (escape_text(path) if path is not None else "")
         return line + " " + (escape_text(path) if path is not None else "")
 
 

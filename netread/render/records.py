@@ -95,6 +95,7 @@ def unix_record(sock: UnixSocket, owners: Sequence[Owner] | None) -> Record:
         "st": sock.st,
         "inode": sock.inode,
         "path": _text(sock.path),
+        "suspect": sock.suspect,
         "pid": pid,
         "program": program,
         "pids": pids,
@@ -118,7 +119,7 @@ def flat(record: Record) -> dict[str, object]:
 CSV_KEYS = (
     "proto", "family", "local_address", "local_port", "remote_address", "remote_port", "state", "st",
     "recv_q", "send_q", "uid", "user", "inode", "timer_name", "timer_code", "timer_seconds",
-    "timer_retransmits", "timer_probes", "drops", "refcnt", "flags", "type", "path", "pid", "program", "pids",
+    "timer_retransmits", "timer_probes", "drops", "refcnt", "flags", "type", "path", "pid", "program", "pids", "suspect",
 )  # fmt: skip
 
 

@@ -86,7 +86,11 @@ def test_unix_record_split_by_newline_is_reassembled(tmp_path: Path) -> None:
     got = netread_snapshot(root, ["-xa"])
     want = netstat(root, ["-xa"])
     assert "warning, got bogus unix line." in want.stderr
-    assert got.stderr == ""
+    # the record follows a name short enough to have held it: one note (not a problem), nothing else
+    assert got.stderr == (
+        f"netread: note: {root}/net/unix: 1 record(s) (line 3 (inode 103)) may be the end of the name before them"
+        " (the kernel writes names raw): marked ambiguous in --format and --explain\n"
+    )
     assert got.lines[-2] == "unix  2      [ ]         DGRAM                    103      /tmp/new\\nline.sock"
     assert_same(want, got, netread_only=lambda line: "103" in line, netstat_only=lambda line: "103" in line)
 

@@ -54,8 +54,11 @@ def test_a_unix_record_and_undecodable_bytes() -> None:
     assert unix_record(sock, [Owner(7, "d\udcfe", None)]) == {
         "proto": "unix", "family": "unix", "refcnt": 2, "flags": ["ACC"], "type": "SEQPACKET",
         "state": "LISTENING", "st": 1, "inode": 42, "path": "/tmp/\\xff\x1b[31m",
-        "pid": 7, "program": "d\\xfe", "pids": [7],
+        "suspect": None, "pid": 7, "program": "d\\xfe", "pids": [7],
     }  # fmt: skip
+    forged = unix_record(sock._replace(suspect="forged"), None)
+    assert (forged["suspect"], forged["path"], forged["inode"]) == ("forged", "/tmp/\\xff\x1b[31m", 42)
+    assert flat(forged)["suspect"] == "forged"
     row = flat(unix_record(sock, [Owner(7, "d", None), Owner(8, "d", None)]))
     assert (row["flags"], row["pids"]) == ("ACC", "7|8")
 
