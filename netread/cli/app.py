@@ -71,7 +71,7 @@ def main(
     port: Annotated[str | None, typer.Option("--port", metavar="N", help="Only sockets with local or remote port N.")] = None,
     sport: Annotated[str | None, typer.Option("--sport", metavar="N", help="Only sockets with local port N.")] = None,
     dport: Annotated[str | None, typer.Option("--dport", metavar="N", help="Only sockets with remote port N.")] = None,
-    pid: Annotated[int | None, typer.Option("--pid", metavar="N", help="Only sockets held by process N.")] = None,
+    pid: Annotated[str | None, typer.Option("--pid", metavar="N", help="Only sockets held by process N.")] = None,
     program: Annotated[str | None, typer.Option("--program", metavar="NAME", help="Only sockets held by a program named NAME.")] = None,
     user: Annotated[str | None, typer.Option("--user", metavar="NAME|UID", help="Only sockets of this user (Internet sockets).")] = None,
     strict: Annotated[

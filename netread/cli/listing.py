@@ -91,8 +91,10 @@ def _run(request: Request) -> int:
 def _filters(request: Request, names: Resolver | None) -> Filters:
     from netread.errors import UsageError
     from netread.select import FilterError
+    from netread.select import parse_pid
     from netread.select import parse_port
     from netread.select import parse_states
+    from netread.select import parse_user
 
     def services(name: str) -> frozenset[int]:
         from netread.resolve import Resolver
@@ -105,9 +107,9 @@ def _filters(request: Request, names: Resolver | None) -> Filters:
             port=parse_port(request.port, "--port", services) if request.port is not None else None,
             sport=parse_port(request.sport, "--sport", services) if request.sport is not None else None,
             dport=parse_port(request.dport, "--dport", services) if request.dport is not None else None,
-            pid=request.pid,
+            pid=parse_pid(request.pid) if request.pid is not None else None,
             program=request.program,
-            user=request.user,
+            user=parse_user(request.user) if request.user is not None else None,
         )
     except FilterError as exc:
         raise UsageError(str(exc)) from None

@@ -32,7 +32,7 @@ class Request(NamedTuple):
     port: str | None = None
     sport: str | None = None
     dport: str | None = None
-    pid: int | None = None
+    pid: str | None = None
     program: str | None = None
     user: str | None = None
 
