@@ -5,10 +5,12 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from conftest import ROOT
 from conftest import SAMPLE_PROC
+from fakeproc import FakeProc
 from oracle import netread
 
 HUGE = "1" * 5000  # past int()'s 4300-digit limit
@@ -55,3 +57,45 @@ def test_the_largest_uid_is_a_uid_not_an_error() -> None:
     got = netread(["--proc", str(SAMPLE_PROC), "-tane", "--user", "4294967294"])
     assert got.status == 0 and got.stderr == ""
     assert got.stdout.decode().splitlines()[2:] == []  # nobody there: the headers only
+
+
+# -- numbers in a snapshot's sysctls and counters -------------------------------------------
+
+TCP_HEADER = "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode"
+LISTEN_22 = "   0: 0100007F:0016 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 4242 1 0000000000000000 100 0 0 10 0"
+NOT_A_NUMBER = "not a decimal number of at most 64 bits (ASCII digits only)"
+
+
+def test_sysctls_and_counters_with_unicode_digits_or_thousands_of_digits_are_reported(tmp_path: Path) -> None:
+    root = (
+        FakeProc(tmp_path)
+        .tables({"tcp": f"{TCP_HEADER}\n{LISTEN_22}\n", "snmp": "Udp: InDatagrams RcvbufErrors\nUdp: \u0663 2\n", "netstat": "TcpExt: ListenOverflows\nTcpExt: " + "7" * 4300 + "\n"})
+        .file("sys/net/ipv4/ip_local_port_range", "\u00b2\t60999\n")  # str.isdigit() is true for both
+        .file("sys/net/core/somaxconn", "4" * 4300 + "\n")
+        .file("sys/net/ipv4/tcp_fin_timeout", "6\u0660\n")
+        .root
+    )
+    for fmt in ("netstat", "json"):
+        got = netread(["--proc", str(root), "-tan", "--explain", "--format", fmt])
+        assert got.status == 0, got.stderr
+        warnings = [line for line in got.stderr.splitlines() if line.startswith("netread: warning: ")]
+        cut = "4" * 300 + "... (4000 more characters)"
+        assert warnings == [
+            f"netread: warning: {root}/sys/net/ipv4/ip_local_port_range:1: field low: {NOT_A_NUMBER}; line: \u00b2\\t60999",
+            f"netread: warning: {root}/sys/net/core/somaxconn:1: field somaxconn: {NOT_A_NUMBER}; line: {cut}",
+            f"netread: warning: {root}/sys/net/ipv4/tcp_fin_timeout:1: field tcp_fin_timeout: {NOT_A_NUMBER}; line: 6\u0660",
+            f"netread: warning: {root}/net/snmp:2: field Udp:InDatagrams: {NOT_A_NUMBER}; line: Udp: \u0663 2",
+            f"netread: warning: {root}/net/netstat:2: field TcpExt:ListenOverflows: {NOT_A_NUMBER}; line: TcpExt: " + "7" * 292 + "... (4008 more characters)",
+        ]
+        assert "127.0.0.1:22" in got.stdout.decode() or '"local_port": 22' in got.stdout.decode()
+    assert netread(["--proc", str(root), "-tan", "--explain", "--strict"]).status == 1
+
+
+def test_only_ascii_digits_are_numbers_in_facts() -> None:
+    from netread.parse.snmp import read_facts
+
+    files = {"sys/net/core/somaxconn": "4096\n", "sys/net/ipv4/ip_local_port_range": "32768\t60999\n", "sys/net/ipv4/tcp_fin_timeout": "\u0666\u0660\n",
+             "net/snmp": "Udp: InDatagrams NoPorts\nUdp: 10 \u00b2\n"}  # fmt: skip
+    facts = read_facts(files.get, "snap")
+    assert (facts.somaxconn, facts.port_range, facts.fin_timeout, facts.counters) == (4096, (32768, 60999), None, {"Udp:InDatagrams": 10})
+    assert [(p.path, p.lineno, p.field) for p in facts.problems] == [("snap/sys/net/ipv4/tcp_fin_timeout", 1, "tcp_fin_timeout"), ("snap/net/snmp", 2, "Udp:NoPorts")]

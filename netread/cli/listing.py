@@ -153,12 +153,14 @@ def _explained(
         report.owners(sockets.owners)
     if filters.active:
         sockets = select.filtered(sockets, filters)
+    facts = _facts(source)
+    report.messages(facts.problems)
     if output == "netstat":
         from netread.render.explain import render_explained
 
-        out.write(_encode(render_explained(sockets, opts, source.clk_tck, names, _facts(source), snapshot=source.root != LIVE_ROOT, color=color)))
+        out.write(_encode(render_explained(sockets, opts, source.clk_tck, names, facts, snapshot=source.root != LIVE_ROOT, color=color)))
     else:
-        out.write(_machine(sockets, opts, source, output, names))
+        out.write(_machine(sockets, opts, source, output, names, facts))
     return report.status(opts.strict, sockets.stopped)
 
 
@@ -244,10 +246,10 @@ def _streamed(source: ProcSource, opts: Options, out: BinaryIO, report: Report, 
 def _facts(source: ProcSource) -> Facts:
     from netread.parse.snmp import read_facts
 
-    return read_facts(source.read_text)
+    return read_facts(source.read_text, source.root)
 
 
-def _machine(sockets: Sockets, opts: Options, source: ProcSource, output: str, names: Resolver | None) -> bytes:
+def _machine(sockets: Sockets, opts: Options, source: ProcSource, output: str, names: Resolver | None, facts: Facts) -> bytes:
     """--format json, ndjson or csv; with --explain (json only) the findings too."""
     from netread._version import __version__
     from netread.render import formats
@@ -259,14 +261,14 @@ def _machine(sockets: Sockets, opts: Options, source: ProcSource, output: str, n
         return formats.ndjson_lines(rows)
     if output == "csv":
         return formats.csv_text(rows)
-    facts: dict[str, object] = {"root": source.root, "live": source.root == LIVE_ROOT, "byteorder": source.byteorder, "clk_tck": source.clk_tck}
+    about: dict[str, object] = {"root": source.root, "live": source.root == LIVE_ROOT, "byteorder": source.byteorder, "clk_tck": source.clk_tck}
     findings = None
     if opts.explain:
         from netread.render.explain import listing_findings
 
-        found = listing_findings(sockets, opts, source.clk_tck, names, _facts(source), snapshot=source.root != LIVE_ROOT)
+        found = listing_findings(sockets, opts, source.clk_tck, names, facts, snapshot=source.root != LIVE_ROOT)
         findings = [finding_record(f) for f in found]
-    return formats.json_document(__version__, rows, facts, findings)
+    return formats.json_document(__version__, rows, about, findings)
 
 
 def _encode(text: str) -> bytes:
