@@ -232,7 +232,7 @@ def parse_states(text: str) -> frozenset[str]:
     names = frozenset(part.strip().upper().replace("-", "_") for part in text.split(",") if part.strip())
     unknown = sorted(names - STATES)
     if unknown or not names:
-        raise FilterError(f"unknown state {', '.join(shown_value(u) for u in unknown) or shown_value(text)}; known: {', '.join(sorted(STATES))}")
+        raise FilterError(f"unknown state {', '.join(shown_value(u, quote='') for u in unknown) or shown_value(text)}; known: {', '.join(sorted(STATES))}")
     return names
 
 
@@ -309,7 +309,7 @@ def bounded_number(text: str, most: int) -> int | None:
     return value if value <= most else None
 
 
-def shown_value(text: str, most: int = 40) -> str:
+def shown_value(text: str, most: int = 40, quote: str = "'") -> str:
     r"""A command-line value as a message quotes it: escaped for the terminal, cut when long.
 
     >>> shown_value("a\x1b[2J"), shown_value("9" * 100)
@@ -318,8 +318,8 @@ def shown_value(text: str, most: int = 40) -> str:
     from netread.escape import escape_text
 
     if len(text) <= most:
-        return f"'{escape_text(text)}'"
-    return f"'{escape_text(text[:most])}...' ({len(text)} characters)"
+        return f"{quote}{escape_text(text)}{quote}"
+    return f"{quote}{escape_text(text[:most])}...{quote} ({len(text)} characters)"
 
 
 def keeper(filters: Filters, owners: Owners | None, users: Mapping[int, str | None]) -> Callable[[InetSocket | UnixSocket], bool]:
