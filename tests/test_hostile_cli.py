@@ -99,3 +99,44 @@ def test_only_ascii_digits_are_numbers_in_facts() -> None:
     facts = read_facts(files.get, "snap")
     assert (facts.somaxconn, facts.port_range, facts.fin_timeout, facts.counters) == (4096, (32768, 60999), None, {"Udp:InDatagrams": 10})
     assert [(p.path, p.lineno, p.field) for p in facts.problems] == [("snap/sys/net/ipv4/tcp_fin_timeout", 1, "tcp_fin_timeout"), ("snap/net/snmp", 2, "Udp:NoPorts")]
+
+
+# -- command-line values in messages ------------------------------------------------------
+
+ESC = "\x1b]0;owned\x07\x1b[2J\x9b1m"  # an OSC title, BEL, clear screen, a C1 CSI
+
+
+def _no_control(err: bytes) -> str:
+    text = err.decode("utf-8")
+    assert all(ch == "\n" or not (ord(ch) < 0x20 or 0x7F <= ord(ch) <= 0x9F) for ch in text), repr(text)
+    assert "Traceback" not in text
+    return text
+
+
+@pytest.mark.parametrize(
+    ("args", "status", "said"),
+    [
+        (["--proc", f"/nonexistent/{ESC}", "-tan"], 1, "netread: /nonexistent/\\x1b]0;owned\\x07\\x1b[2J\\xc2\\x9b1m: no such file or directory\n"),
+        (["--proc", f"/nonexistent/{ESC}", "--format", "json"], 1, "netread: /nonexistent/\\x1b]0;owned\\x07\\x1b[2J\\xc2\\x9b1m: no such file or directory\n"),
+        (["-A", f"inet{ESC}"], 1, "netread: Unknown address family `inet\\x1b]0;owned\\x07\\x1b[2J\\xc2\\x9b1m'.\n"),
+        (["--state", f"x{ESC}"], 2, "netread: unknown state X\\x1b]0;OWNED\\x07\\x1b[2J\\xc2\\x9b1M; known: "),
+        (["--port", ESC], 2, "netread: --port wants a port number 0-65535 or a service name, not '\\x1b]0;owned\\x07\\x1b[2J\\xc2\\x9b1m' (not in /etc/services)\n"),
+        (["--pid", ESC], 2, "netread: --pid wants a process id 1-2147483647, not '\\x1b]0;owned\\x07\\x1b[2J\\xc2\\x9b1m'\n"),
+        (["--format", ESC], 2, "netread: --format must be one of netstat, json, ndjson, csv, not '\\x1b]0;owned\\x07\\x1b[2J\\xc2\\x9b1m'\n"),
+        (["--explain-line", "x", "--byte-order", ESC], 2, "netread: --byte-order must be little or big, not '\\x1b]0;owned\\x07\\x1b[2J\\xc2\\x9b1m'\n"),
+        ([f"--{ESC}"], 2, "Error: No such option: --\\x1b]0;owned\\x07\\x1b[2J\\x9b1m"),
+        (["capture", "dir", ESC], 2, "Error: Got unexpected extra argument(s) (\\x1b]0;owned\\x07\\x1b[2J\\x9b1m)"),
+        (["capture", "--tar", f"/nonexistent/{ESC}.tar"], 1, "netread capture: /nonexistent/\\x1b]0;owned\\x07\\x1b[2J\\xc2\\x9b1m.tar: "),
+    ],
+    ids=["proc", "proc-json", "family", "state", "port", "pid", "format", "byte-order", "option", "capture-arg", "capture-tar"],
+)
+def test_command_line_values_are_escaped_in_messages(args: list[str], status: int, said: str) -> None:
+    if args[0] == "capture" and os.geteuid() != 0:
+        pytest.skip("capture reads every process's fds: root only")
+    got = _cli(args)
+    err = _no_control(got.stderr)
+    assert got.returncode == status, err
+    if said.endswith("\n"):
+        assert err == said  # the one line
+    else:
+        assert said in err

@@ -17,6 +17,8 @@ import typer
 from netread._version import __version__
 from netread.cli.listing import guarded
 from netread.cli.status import ExitStatus
+from netread.escape import escape_text
+from netread.select import shown_value
 
 app = typer.Typer(
     add_completion=False,
@@ -113,7 +115,7 @@ def main(
     if explain_line is not None:
         raise typer.Exit(guarded(lambda: _explain_line(explain_line, table, byte_order, proc)))
     if output not in FORMATS:
-        sys.stderr.write(f"netread: --format must be one of {', '.join(FORMATS)}, not {output!r}\n")
+        sys.stderr.write(f"netread: --format must be one of {', '.join(FORMATS)}, not {shown_value(output)}\n")
         raise typer.Exit(ExitStatus.USAGE)
     chosen = {
         "tcp": tcp,
@@ -176,9 +178,9 @@ def capture(
             assert directory is not None
             write_dir(snapshot, directory, force=force)
         for problem in snapshot.problems:
-            sys.stderr.write(f"netread capture: could not read {problem}\n")
+            sys.stderr.write(f"netread capture: could not read {escape_text(str(problem))}\n")
         where = tar if tar is not None else directory
-        sys.stderr.write(f"netread capture: {snapshot.sockets} sockets, {snapshot.processes} owning processes saved in {where}\n")
+        sys.stderr.write(f"netread capture: {snapshot.sockets} sockets, {snapshot.processes} owning processes saved in {escape_text(str(where))}\n")
         return ExitStatus.OK
 
     raise typer.Exit(guarded(save, "netread capture"))
@@ -198,7 +200,7 @@ def _explain_line(line: str, table: str | None, byte_order: str | None, proc: st
         order, clk_tck = source.byteorder, source.clk_tck
     if byte_order is not None:
         if byte_order not in ("little", "big"):
-            raise UsageError(f"--byte-order must be little or big, not {byte_order!r}")
+            raise UsageError(f"--byte-order must be little or big, not {shown_value(byte_order)}")
         order = byte_order
     explanation = explain_line(line.rstrip("\n"), table=table, byteorder="big" if order == "big" else "little", clk_tck=clk_tck)
     sys.stdout.write(render_explanation(explanation))

@@ -59,7 +59,9 @@ def guarded(action: Callable[[], int], who: str = "netread") -> int:
     try:
         return action()
     except NetreadError as exc:
-        sys.stderr.write(f"{who}: {exc}\n")
+        from netread.escape import escape_text
+
+        sys.stderr.write(f"{who}: {escape_text(str(exc))}\n")  # it may quote a command-line value or a path
         return exc.exit_code
     except BrokenPipeError:
         quiet_broken_pipe()

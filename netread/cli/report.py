@@ -38,7 +38,9 @@ class Report:
                 self.err.write(f"netread: warning: {message.message()}\n")
             elif isinstance(message, SourceError):
                 self.unreadable += 1
-                self.err.write(f"netread: {message}\n")
+                from netread.escape import escape_text
+
+                self.err.write(f"netread: {escape_text(str(message))}\n")  # it names a path under --proc
             elif isinstance(message, Absent):
                 self.err.write(f"netread: no support for `{message.family}' on this system.\n")
             elif isinstance(message, Unresolved):
