@@ -18,8 +18,9 @@ HUGE = "1" * 5000  # past int()'s 4300-digit limit
 
 def _cli(args: list[str], **kwargs: object) -> subprocess.CompletedProcess[bytes]:
     """netread in a child process, as a user runs it."""
+    streams = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, "timeout": 60, **kwargs}
     return subprocess.run(  # type: ignore[call-overload, no-any-return]
-        [sys.executable, "-m", "netread", *args], capture_output=True, env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=60, **kwargs
+        [sys.executable, "-m", "netread", *args], env={**os.environ, "PYTHONPATH": str(ROOT)}, **streams
     )
 
 
@@ -140,3 +141,87 @@ def test_command_line_values_are_escaped_in_messages(args: list[str], status: in
         assert err == said  # the one line
     else:
         assert said in err
+
+
+# -- stdout full, closed, or a reader gone ---------------------------------------------------
+
+OUTPUTS = [["-tan"], ["-tane"], ["-xan"], ["-tan", "--port", "22"], ["-tan", "--format", "json"], ["-tan", "--format", "ndjson"], ["-tan", "--format", "csv"], ["-tan", "--explain"], ["-tan", "--explain", "--format", "json"], ["-tanc"], ["-tan", "-c", "--format", "csv"]]  # fmt: skip
+OUTPUT_IDS = ["plain", "extend", "unix", "filtered", "json", "ndjson", "csv", "explain", "explain-json", "continuous", "continuous-csv"]
+
+
+@pytest.mark.parametrize("args", OUTPUTS, ids=OUTPUT_IDS)
+def test_a_full_stdout_is_one_message_and_status_1(args: list[str]) -> None:
+    with open("/dev/full", "wb") as full:
+        got = _cli(["--proc", str(SAMPLE_PROC), *args], stdout=full)
+    assert (got.returncode, got.stderr) == (1, b"netread: cannot write to standard output: No space left on device\n")
+
+
+@pytest.mark.parametrize("args", [*OUTPUTS, ["--explain-line", "x"]], ids=[*OUTPUT_IDS, "explain-line"])
+def test_a_closed_stdout_is_one_message_and_status_1(args: list[str]) -> None:
+    command = [sys.executable, "-m", "netread", "--proc", str(SAMPLE_PROC), *args]
+    got = subprocess.run(["sh", "-c", 'exec "$@" >&-', "sh", *command], capture_output=True, env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=60)
+    assert (got.returncode, got.stderr) == (1, b"netread: cannot write to standard output: it is closed\n")
+
+
+def test_explain_line_to_a_full_stdout() -> None:
+    with open("/dev/full", "wb") as full:
+        got = _cli(["--explain-line", "x"], stdout=full)
+    assert (got.returncode, got.stderr) == (1, b"netread: cannot write to standard output: No space left on device\n")
+
+
+@pytest.mark.parametrize("args", OUTPUTS, ids=OUTPUT_IDS)
+def test_a_reader_that_goes_away_ends_the_listing_quietly_with_0(args: list[str], tmp_path: Path) -> None:
+    rows = "".join(f"{i:4d}: 0100007F:{i % 65536:04X} 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 {i + 1000} 1 0000000000000000 100 0 0 10 0\n" for i in range(20000))
+    root = FakeProc(tmp_path).tables({"tcp": f"{TCP_HEADER}\n{rows}", "unix": "Num       RefCount Protocol Flags    Type St Inode Path\n" + "0000000000000000: 00000002 00000000 00010000 0001 01 777 /run/x\n" * 20000}).root
+    child = subprocess.Popen([sys.executable, "-m", "netread", "--proc", str(root), *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert child.stdout is not None and child.stderr is not None
+    assert child.stdout.readline()  # the first line, then the reader goes
+    child.stdout.close()
+    err = child.stderr.read()
+    assert (child.wait(timeout=60), err) == (0, b"")
+
+
+# -- -c with the record formats ---------------------------------------------------------------
+
+
+def _cycles(args: list[str], seconds: float = 2.6) -> bytes:
+    """stdout of ``netread -c`` over a few cycles, ended by Ctrl-C."""
+    import signal
+    import time
+
+    child = subprocess.Popen([sys.executable, "-m", "netread", "--proc", str(SAMPLE_PROC), "-c", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    time.sleep(seconds)
+    child.send_signal(signal.SIGINT)
+    out, err = child.communicate(timeout=60)
+    assert (child.returncode, err) == (0, b"")
+    return out
+
+
+def test_continuous_csv_writes_its_header_once() -> None:
+    once = netread(["--proc", str(SAMPLE_PROC), "-tuan", "--format", "csv"]).stdout
+    header = once[: once.index(b"\n") + 1]
+    body = once[len(header) :]
+    got = _cycles(["-tuan", "--format", "csv"])
+    assert got.startswith(once) and body
+    rest = got[len(once) :]
+    cycles = len(rest) // len(body)
+    assert cycles >= 1 and rest[: cycles * len(body)] == body * cycles and body.startswith(rest[cycles * len(body) :])
+    assert got.count(header) == 1
+
+
+def test_continuous_ndjson_is_one_record_a_line_every_cycle() -> None:
+    import json
+
+    once = netread(["--proc", str(SAMPLE_PROC), "-tuan", "--format", "ndjson"]).stdout
+    got = _cycles(["-tuan", "--format", "ndjson"])
+    whole = got[: got.rfind(b"\n") + 1]  # Ctrl-C may cut the last line
+    cycles = len(whole) // len(once)
+    assert cycles >= 2 and whole[: cycles * len(once)] == once * cycles and once.startswith(whole[cycles * len(once) :])
+    for line in whole.splitlines():
+        assert isinstance(json.loads(line), dict)
+
+
+def test_continuous_json_is_refused() -> None:
+    got = _cli(["--proc", str(SAMPLE_PROC), "-tan", "-c", "--format", "json"], timeout=20)  # it looped for ever
+    assert (got.returncode, got.stdout) == (2, b"")
+    assert got.stderr.decode() == "netread: -c goes with --format netstat, ndjson or csv, not json: one JSON document cannot grow by a listing every second (ndjson writes one socket a line, every cycle)\n"

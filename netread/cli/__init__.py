@@ -25,7 +25,8 @@ def run() -> None:
 
         status = execute(request)
         try:
-            sys.stdout.flush()
+            if sys.stdout is not None:
+                sys.stdout.flush()
         except BrokenPipeError:
             quiet_broken_pipe()
         sys.exit(status)

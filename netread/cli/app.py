@@ -17,6 +17,7 @@ import typer
 from netread._version import __version__
 from netread.cli.listing import guarded
 from netread.cli.status import ExitStatus
+from netread.cli.status import stdout
 from netread.escape import escape_text
 from netread.select import shown_value
 
@@ -203,6 +204,7 @@ def _explain_line(line: str, table: str | None, byte_order: str | None, proc: st
             raise UsageError(f"--byte-order must be little or big, not {shown_value(byte_order)}")
         order = byte_order
     explanation = explain_line(line.rstrip("\n"), table=table, byteorder="big" if order == "big" else "little", clk_tck=clk_tck)
-    sys.stdout.write(render_explanation(explanation))
-    sys.stdout.flush()
+    out = stdout()
+    out.write(render_explanation(explanation).encode("utf-8", "surrogateescape"))
+    out.flush()
     return ExitStatus.ERROR if explanation.problems else ExitStatus.OK
