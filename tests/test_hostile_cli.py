@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT
 from conftest import SAMPLE_PROC
+from conftest import Unprivileged
 from fakeproc import FakeProc
 from oracle import netread
 
@@ -58,6 +59,41 @@ def test_the_largest_uid_is_a_uid_not_an_error() -> None:
     got = netread(["--proc", str(SAMPLE_PROC), "-tane", "--user", "4294967294"])
     assert got.status == 0 and got.stderr == ""
     assert got.stdout.decode().splitlines()[2:] == []  # nobody there: the headers only
+
+
+# -- a --proc the user cannot reach -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("where", "modes"),
+    [
+        ("locked/snap", {"locked": 0o700}),  # a parent nobody can enter (a snapshot under /root)
+        ("snap", {"snap": 0o700}),  # the snapshot itself
+        ("snap", {"snap": 0o644}),  # listable, not enterable
+        ("snap.tar", {"snap.tar": 0o600}),  # a tarball nobody can read
+        ("locked/snap.tar", {"locked": 0o700}),
+    ],
+    ids=["parent", "itself", "not-enterable", "tarball", "tarball-parent"],
+)
+def test_a_proc_this_user_cannot_reach_is_one_clear_error(where: str, modes: dict[str, int], unprivileged: Unprivileged) -> None:
+    import tarfile
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        base = Path(tmp)
+        os.chmod(base, 0o755)
+        for top in (base / "snap", base / "locked" / "snap"):
+            FakeProc(top).tables({"tcp": f"{TCP_HEADER}\n{LISTEN_22}\n"})
+            with tarfile.open(f"{top}.tar", "w") as tar:
+                tar.add(top, "snap")
+        for path in base.rglob("*"):
+            os.chmod(path, 0o755 if path.is_dir() else 0o644)
+        for name, mode in modes.items():
+            os.chmod(base / name, mode)
+        target = base / where
+        for args in (["-tan"], ["-tan", "--format", "json"], ["-tan", "--explain"]):
+            got = unprivileged.netread(["--proc", str(target), *args], timeout=60)
+            assert (got.returncode, got.stdout, got.stderr.decode()) == (1, b"", f"netread: {target}: cannot be opened: Permission denied\n")
 
 
 # -- numbers in a snapshot's sysctls and counters -------------------------------------------
