@@ -12,6 +12,9 @@ from conftest import ROOT
 from conftest import SAMPLE_PROC
 from conftest import Unprivileged
 from fakeproc import FakeProc
+from hypothesis import given
+from hypothesis import settings
+from hypothesis import strategies as st
 from oracle import netread
 
 HUGE = "1" * 5000  # past int()'s 4300-digit limit
@@ -261,3 +264,31 @@ def test_continuous_json_is_refused() -> None:
     got = _cli(["--proc", str(SAMPLE_PROC), "-tan", "-c", "--format", "json"], timeout=20)  # it looped for ever
     assert (got.returncode, got.stdout) == (2, b"")
     assert got.stderr.decode() == "netread: -c goes with --format netstat, ndjson or csv, not json: one JSON document cannot grow by a listing every second (ndjson writes one socket a line, every cycle)\n"
+
+
+# -- properties ------------------------------------------------------------------------------
+
+_VALUES = st.one_of(st.text(max_size=30), st.from_regex(r"[0-9\u00b2\u0660-\u0669]{0,6000}", fullmatch=True), st.integers(min_value=-(10**30), max_value=10**30).map(str))
+
+
+@settings(max_examples=60, deadline=None)
+@given(option=st.sampled_from(["--user", "--pid", "--port", "--sport", "--dport", "--state", "--program"]), value=_VALUES)
+def test_any_filter_value_is_a_listing_or_one_usage_error(option: str, value: str) -> None:
+    got = netread(["--proc", str(SAMPLE_PROC), "-tane", option, value])  # in-process: an exception fails here
+    assert got.status in (0, 2)
+    for ch in got.stderr:
+        assert ch == "\n" or not (ord(ch) < 0x20 or 0x7F <= ord(ch) <= 0x9F), repr(got.stderr)
+    if got.status == 2:
+        assert got.stdout == b"" and got.stderr.count("\n") == 1 and len(got.stderr) < 400
+
+
+@settings(max_examples=200, deadline=None)
+@given(files=st.dictionaries(st.sampled_from(["sys/net/core/somaxconn", "sys/net/ipv4/ip_local_port_range", "sys/net/ipv4/tcp_fin_timeout", "net/snmp", "net/netstat"]), st.one_of(st.text(), st.from_regex(r"(Tcp: [A-Za-z ]{0,20}\n){0,2}Tcp: [-0-9\u00b2\u0663 \t]{0,40}\n?", fullmatch=True))))
+def test_any_facts_text_reads_without_raising(files: dict[str, str]) -> None:
+    from netread.parse.snmp import read_facts
+
+    facts = read_facts(files.get, "snap")
+    numbers = [v for v in (facts.somaxconn, facts.fin_timeout, *(facts.port_range or ()), *facts.counters.values()) if v is not None]
+    assert all(abs(v) < 1 << 64 for v in numbers)
+    for problem in facts.problems:
+        assert problem.path.removeprefix("snap/") in files and problem.lineno >= 1 and problem.field
