@@ -22,10 +22,8 @@ HUGE = "1" * 5000  # past int()'s 4300-digit limit
 
 def _cli(args: list[str], **kwargs: object) -> subprocess.CompletedProcess[bytes]:
     """netread in a child process, as a user runs it."""
-    streams = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, "timeout": 60, **kwargs}
-    return subprocess.run(  # type: ignore[call-overload, no-any-return]
-        [sys.executable, "-m", "netread", *args], env={**os.environ, "PYTHONPATH": str(ROOT)}, **streams
-    )
+    streams = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, "timeout": 60, "env": {**os.environ, "PYTHONPATH": str(ROOT)}, **kwargs}
+    return subprocess.run([sys.executable, "-m", "netread", *args], **streams)  # type: ignore[call-overload, no-any-return]
 
 
 # -- numeric options -------------------------------------------------------------------
@@ -188,10 +186,12 @@ OUTPUTS = [["-tan"], ["-tane"], ["-xan"], ["-tan", "--port", "22"], ["-tan", "--
 OUTPUT_IDS = ["plain", "extend", "unix", "filtered", "json", "ndjson", "csv", "explain", "explain-json", "continuous", "continuous-csv"]
 
 
-@pytest.mark.parametrize("args", OUTPUTS, ids=OUTPUT_IDS)
-def test_a_full_stdout_is_one_message_and_status_1(args: list[str]) -> None:
+@pytest.mark.parametrize("buffered", [False, True], ids=["unbuffered", "buffered"])
+@pytest.mark.parametrize("args", [*OUTPUTS, ["-V"], ["--help"], ["capture", "--help"]], ids=[*OUTPUT_IDS, "version", "help", "capture-help"])
+def test_a_full_stdout_is_one_message_and_status_1(args: list[str], buffered: bool) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED" or not buffered}
     with open("/dev/full", "wb") as full:
-        got = _cli(["--proc", str(SAMPLE_PROC), *args], stdout=full)
+        got = _cli(["--proc", str(SAMPLE_PROC), *args] if args[0] not in ("-V", "--help", "capture") else args, stdout=full, env={**env, "PYTHONPATH": str(ROOT)})
     assert (got.returncode, got.stderr) == (1, b"netread: cannot write to standard output: No space left on device\n")
 
 

@@ -36,6 +36,8 @@ def run() -> None:
 
     try:
         status = app(standalone_mode=False)  # click's errors are written here, escaped
+        if sys.stdout is not None:
+            sys.stdout.flush()  # --help, -V: a full stdout is said here, not at the interpreter's exit
     except typer.TyperException as exc:  # click's usage errors (typer vendors click)
         show = getattr(exc, "show", None)
         if show is not None:
@@ -49,6 +51,14 @@ def run() -> None:
     except BrokenPipeError:
         quiet_broken_pipe()
         status = 0
+    except OSError as exc:  # the listings and capture are guarded: what is left is stdout (--help, -V)
+        from netread.escape import escape_text
+
+        if sys.stdout is not None:
+            quiet_broken_pipe()  # what is still buffered cannot fail again at exit
+        where = "standard output" if exc.filename is None else escape_text(str(exc.filename))
+        sys.stderr.write(f"netread: cannot write to {where}: {exc.strerror or exc}\n")
+        status = 1
     sys.exit(status if isinstance(status, int) else 0)
 
 
