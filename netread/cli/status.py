@@ -30,8 +30,12 @@ class ExitStatus(IntEnum):
 def quiet_broken_pipe() -> None:
     """The reader went away (``netread | head``): end quietly, as netstat does.  What is still
     buffered goes to /dev/null, so the interpreter's last flush cannot fail again."""
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, ValueError, OSError):  # closed, or not a file (a test's capture)
+        return
     devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, 1)
+    os.dup2(devnull, fd)
     os.close(devnull)
 
 
