@@ -292,3 +292,18 @@ def test_any_facts_text_reads_without_raising(files: dict[str, str]) -> None:
     assert all(abs(v) < 1 << 64 for v in numbers)
     for problem in facts.problems:
         assert problem.path.removeprefix("snap/") in files and problem.lineno >= 1 and problem.field
+
+
+@pytest.mark.parametrize(
+    ("name", "said"),
+    [("snap\0x", "snap\\x00x: cannot be opened: embedded null byte"), ("x" * 5000, "x" * 5000 + ": cannot be opened: File name too long"), (str(SAMPLE_PROC / "net" / "tcp" / "x"), str(SAMPLE_PROC / "net" / "tcp" / "x") + ": cannot be opened: Not a directory")],
+    ids=["nul", "too-long", "through-a-file"],
+)
+def test_a_proc_name_the_kernel_refuses_is_one_source_error(name: str, said: str) -> None:
+    from netread.errors import SourceError
+    from netread.escape import escape_text
+    from netread.proc.source import ProcSource
+
+    with pytest.raises(SourceError) as caught:
+        ProcSource.snapshot(name)
+    assert escape_text(str(caught.value)) == said
