@@ -217,7 +217,7 @@ class Filters(NamedTuple):
             return False
         if self.user is not None:
             uid = None if inet is None else inet.uid
-            if self.user.isascii() and self.user.isdigit():
+            if _ascii_number(self.user):  # parse_user bounded it to 32 bits
                 return uid is not None and uid == int(self.user)
             return uid is not None and user == self.user
         return True
@@ -232,7 +232,7 @@ def parse_states(text: str) -> frozenset[str]:
     names = frozenset(part.strip().upper().replace("-", "_") for part in text.split(",") if part.strip())
     unknown = sorted(names - STATES)
     if unknown or not names:
-        raise FilterError(f"unknown state {', '.join(unknown) or repr(text)}; known: {', '.join(sorted(STATES))}")
+        raise FilterError(f"unknown state {', '.join(shown_value(u, quote='') for u in unknown) or shown_value(text)}; known: {', '.join(sorted(STATES))}")
     return names
 
 
@@ -242,14 +242,84 @@ def parse_port(text: str, what: str, services: Callable[[str], frozenset[int]] |
     >>> sorted(parse_port("80", "--port")), sorted(parse_port("http", "--port", lambda name: frozenset({80})))
     ([80], [80])
     """
-    if text.isascii() and text.isdigit():
-        if len(text) > 5 or int(text) > 0xFFFF:
-            raise FilterError(f"{what} wants a port number 0-65535 or a service name, not {text!r}")
-        return frozenset({int(text)})
+    port = bounded_number(text, 0xFFFF)
+    if port is not None:
+        return frozenset({port})
+    if _ascii_number(text):
+        raise FilterError(f"{what} wants a port number 0-65535 or a service name, not {shown_value(text)}")
     ports = services(text) if services is not None and text else frozenset()
     if not ports:
-        raise FilterError(f"{what} wants a port number 0-65535 or a service name, not {text!r} (not in /etc/services)")
+        raise FilterError(f"{what} wants a port number 0-65535 or a service name, not {shown_value(text)} (not in /etc/services)")
     return ports
+
+
+#: The largest pid Linux hands out (PID_MAX_LIMIT, 2^22) is far below pid_t's 2^31 - 1.
+PID_MAX = (1 << 31) - 1
+#: uid_t is 32 bits; (uid_t)-1 is no user.
+UID_MAX = (1 << 32) - 2
+
+
+def parse_pid(text: str) -> int:
+    """A --pid value: ASCII digits, 1 to 2^31 - 1 (pid_t); anything else is an error.
+
+    >>> parse_pid("42")
+    42
+    """
+    pid = bounded_number(text, PID_MAX)
+    if pid is None or pid == 0:
+        raise FilterError(f"--pid wants a process id 1-{PID_MAX}, not {shown_value(text)}")
+    return pid
+
+
+def parse_user(text: str) -> str:
+    """A --user value: a uid (ASCII digits, 0 to 2^32 - 2) or a user name; a number past 32 bits is an error.
+
+    ``²`` or ``٣`` are not numbers here (only ASCII digits are), so they are names.
+
+    >>> parse_user("0"), parse_user("www-data")
+    ('0', 'www-data')
+    """
+    if _ascii_number(text):
+        if bounded_number(text, UID_MAX) is None:
+            raise FilterError(f"--user wants a user name or a uid 0-{UID_MAX}, not {shown_value(text)}")
+        return str(int(text))  # "007" is uid 7
+    if not text:
+        raise FilterError("--user wants a user name or a uid, not an empty name")
+    return text
+
+
+def _ascii_number(text: str) -> bool:
+    """Only ASCII digits (``str.isdigit`` is also true for ``²`` and ``٣``)."""
+    return text.isascii() and text.isdigit()
+
+
+def bounded_number(text: str, most: int) -> int | None:
+    r"""``text`` as a number 0..``most`` when it is ASCII digits within that range, else None; never
+    hands int() a string of thousands of digits (its 4300-digit limit raises).
+
+    >>> bounded_number("065535", 0xFFFF), bounded_number("65536", 0xFFFF), bounded_number("1" * 5000, 9), bounded_number("\u00b2", 9)
+    (65535, None, None, None)
+    """
+    if not _ascii_number(text):
+        return None
+    digits = text.lstrip("0") or "0"
+    if len(digits) > len(str(most)):
+        return None
+    value = int(digits)
+    return value if value <= most else None
+
+
+def shown_value(text: str, most: int = 40, quote: str = "'") -> str:
+    r"""A command-line value as a message quotes it: escaped for the terminal, cut when long.
+
+    >>> shown_value("a\x1b[2J"), shown_value("9" * 100)
+    ("'a\\x1b[2J'", "'9999999999999999999999999999999999999999...' (100 characters)")
+    """
+    from netread.escape import escape_text
+
+    if len(text) <= most:
+        return f"{quote}{escape_text(text)}{quote}"
+    return f"{quote}{escape_text(text[:most])}...{quote} ({len(text)} characters)"
 
 
 def keeper(filters: Filters, owners: Owners | None, users: Mapping[int, str | None]) -> Callable[[InetSocket | UnixSocket], bool]:

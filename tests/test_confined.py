@@ -260,7 +260,7 @@ def test_a_snapshot_under_a_directory_nobody_may_enter_is_one_clear_error(unpriv
         os.chmod(locked, 0o700)
         for where in (root, root / "net", locked / "snap.tar"):
             proc = unprivileged.netread(["--proc", str(where), "-tan"], timeout=60)
-            assert (proc.returncode, proc.stdout, proc.stderr) == (1, b"", f"netread: {where}: Permission denied\n".encode())
+            assert (proc.returncode, proc.stdout, proc.stderr) == (1, b"", f"netread: {where}: cannot be opened: Permission denied\n".encode())
 
 
 def test_a_sosreport_proc_swapped_for_a_symlink_is_not_followed(tmp_path: Path) -> None:

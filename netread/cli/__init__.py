@@ -25,14 +25,55 @@ def run() -> None:
 
         status = execute(request)
         try:
-            sys.stdout.flush()
+            if sys.stdout is not None:
+                sys.stdout.flush()
         except BrokenPipeError:
             quiet_broken_pipe()
         sys.exit(status)
+    import typer
+
     from netread.cli.app import app
 
     try:
-        app()
+        status = app(standalone_mode=False)  # click's errors are written here, escaped
+        if sys.stdout is not None:
+            sys.stdout.flush()  # --help, -V: a full stdout is said here, not at the interpreter's exit
+    except typer.TyperException as exc:  # click's usage errors (typer vendors click)
+        show = getattr(exc, "show", None)
+        if show is not None:
+            show(file=_TerminalSafe(sys.stderr))
+        else:
+            _TerminalSafe(sys.stderr).write(f"Error: {exc.format_message()}\n")
+        status = exc.exit_code
+    except typer.Abort:  # end of input at a prompt: there is none, but end as click would
+        sys.stderr.write("Aborted!\n")
+        status = 1
     except BrokenPipeError:
         quiet_broken_pipe()
-        sys.exit(0)
+        status = 0
+    except OSError as exc:  # the listings and capture are guarded: what is left is stdout (--help, -V)
+        from netread.escape import escape_text
+
+        if sys.stdout is not None:
+            quiet_broken_pipe()  # what is still buffered cannot fail again at exit
+        where = "standard output" if exc.filename is None else escape_text(str(exc.filename))
+        sys.stderr.write(f"netread: cannot write to {where}: {exc.strerror or exc}\n")
+        status = 1
+    sys.exit(status if isinstance(status, int) else 0)
+
+
+class _TerminalSafe:
+    """A text stream that writes what click says with every control and format character escaped
+    but the newlines: an option name or value typed with an escape sequence is shown, not obeyed."""
+
+    def __init__(self, err: object) -> None:
+        self._err = err
+
+    def write(self, text: str) -> int:
+        from netread.escape import escape_text
+
+        self._err.write("\n".join(escape_text(line) for line in text.split("\n")))  # type: ignore[attr-defined]
+        return len(text)
+
+    def flush(self) -> None:
+        self._err.flush()  # type: ignore[attr-defined]

@@ -17,6 +17,9 @@ import typer
 from netread._version import __version__
 from netread.cli.listing import guarded
 from netread.cli.status import ExitStatus
+from netread.cli.status import stdout
+from netread.escape import escape_text
+from netread.select import shown_value
 
 app = typer.Typer(
     add_completion=False,
@@ -71,7 +74,7 @@ def main(
     port: Annotated[str | None, typer.Option("--port", metavar="N", help="Only sockets with local or remote port N.")] = None,
     sport: Annotated[str | None, typer.Option("--sport", metavar="N", help="Only sockets with local port N.")] = None,
     dport: Annotated[str | None, typer.Option("--dport", metavar="N", help="Only sockets with remote port N.")] = None,
-    pid: Annotated[int | None, typer.Option("--pid", metavar="N", help="Only sockets held by process N.")] = None,
+    pid: Annotated[str | None, typer.Option("--pid", metavar="N", help="Only sockets held by process N.")] = None,
     program: Annotated[str | None, typer.Option("--program", metavar="NAME", help="Only sockets held by a program named NAME.")] = None,
     user: Annotated[str | None, typer.Option("--user", metavar="NAME|UID", help="Only sockets of this user (Internet sockets).")] = None,
     strict: Annotated[
@@ -113,7 +116,7 @@ def main(
     if explain_line is not None:
         raise typer.Exit(guarded(lambda: _explain_line(explain_line, table, byte_order, proc)))
     if output not in FORMATS:
-        sys.stderr.write(f"netread: --format must be one of {', '.join(FORMATS)}, not {output!r}\n")
+        sys.stderr.write(f"netread: --format must be one of {', '.join(FORMATS)}, not {shown_value(output)}\n")
         raise typer.Exit(ExitStatus.USAGE)
     chosen = {
         "tcp": tcp,
@@ -171,9 +174,8 @@ def capture(
     if (directory is None) == (tar is None):
         sys.stderr.write("netread capture: give a directory, or --tar FILE\n")
         raise typer.Exit(2)
-    def save() -> int:
-        from netread.escape import escape_text
 
+    def save() -> int:
         snapshot = collect(full_cmdline=full_cmdline)
         if tar is not None:
             write_tar(snapshot, tar, force=force)
@@ -203,9 +205,10 @@ def _explain_line(line: str, table: str | None, byte_order: str | None, proc: st
         order, clk_tck = source.byteorder, source.clk_tck
     if byte_order is not None:
         if byte_order not in ("little", "big"):
-            raise UsageError(f"--byte-order must be little or big, not {byte_order!r}")
+            raise UsageError(f"--byte-order must be little or big, not {shown_value(byte_order)}")
         order = byte_order
     explanation = explain_line(line.rstrip("\n"), table=table, byteorder="big" if order == "big" else "little", clk_tck=clk_tck)
-    sys.stdout.write(render_explanation(explanation))
-    sys.stdout.flush()
+    out = stdout()
+    out.write(render_explanation(explanation).encode("utf-8", "surrogateescape"))
+    out.flush()
     return ExitStatus.ERROR if explanation.problems else ExitStatus.OK

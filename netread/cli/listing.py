@@ -17,7 +17,9 @@ import sys
 
 from netread.cli.report import Report
 from netread.cli.status import ExitStatus
+from netread.cli.status import OutputError
 from netread.cli.status import quiet_broken_pipe
+from netread.cli.status import stdout
 from netread.errors import NetreadError
 from netread.model import INET_TABLES
 from netread.proc.source import LIVE_ROOT
@@ -29,7 +31,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
     from collections.abc import Iterator
-    from typing import BinaryIO
+    from typing import Protocol
     from typing import TextIO
 
     from netread.cli.request import Request
@@ -47,6 +49,11 @@ if TYPE_CHECKING:
     from netread.sockets import SocketStream
     from netread.sockets import Tables
 
+    class Writer(Protocol):
+        """Where a listing's bytes go: stdout (cli/status.Output) or a test's BytesIO."""
+
+        def write(self, data: bytes, /) -> object: ...
+
 
 def execute(request: Request) -> int:
     """Run ``request`` (again every second with -c); the one place a :class:`NetreadError` becomes a status."""
@@ -59,7 +66,14 @@ def guarded(action: Callable[[], int], who: str = "netread") -> int:
     try:
         return action()
     except NetreadError as exc:
-        sys.stderr.write(f"{who}: {exc}\n")
+        from netread.escape import escape_text
+
+        if isinstance(exc, OutputError) and sys.stdout is not None:
+            quiet_broken_pipe()  # what is still buffered cannot fail again at exit
+        try:
+            sys.stderr.write(f"{who}: {escape_text(str(exc))}\n")  # it may quote a command-line value or a path
+        except (OSError, AttributeError):  # stderr closed or full as well: the status says it
+            pass
         return exc.exit_code
     except BrokenPipeError:
         quiet_broken_pipe()
@@ -78,21 +92,26 @@ def _run(request: Request) -> int:
 
         names = Resolver()
     filters = _filters(request, names)  # usage errors before the source is opened
+    out = stdout()  # closed: one error before anything is read
     source = ProcSource.live() if request.proc is None else ProcSource.snapshot(request.proc)
     color = opts.explain and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    header = True
     while True:
-        status = list_once(source, opts, sys.stdout.buffer, sys.stderr, names=names, output=request.output, filters=filters, color=color)
-        sys.stdout.flush()
+        status = list_once(source, opts, out, sys.stderr, names=names, output=request.output, filters=filters, color=color, header=header)
+        out.flush()
         if not request.continuous or status:
             return status
+        header = False  # -c --format csv: one header, then every cycle's rows
         time.sleep(1)  # netstat's wait_continous()
 
 
 def _filters(request: Request, names: Resolver | None) -> Filters:
     from netread.errors import UsageError
     from netread.select import FilterError
+    from netread.select import parse_pid
     from netread.select import parse_port
     from netread.select import parse_states
+    from netread.select import parse_user
 
     def services(name: str) -> frozenset[int]:
         from netread.resolve import Resolver
@@ -105,9 +124,9 @@ def _filters(request: Request, names: Resolver | None) -> Filters:
             port=parse_port(request.port, "--port", services) if request.port is not None else None,
             sport=parse_port(request.sport, "--sport", services) if request.sport is not None else None,
             dport=parse_port(request.dport, "--dport", services) if request.dport is not None else None,
-            pid=request.pid,
+            pid=parse_pid(request.pid) if request.pid is not None else None,
             program=request.program,
-            user=request.user,
+            user=parse_user(request.user) if request.user is not None else None,
         )
     except FilterError as exc:
         raise UsageError(str(exc)) from None
@@ -116,13 +135,14 @@ def _filters(request: Request, names: Resolver | None) -> Filters:
 def list_once(
     source: ProcSource,
     opts: Options,
-    out: BinaryIO,
+    out: Writer,
     err: TextIO,
     *,
     names: Resolver | None = None,
     output: str = "netstat",
     filters: Filters | None = None,
     color: bool = False,
+    header: bool = True,
 ) -> int:
     """Print one listing of ``source`` to ``out``; return the exit status.
 
@@ -135,11 +155,11 @@ def list_once(
         return _stream(source, opts, out, report, names)
     if opts.explain:
         return _explained(source, opts, out, report, names, output, filters, color)
-    return _streamed(source, opts, out, report, names, output, filters)
+    return _streamed(source, opts, out, report, names, output, filters, header)
 
 
 def _explained(
-    source: ProcSource, opts: Options, out: BinaryIO, report: Report, names: Resolver | None, output: str, filters: Filters, color: bool
+    source: ProcSource, opts: Options, out: Writer, report: Report, names: Resolver | None, output: str, filters: Filters, color: bool
 ) -> int:
     """--explain: the findings look at the whole listing, so every row is read first."""
     from netread import select
@@ -151,12 +171,14 @@ def _explained(
         report.owners(sockets.owners)
     if filters.active:
         sockets = select.filtered(sockets, filters)
+    facts = _facts(source)
+    report.messages(facts.problems)
     if output == "netstat":
         from netread.render.explain import render_explained
 
-        out.write(_encode(render_explained(sockets, opts, source.clk_tck, names, _facts(source), snapshot=source.root != LIVE_ROOT, color=color)))
+        out.write(_encode(render_explained(sockets, opts, source.clk_tck, names, facts, snapshot=source.root != LIVE_ROOT, color=color)))
     else:
-        out.write(_machine(sockets, opts, source, output, names))
+        out.write(_machine(sockets, opts, source, output, names, facts))
     return report.status(opts.strict, sockets.stopped)
 
 
@@ -178,7 +200,9 @@ def _socket_stream(source: ProcSource, opts: Options, filters: Filters, names: R
     )
 
 
-def _streamed(source: ProcSource, opts: Options, out: BinaryIO, report: Report, names: Resolver | None, output: str, filters: Filters) -> int:
+def _streamed(
+    source: ProcSource, opts: Options, out: Writer, report: Report, names: Resolver | None, output: str, filters: Filters, header: bool = True
+) -> int:
     """netstat text with names or filters, json, ndjson and csv: written a piece of a table at a
     time (``SocketStream``), so memory does not grow with the table."""
     from netread import select
@@ -231,7 +255,7 @@ def _streamed(source: ProcSource, opts: Options, out: BinaryIO, report: Report, 
             for chunk in formats.json_chunks(__version__, batches, facts):
                 out.write(chunk)
         else:
-            if output == "csv":
+            if output == "csv" and header:
                 out.write(formats.csv_header())
             encode = formats.ndjson_lines if output == "ndjson" else formats.csv_rows
             for records in batches:
@@ -242,10 +266,10 @@ def _streamed(source: ProcSource, opts: Options, out: BinaryIO, report: Report, 
 def _facts(source: ProcSource) -> Facts:
     from netread.parse.snmp import read_facts
 
-    return read_facts(source.read_text)
+    return read_facts(source.read_text, source.root)
 
 
-def _machine(sockets: Sockets, opts: Options, source: ProcSource, output: str, names: Resolver | None) -> bytes:
+def _machine(sockets: Sockets, opts: Options, source: ProcSource, output: str, names: Resolver | None, facts: Facts) -> bytes:
     """--format json, ndjson or csv; with --explain (json only) the findings too."""
     from netread._version import __version__
     from netread.render import formats
@@ -257,21 +281,21 @@ def _machine(sockets: Sockets, opts: Options, source: ProcSource, output: str, n
         return formats.ndjson_lines(rows)
     if output == "csv":
         return formats.csv_text(rows)
-    facts: dict[str, object] = {"root": source.root, "live": source.root == LIVE_ROOT, "byteorder": source.byteorder, "clk_tck": source.clk_tck}
+    about: dict[str, object] = {"root": source.root, "live": source.root == LIVE_ROOT, "byteorder": source.byteorder, "clk_tck": source.clk_tck}
     findings = None
     if opts.explain:
         from netread.render.explain import listing_findings
 
-        found = listing_findings(sockets, opts, source.clk_tck, names, _facts(source), snapshot=source.root != LIVE_ROOT)
+        found = listing_findings(sockets, opts, source.clk_tck, names, facts, snapshot=source.root != LIVE_ROOT)
         findings = [finding_record(f) for f in found]
-    return formats.json_document(__version__, rows, facts, findings)
+    return formats.json_document(__version__, rows, about, findings)
 
 
 def _encode(text: str) -> bytes:
     return text.encode("utf-8", "surrogateescape")
 
 
-def _stream(source: ProcSource, opts: Options, out: BinaryIO, report: Report, names: Resolver | None) -> int:
+def _stream(source: ProcSource, opts: Options, out: Writer, report: Report, names: Resolver | None) -> int:
     """The plain numeric listing, streamed: each piece of a table is printed as it is read, and
     nothing is kept from one piece to the next.
 

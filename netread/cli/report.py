@@ -40,7 +40,7 @@ class Report:
                 self.err.write(f"netread: warning: {escape_text(message.message())}\n")
             elif isinstance(message, SourceError):
                 self.unreadable += 1
-                self.err.write(f"netread: {escape_text(str(message))}\n")
+                self.err.write(f"netread: {escape_text(str(message))}\n")  # it names a path under --proc
             elif isinstance(message, Absent):
                 self.err.write(f"netread: no support for `{escape_text(message.family)}' on this system.\n")
             elif isinstance(message, Ambiguous):

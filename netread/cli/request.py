@@ -32,7 +32,7 @@ class Request(NamedTuple):
     port: str | None = None
     sport: str | None = None
     dport: str | None = None
-    pid: int | None = None
+    pid: str | None = None
     program: str | None = None
     user: str | None = None
 
@@ -57,6 +57,11 @@ class Request(NamedTuple):
         for kind in ("hosts", "ports", "users"):
             chosen[f"numeric_{kind}"] = numeric or chosen[f"numeric_{kind}"]
         opts = Options.resolve(**chosen)
+        if self.continuous and self.output == "json":
+            raise UsageError(
+                "-c goes with --format netstat, ndjson or csv, not json: one JSON document cannot grow by a listing"
+                " every second (ndjson writes one socket a line, every cycle)"
+            )
         if opts.explain and self.output in ("ndjson", "csv"):
             raise UsageError(f"--explain goes with --format netstat or json, not {self.output}: findings are not rows")
         return opts

@@ -1,13 +1,16 @@
-"""Exit statuses, and the one place a broken pipe ends quietly."""
+"""Exit statuses, the one place a broken pipe ends quietly, and the one writer of the listing's stdout."""
 
 from __future__ import annotations
 
 import os
 import sys
 
+from netread.errors import NetreadError
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from enum import IntEnum
+    from typing import BinaryIO
 else:
     from netread._enum import IntEnum
 
@@ -25,6 +28,56 @@ class ExitStatus(IntEnum):
 
 
 def quiet_broken_pipe() -> None:
-    """The reader went away (``netread | head``): end quietly, as netstat does."""
+    """The reader went away (``netread | head``): end quietly, as netstat does.  What is still
+    buffered goes to /dev/null, so the interpreter's last flush cannot fail again."""
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, ValueError, OSError):  # closed, or not a file (a test's capture)
+        return
     devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())
+    os.dup2(devnull, fd)
+    os.close(devnull)
+
+
+class OutputError(NetreadError):
+    """Standard output cannot take the listing: closed (EBADF), full (ENOSPC), an I/O error.
+
+    A reader that went away (EPIPE) is not one: that ends quietly with status 0, as netstat does.
+    """
+
+
+class Output:
+    """The listing's stdout (bytes): a write or flush that fails is one :class:`OutputError`, not a traceback."""
+
+    __slots__ = ("_out",)
+
+    def __init__(self, out: BinaryIO) -> None:
+        self._out = out
+
+    def write(self, data: bytes) -> int:
+        try:
+            return self._out.write(data)
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise _cannot_write(exc) from None
+
+    def flush(self) -> None:
+        try:
+            self._out.flush()
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise _cannot_write(exc) from None
+
+
+def _cannot_write(exc: OSError) -> OutputError:
+    return OutputError(f"cannot write to standard output: {exc.strerror or exc}")
+
+
+def stdout() -> Output:
+    """sys.stdout's bytes, through :class:`Output`; closed (``netread >&-``), an :class:`OutputError`
+    before anything is read."""
+    if sys.stdout is None:  # fd 1 was closed when Python started
+        raise OutputError("cannot write to standard output: it is closed")
+    return Output(sys.stdout.buffer)

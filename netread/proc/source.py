@@ -77,11 +77,7 @@ class ProcSource(NamedTuple):
         """
         # os.path, not pathlib (nor json unless there is a manifest): start-up stays short
         path = _shown(os.fspath(path))
-        try:  # os.stat, not exists(): a directory on the way that cannot be entered is said as such
-            os.stat(path)
-        except (OSError, ValueError) as exc:
-            why = exc.strerror if isinstance(exc, OSError) and exc.errno != errno.ENOENT else "no such file or directory"
-            raise SourceError(f"{path}: {why or exc}") from None
+        _reachable(path)
         if os.path.isfile(path):
             path = str(_unpack(path))
         elif not os.path.isdir(path):
@@ -532,6 +528,24 @@ def _subdirs(path: str) -> list[str]:
     except OSError:
         return []
     return [c for c in (_under(path, n) for n in names) if os.path.isdir(c) and not os.path.islink(c)]
+
+
+def _reachable(path: str) -> None:
+    """A SourceError unless ``path`` exists and this user may read it: a directory on the way
+    that cannot be entered is "Permission denied", not "no such file"."""
+    try:
+        os.stat(path)
+    except FileNotFoundError:
+        raise SourceError(f"{path}: no such file or directory") from None
+    except (OSError, ValueError) as exc:  # EACCES, ENOTDIR, ELOOP, ENAMETOOLONG; ValueError: a NUL in the name
+        raise SourceError(f"{path}: cannot be opened: {getattr(exc, 'strerror', None) or exc}") from None
+    try:
+        if os.path.isdir(path):
+            os.stat(os.path.join(path, "."))  # search permission: its files can be reached
+        else:
+            os.close(os.open(path, os.O_RDONLY | os.O_NONBLOCK))  # a FIFO must not block here
+    except OSError as exc:
+        raise SourceError(f"{path}: cannot be opened: {exc.strerror or exc}") from None
 
 
 def _locate(path: str) -> str:

@@ -135,3 +135,22 @@ def test_control_bytes_in_names_are_escaped(tmp_path: Path) -> None:
     assert "tcp        0      0 plain:s\\x1b]0;x\\x07     bad\\x1b[31mhost:http-alt ESTABLISHED" in got.lines
     assert "tcp        0      0 plain:telnet            other:http-alt          ESTABLISHED" in got.lines
     assert b"\x1b" not in got.stdout and b"\x07" not in got.stdout
+
+
+@pytest.mark.parametrize(("redirect", "said"), [(">/dev/full", "No space left on device"), (">&-", "it is closed")], ids=["full", "closed"])
+def test_a_listing_that_cannot_be_written_is_an_error(redirect: str, said: str, tmp_path: Path) -> None:
+    """netstat never checks its writes: to a full or closed stdout it exits 0 and says nothing."""
+    import os
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+    from oracle import ORACLE_SCRIPT
+    from oracle import need_oracle
+
+    need_oracle()
+    root = FakeProc(tmp_path).table("tcp", TCP_HEADER + "   0: 0100007F:0016 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 4242 1\n").root
+    theirs = subprocess.run(["unshare", "-m", "sh", "-c", ORACLE_SCRIPT.replace('"$@"', f'"$@" {redirect}'), str(root.resolve()), "-tan"], capture_output=True, env={**os.environ, "LC_ALL": "C"}, timeout=60)
+    assert (theirs.returncode, theirs.stderr) == (0, b"")
+    ours = subprocess.run(["sh", "-c", f'exec "$@" {redirect}', "sh", sys.executable, "-m", "netread", "--proc", str(root), "-tan"], capture_output=True, env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=60)
+    assert (ours.returncode, ours.stderr.decode()) == (1, f"netread: cannot write to standard output: {said}\n")
