@@ -191,17 +191,7 @@ class Lines(list[str]):
 def open_regular(path: StrPath, flags: int = 0) -> io.FileIO:
     """Open a file for reading only if it is a regular file (a FIFO or device in a snapshot
     would block or never end); /proc's files are regular files too."""
-    import stat
-
-    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC | flags)
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise OSError(errno.EINVAL, "not a regular file")
-        os.set_blocking(fd, True)
-        return os.fdopen(fd, "rb", buffering=0)
-    except BaseException:
-        os.close(fd)
-        raise
+    return _regular(os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC | flags))
 
 
 #: Symlinks followed, inside a snapshot, on the way to one of its files (as the kernel's MAXSYMLINKS).
@@ -259,6 +249,7 @@ def open_in(root: str, relative: str, flags: int = 0) -> io.FileIO:
 
 
 def _regular(fd: int) -> io.FileIO:
+    """``fd`` as a file if it is a regular file; closed, and OSError, otherwise."""
     import stat
 
     try:
