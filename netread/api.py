@@ -64,7 +64,9 @@ class Connection(NamedTuple):
     rx_queue/tx_queue; ``pid``/``program`` are the first process holding the
     socket (the one netstat shows; ``program`` is argv[0] whole, as in the JSON)
     and ``pids`` every holder; they are None/() when no process was found (or
-    ``owners=False``).  For a unix socket ``local_address`` is its path ("" when
+    ``owners=False``).  ``suspect`` is None, or for a unix record that may be the end of the
+    previous socket's name ``"ambiguous"`` or ``"forged"``, as in the JSON (README "What netread
+    does with bad input").  For a unix socket ``local_address`` is its path ("" when
     it has none) and the ports, queues, uid and remote address are None/"".
     Text is decoded as ``os.fsdecode`` decodes (undecodable bytes as surrogates).
     """
@@ -83,6 +85,7 @@ class Connection(NamedTuple):
     pid: int | None
     program: str | None
     pids: tuple[int, ...] = ()
+    suspect: str | None = None
 
 
 def connections(kind: str = "inet", *, proc: str | os.PathLike[str] | None = None, owners: bool = True) -> list[Connection]:
@@ -210,7 +213,7 @@ def _join(rows: list[tuple[object, ...]], owners: Owners | None) -> list[Connect
     if owners is None:
         return [new(Connection, row + _NO_OWNER) for row in rows]
     holders, processes = owners.holders, owners.processes
-    alone: dict[int, tuple[int, str, tuple[int, ...]]] = {}  # pid -> the owner fields of a socket only it holds
+    alone: dict[int, tuple[int, str, tuple[int, ...], None]] = {}  # pid -> the owner fields (and suspect) of a socket only it holds
     out: list[Connection] = []
     append = out.append
     for row in rows:
@@ -218,16 +221,17 @@ def _join(rows: list[tuple[object, ...]], owners: Owners | None) -> list[Connect
         if pids is None:
             append(new(Connection, row + _NO_OWNER))
         elif len(pids) == 1:
-            owner = alone.get(pids[0]) or alone.setdefault(pids[0], (pids[0], processes[pids[0]].program, pids))
+            owner = alone.get(pids[0]) or alone.setdefault(pids[0], (pids[0], processes[pids[0]].program, pids, None))
             append(new(Connection, row + owner))
         else:
-            append(new(Connection, row + (pids[0], processes[pids[0]].program, pids)))
+            append(new(Connection, row + (pids[0], processes[pids[0]].program, pids, None)))
     return out
 
 
-_NO_OWNER: tuple[None, None, tuple[int, ...]] = (None, None, ())
+#: The owner fields, and ``suspect``, of a row no process holds.
+_NO_OWNER: tuple[None, None, tuple[int, ...], None] = (None, None, (), None)
 
 
 def _unix(sock: UnixSocket, owners: Owners | None) -> Connection:
     pid, program, pids = _owner(owners, sock.inode)
-    return Connection("unix", _AF_UNIX, sock.path or "", None, "", None, sock.state_name, None, None, None, sock.inode, pid, program, pids)
+    return Connection("unix", _AF_UNIX, sock.path or "", None, "", None, sock.state_name, None, None, None, sock.inode, pid, program, pids, sock.suspect)

@@ -395,6 +395,11 @@ def test_a_record_that_may_be_the_end_of_a_name_is_marked(duplicate: bool, tmp_p
     assert [(r["inode"], r["path"], r["suspect"]) for r in unix] == [
         (300, "@a", None), (301, real, None), (302, "@", None), (inode, "@evil", "forged" if duplicate else "ambiguous"),
     ]
+    import netread
+
+    # the library says what the JSON says
+    assert [(c.inode, c.local_address, c.suspect) for c in netread.connections("unix", proc=root)] == [(r["inode"], r["path"], r["suspect"]) for r in unix]
+    assert all(c.suspect is None for c in netread.connections("all", proc=SAMPLE_PROC) if c.proto != "unix")
     csv = netread_snapshot(root, ["-xan", "--format", "csv"]).stdout.decode().split("\n")
     assert csv[0].endswith(",suspect") and csv[4].endswith(",forged" if duplicate else ",ambiguous") and csv[1].endswith(",") and csv[2].endswith(",")
     if duplicate:
