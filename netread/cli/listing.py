@@ -66,12 +66,10 @@ def guarded(action: Callable[[], int], who: str = "netread") -> int:
     try:
         return action()
     except NetreadError as exc:
-        from netread.escape import escape_text
-
         if isinstance(exc, OutputError) and sys.stdout is not None:
             quiet_broken_pipe()  # what is still buffered cannot fail again at exit
         try:
-            sys.stderr.write(f"{who}: {escape_text(str(exc))}\n")  # it may quote a command-line value or a path
+            sys.stderr.write(f"{who}: {exc}\n")  # escaped by NetreadError.__str__: it may quote a command-line value or a path
         except (OSError, AttributeError):  # stderr closed or full as well: the status says it
             pass
         return exc.exit_code

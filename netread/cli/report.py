@@ -37,10 +37,10 @@ class Report:
         for message in messages:
             if isinstance(message, ParseError):
                 self.problems += 1
-                self.err.write(f"netread: warning: {escape_text(message.message())}\n")
+                self.err.write(f"netread: warning: {message.message()}\n")  # escaped by ParseError.message
             elif isinstance(message, SourceError):
                 self.unreadable += 1
-                self.err.write(f"netread: {escape_text(str(message))}\n")  # it names a path under --proc
+                self.err.write(f"netread: {message}\n")  # escaped by NetreadError.__str__ (it names a path under --proc)
             elif isinstance(message, Absent):
                 self.err.write(f"netread: no support for `{escape_text(message.family)}' on this system.\n")
             elif isinstance(message, Ambiguous):
