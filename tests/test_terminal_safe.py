@@ -19,6 +19,7 @@ from hypothesis import example
 from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
+from oracle import Run
 from oracle import netread_snapshot
 
 from netread.escape import escape_text
@@ -228,25 +229,27 @@ def test_csv_keeps_formula_looking_cells_exact_and_no_cell_starts_with_tab_or_cr
         assert not any(cell[:1] in ("\t", "\r") for cell in line.split(","))
 
 
-@pytest.mark.oracle
-def test_host_and_service_names_from_etc_are_escaped_in_every_terminal_format(tmp_path: Path) -> None:
+def _with_etc(tmp: Path, rows: str, etc: dict[str, str], runs: list[list[str]]) -> list[Run]:
+    """netread's runs of ``runs`` over a tcp table of ``rows``, with ``etc`` as its /etc (oracle.netread_etc)."""
     from oracle import netread_etc
     from oracle import write_etc
 
+    root = FakeProc(tmp / "proc").table("tcp", HEADER_TCP + rows).root
+    return netread_etc(root, runs, write_etc(tmp / "etc", etc))
+
+
+@pytest.mark.oracle
+def test_host_and_service_names_from_etc_are_escaped_in_every_terminal_format(tmp_path: Path) -> None:
     rows = (
         "   0: 0100007F:0016 0200007F:1F90 01 00000000:00000000 00:00000000 00000000     0        0 100 1 0000000000000000 20 4 30 10 -1\n"
         "   1: 0100007F:0017 0300007F:1F90 01 00000000:00000000 00:00000000 00000000     0        0 101 1 0000000000000000 20 4 30 10 -1\n"
     )
-    root = FakeProc(tmp_path / "proc").table("tcp", HEADER_TCP + rows).root
-    etc = write_etc(
-        tmp_path / "etc",
-        {
-            "hosts": "127.0.0.1 plain\n127.0.0.2 \u202emoc.knab\u2066\n127.0.0.3 zero\u200bwidth\u2028x\n",
-            "services": "s\ufeffsh 22/tcp\nhttp\u00adalt 8080/tcp\ntelnet 23/tcp\n",
-            "nsswitch.conf": "hosts: files\nservices: files\nprotocols: files\n",
-        },
-    )
-    text, wide, explained = netread_etc(root, [["-ta"], ["-taW"], ["-ta", "--explain"]], etc)
+    etc = {
+        "hosts": "127.0.0.1 plain\n127.0.0.2 \u202emoc.knab\u2066\n127.0.0.3 zero\u200bwidth\u2028x\n",
+        "services": "s\ufeffsh 22/tcp\nhttp\u00adalt 8080/tcp\ntelnet 23/tcp\n",
+        "nsswitch.conf": "hosts: files\nservices: files\nprotocols: files\n",
+    }
+    text, wide, explained = _with_etc(tmp_path, rows, etc, [["-ta"], ["-taW"], ["-ta", "--explain"]])
     # netstat's cut is on bytes: 14 + 9 bytes > 22, so the host keeps 13, ending in 2 bytes of U+2066.
     assert "tcp        0      0 plain:s\\ufeffsh         \\u202emoc.knab\\xe2\\x81:http\\u00adalt ESTABLISHED" in text.lines
     assert "tcp        0      0 plain:telnet            zero\\u200bwidth\\xe2:http\\u00adalt ESTABLISHED" in text.lines
@@ -266,26 +269,18 @@ ETC_NAMES = st.text(st.characters(codec="utf-8", exclude_characters="\n\x00#"), 
 @settings(max_examples=examples(15), deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(hosts=st.lists(ETC_NAMES, min_size=3, max_size=3), services=st.lists(ETC_NAMES, min_size=2, max_size=2))
 def test_random_etc_names_never_reach_the_terminal_raw(hosts: list[str], services: list[str], tmp_path_factory: pytest.TempPathFactory) -> None:
-    from oracle import netread_etc
-    from oracle import write_etc
-
-    tmp = tmp_path_factory.mktemp("etc-names")
     rows = (
         "   0: 0100007F:0016 0200007F:1F90 01 00000000:00000000 00:00000000 00000000  1000        0 100 1 0000000000000000 20 4 30 10 -1\n"
         "   1: 0300007F:0017 0200007F:1F90 01 00000000:00000000 00:00000000 00000000     0        0 101 1 0000000000000000 20 4 30 10 -1\n"
     )
-    root = FakeProc(tmp / "proc").table("tcp", HEADER_TCP + rows).root
-    etc = write_etc(
-        tmp / "etc",
-        {
-            "hosts": "".join(f"127.0.0.{i + 1} {name}\n" for i, name in enumerate(hosts)),
-            "services": f"{services[0]} 22/tcp\n{services[1]} 8080/tcp\n",
-            "passwd": f"root:x:0:0::/root:/bin/sh\n{hosts[0]}:x:1000:1000::/:/bin/sh\n",
-            "nsswitch.conf": "passwd: files\nhosts: files\nservices: files\nprotocols: files\n",
-        },
-    )
+    etc = {
+        "hosts": "".join(f"127.0.0.{i + 1} {name}\n" for i, name in enumerate(hosts)),
+        "services": f"{services[0]} 22/tcp\n{services[1]} 8080/tcp\n",
+        "passwd": f"root:x:0:0::/root:/bin/sh\n{hosts[0]}:x:1000:1000::/:/bin/sh\n",
+        "nsswitch.conf": "passwd: files\nhosts: files\nservices: files\nprotocols: files\n",
+    }
     flags = [["-ta"], ["-taW"], ["-tae"], ["-ta", "--explain"], ["-tae", "--format", "csv"], ["-tae", "--format", "json"]]
-    for run in netread_etc(root, flags, etc):
+    for run in _with_etc(tmp_path_factory.mktemp("etc-names"), rows, etc, flags):
         assert run.status == 0, run.stderr
         assert_terminal_safe(run.stdout.decode("utf-8"))
         assert_terminal_safe(run.stderr)
