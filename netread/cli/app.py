@@ -56,11 +56,16 @@ def main(
     numeric_ports: Annotated[bool, typer.Option("--numeric-ports", help="Numeric ports.")] = False,
     numeric_users: Annotated[bool, typer.Option("--numeric-users", help="Numeric users.")] = False,
     wide: Annotated[bool, typer.Option("-W", "--wide", help="Do not truncate addresses.")] = False,
-    extend: Annotated[bool, typer.Option("-e", "--extend", help="Add the User and Inode columns.")] = False,
+    extend: Annotated[int, typer.Option("-e", "--extend", count=True, help="Add the User and Inode columns (twice: more, in -r and -i).")] = 0,
     programs: Annotated[bool, typer.Option("-p", "--programs", help="Add PID/Program name (from <proc>/<pid>/fd).")] = False,
     timers: Annotated[bool, typer.Option("-o", "--timers", help="Add the Timer column.")] = False,
     continuous: Annotated[bool, typer.Option("-c", "--continuous", help="List again every second until interrupted.")] = False,
     verbose: Annotated[bool, typer.Option("-v", "--verbose", help="Say which tables are absent.")] = False,
+    statistics: Annotated[int, typer.Option("-s", "--statistics", count=True, help="Protocol statistics (net/snmp, net/netstat, net/snmp6).")] = 0,
+    route: Annotated[int, typer.Option("-r", "--route", count=True, help="The routing tables (net/route, net/ipv6_route).")] = 0,
+    interfaces: Annotated[int, typer.Option("-i", "--interfaces", count=True, help="The interface table (net/dev).")] = 0,
+    groups: Annotated[int, typer.Option("-g", "--groups", count=True, help="Multicast group memberships (net/igmp, net/igmp6).")] = 0,
+    masquerade: Annotated[int, typer.Option("-M", "--masquerade", count=True, help="Masqueraded connections (net/ip_masquerade).")] = 0,
     explain: Annotated[
         bool,
         typer.Option("--explain", help="Label every column, explain each state shown, and point out likely problems."),
@@ -133,7 +138,7 @@ def main(
         "numeric_ports": numeric_ports,
         "numeric_users": numeric_users,
         "wide": wide,
-        "extend": extend,
+        "extend": bool(extend),
         "programs": programs,
         "timers": timers,
         "continuous": continuous,
@@ -153,6 +158,9 @@ def main(
         pid=pid,
         program=program,
         user=user,
+        modes=("statistics",) * statistics + ("route",) * route + ("interfaces",) * interfaces
+        + ("masquerade",) * masquerade + ("groups",) * groups,
+        extend_level=extend,
     )
     raise typer.Exit(execute(request))
 

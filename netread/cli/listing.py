@@ -57,7 +57,15 @@ if TYPE_CHECKING:
 
 def execute(request: Request) -> int:
     """Run ``request`` (again every second with -c); the one place a :class:`NetreadError` becomes a status."""
+    if request.modes:
+        return guarded(lambda: _other_mode(request))
     return guarded(lambda: _run(request))
+
+
+def _other_mode(request: Request) -> int:
+    from netread.cli.modes import run_mode
+
+    return run_mode(request, request.mode)
 
 
 def guarded(action: Callable[[], int], who: str = "netread") -> int:

@@ -19,6 +19,11 @@ FLAGS = (
 )  # fmt: skip
 #: -A / --protocol families.
 FAMILIES = ("inet", "inet6", "unix")
+#: netstat's modes other than the socket listing, by the flag that asks for each: -s, -r, -i, -M are
+#: counted (more than one is a usage error, as netstat's); -g is a kind of listing netstat runs
+#: beside the socket tables (reference/netstat-other-modes.md 1.1).
+MODES = ("statistics", "route", "interfaces", "masquerade", "groups")
+COUNTED_MODES = ("statistics", "route", "interfaces", "masquerade")
 
 
 class Request(NamedTuple):
@@ -35,6 +40,21 @@ class Request(NamedTuple):
     pid: str | None = None
     program: str | None = None
     user: str | None = None
+    #: The other modes asked for, once per flag given, in command-line order (-s -r -i -M -g).
+    modes: tuple[str, ...] = ()
+    #: How many times -e was given (netstat's flag_exp - 1: -ee shows more in -r and -i).
+    extend_level: int = 0
+
+    @property
+    def mode(self) -> str:
+        """The mode netstat would run: "sockets" (the listing, with -g's groups when asked), or
+        statistics/route/interfaces/masquerade; two counted flags are netstat's usage error (3)."""
+        counted = [m for m in self.modes if m in COUNTED_MODES]
+        if len(counted) > 1:
+            raise TwoModes()
+        if counted:
+            return counted[0]
+        return "groups" if "groups" in self.modes else "sockets"
 
     @property
     def continuous(self) -> bool:
@@ -65,6 +85,15 @@ class Request(NamedTuple):
         if opts.explain and self.output in ("ndjson", "csv"):
             raise UsageError(f"--explain goes with --format netstat or json, not {self.output}: findings are not rows")
         return opts
+
+
+class TwoModes(UsageError):
+    """Two of -s, -r, -i, -M (or one twice): netstat prints its usage and exits 3."""
+
+    exit_code = 3
+
+    def __init__(self) -> None:
+        super().__init__("give one of -s, -r, -i, -M")
 
 
 class UnknownFamily(UsageError):
