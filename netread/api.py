@@ -22,7 +22,6 @@ from netread.model import UnixSocket
 from netread.model import address_text
 from netread.model import address_texts
 from netread.model import state_name
-from netread.proc.processes import scan_in_background
 from netread.proc.source import ProcSource
 from netread.select import Family
 from netread.sockets import paused_gc
@@ -102,7 +101,7 @@ def connections(kind: str = "inet", *, proc: str | os.PathLike[str] | None = Non
     families = [Family(str(table), (table,), False, False) for table in KINDS[kind]]
     # The owner scan is started here rather than by read_sockets, so that the rows are mapped
     # while it runs; only the join waits for it.
-    waiting = scan_in_background(source.root, source.confined) if owners else None
+    waiting = source.scan_owners() if owners else None
     try:
         with paused_gc():
             fields, unix = _read(source, families)

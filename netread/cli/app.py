@@ -101,6 +101,10 @@ def main(
         str | None,
         typer.Option("--proc", metavar="DIR", help="Read this /proc snapshot (directory, tarball or sosreport) instead of the live /proc."),
     ] = None,
+    netns: Annotated[
+        str | None,
+        typer.Option("--netns", metavar="all|NAME|PATH|PID", help="List every network namespace (all), or one: a name under /run/netns, an nsfs path, a pid's."),
+    ] = None,
     version: Annotated[
         bool, typer.Option("-V", "--version", callback=_version, is_eager=True, help="Print the version.")
     ] = False,
@@ -161,6 +165,7 @@ def main(
         modes=("statistics",) * statistics + ("route",) * route + ("interfaces",) * interfaces
         + ("masquerade",) * masquerade + ("groups",) * groups,
         extend_level=extend,
+        netns=netns,
     )
     raise typer.Exit(execute(request))
 

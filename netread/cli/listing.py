@@ -103,7 +103,12 @@ def _run(request: Request) -> int:
     color = opts.explain and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     header = True
     while True:
-        status = list_once(source, opts, out, sys.stderr, names=names, output=request.output, filters=filters, color=color, header=header)
+        if request.netns is not None:
+            from netread.cli.netns import list_namespaces
+
+            status = list_namespaces(request.netns, source, opts, out, names=names, output=request.output, filters=filters, color=color, header=header)
+        else:
+            status = list_once(source, opts, out, sys.stderr, names=names, output=request.output, filters=filters, color=color, header=header)
         out.flush()
         if not request.continuous or status:
             return status
@@ -322,9 +327,7 @@ def _stream(source: ProcSource, opts: Options, out: Writer, report: Report, name
     scanning = None
     turns: Turns | None = None
     if opts.programs:
-        from netread.proc.processes import scan_in_background
-
-        scanning = scan_in_background(source.root, source.confined)  # all processes, as netstat
+        scanning = source.scan_owners()  # all processes, as netstat
 
     def users(uid: int) -> str | None:  # -e only: the users' lookup is imported when asked
         if source.users is not None:

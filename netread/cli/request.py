@@ -42,6 +42,8 @@ class Request(NamedTuple):
     user: str | None = None
     #: The other modes asked for, once per flag given, in command-line order (-s -r -i -M -g).
     modes: tuple[str, ...] = ()
+    #: --netns: "all", or one namespace (a name under /run/netns, a path, a pid); None: the reader's.
+    netns: str | None = None
     #: How many times -e was given (netstat's flag_exp - 1: -ee shows more in -r and -i).
     extend_level: int = 0
 

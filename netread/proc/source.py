@@ -17,11 +17,14 @@ from netread.errors import SourceError
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import io
+    from collections.abc import Callable
     from collections.abc import Iterator
     from pathlib import Path
     from typing import Literal
     from typing import NamedTuple
     from typing import Protocol
+
+    from netread.model import Owners
 
     ByteOrder = Literal["little", "big"]
     #: A path as the os module takes it.
@@ -58,6 +61,14 @@ class ProcSource(NamedTuple):
     #: A snapshot's directory as it was named (``root`` is it, or its ``proc/`` or single top
     #: directory inside): its files are opened from here, so no part of ``root`` is followed.
     top: str = ""
+    #: Where the tables are, relative to ``root``: ``net`` (the reader's network namespace, or a
+    #: snapshot's first), ``<pid>/net``, ``<pid>/task/<tid>/net``, ``netns/<inode>/net``.
+    net: str = "net"
+    #: The tables already open (proc/namespaces.py opens a namespace's tables at once, through a
+    #: pinned pid or after setns): name -> file, each taken once; a name absent here is absent.
+    opened: dict[str, io.FileIO] | None = None
+    #: The owners of every socket, scanned once for all the namespaces of a listing.
+    owners: Owners | None = None
 
     @classmethod
     def live(cls) -> ProcSource:
@@ -92,8 +103,18 @@ class ProcSource(NamedTuple):
         return cls(root, byteorder, clk_tck, users, confined=True, top=path)
 
     def net_path(self, name: str) -> str:
-        """The path of ``net/<name>`` under this root."""
-        return os.path.join(self.root, "net", name)
+        """The path of the table ``name`` under this root (``/proc/net/tcp``, ``/proc/42/net/tcp``)."""
+        return os.path.join(self.root, self.net, name)
+
+    def scan_owners(self) -> Callable[[], Owners]:
+        """Start the ``<pid>/fd`` scan of every process under the root; call the result to wait
+        for it (the owners already known, when a listing of many namespaces scanned them once)."""
+        known = self.owners
+        if known is not None:
+            return lambda: known
+        from netread.proc.processes import scan_in_background
+
+        return scan_in_background(self.root, self.confined)
 
     def open(self, relative: str) -> io.FileIO:
         """Open the regular file ``relative`` under the root for reading, in bytes.
@@ -145,19 +166,38 @@ class ProcSource(NamedTuple):
         """
         path = self.net_path(name)
         try:
-            handle = self.open(f"net/{name}")
+            handle = self._table(name)
         except OSError as exc:
             if exc.errno in (errno.ENOENT, errno.ENOTDIR):
                 return None
             raise SourceError(f"{path}: {_reason(exc)}") from exc
         return _chunks(handle, path, size, overlap=overlap and self.root == LIVE_ROOT and os.path.exists(CAT))
 
+    def _table(self, name: str) -> io.FileIO:
+        if self.opened is None:
+            return self.open(f"{self.net}/{name}")
+        handle = self.opened.pop(name, None)
+        if handle is None:
+            raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), self.net_path(name))
+        return handle
+
     def read_text(self, relative: str, limit: int = 1 << 16) -> str | None:
         """A small file under the root (``sys/net/core/somaxconn``, ``net/snmp``), or None if unreadable.
 
         For the facts --explain adds to a listing: a missing or unreadable file
-        only means that fact is not shown, so no error is raised.
+        only means that fact is not shown, so no error is raised.  Of another
+        network namespace than the reader's, ``net/...`` is that namespace's
+        file, and ``sys/...`` is read beside its ``net`` (a snapshot's
+        ``netns/<inode>/sys``): the live ``/proc/sys`` is always the reader's.
         """
+        if self.net != "net" and relative.startswith(("net/", "sys/")):
+            relative = f"{os.path.dirname(self.net)}/{relative}"
+            if self.opened is not None and relative.startswith(f"{os.path.dirname(self.net)}/net/"):
+                handle = self.opened.pop(os.path.basename(relative), None)
+                if handle is None:
+                    return None
+                with handle:
+                    return handle.read(limit).decode("utf-8", "replace")
         try:
             with self.open(relative) as handle:
                 return handle.read(limit).decode("utf-8", "replace")

@@ -1,0 +1,91 @@
+"""``--netns all|NAME|PATH|PID``: a listing of each network namespace, one section each.
+
+Each section is a banner line (render/namespaces.py) and then exactly what
+``nsenter -t REP -n netstat FLAGS`` prints for that namespace: the same
+:func:`netread.cli.listing.list_once` runs on the namespace's
+:class:`~netread.proc.source.ProcSource`.  The owners (``-p``) are scanned
+once, over every process, and joined by inode in every section: a socket's
+holder may live in another namespace than the socket.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from netread.cli.report import Report
+from netread.cli.status import ExitStatus
+from netread.errors import SourceError
+from netread.errors import UsageError
+from netread.proc.source import LIVE_ROOT
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from netread.cli.listing import Writer
+    from netread.proc.namespaces import Namespace
+    from netread.proc.source import ProcSource
+    from netread.resolve import Resolver
+    from netread.select import Filters
+    from netread.select import Options
+
+
+def list_namespaces(
+    which: str,
+    source: ProcSource,
+    opts: Options,
+    out: Writer,
+    *,
+    names: Resolver | None = None,
+    output: str = "netstat",
+    filters: Filters | None = None,
+    color: bool = False,
+    header: bool = True,
+) -> int:
+    """List the namespaces ``which`` names ("all", or one) of ``source``; the worst status of the sections."""
+    from netread.cli.listing import list_once
+    from netread.proc import namespaces
+    from netread.render.namespaces import section_banner
+
+    if source.root != LIVE_ROOT:
+        found = namespaces.in_snapshot(source)
+    else:
+        found = namespaces.discover(source.root)
+    chosen = found.namespaces if which == "all" else [_one(found.namespaces, which, source)]
+    if (opts.programs or (filters is not None and filters.need_owners)) and source.owners is None:
+        source = source._replace(owners=source.scan_owners()())
+    status: int = ExitStatus.OK
+    for number, ns in enumerate(chosen):
+        out.write(section_banner(ns.label, ns.names, _labels(source, ns), ns.via, ns.pid, ns.tid, ns.path).encode("utf-8", "surrogateescape"))
+        try:
+            section = namespaces.section_source(source, ns)
+        except SourceError as exc:
+            Report(sys.stderr).messages([exc])
+            status = max(status, ExitStatus.ERROR)
+            continue
+        try:
+            status = max(status, list_once(section, opts, out, sys.stderr, names=names, output=output, filters=filters, color=color, header=header and number == 0))
+        finally:
+            for handle in (section.opened or {}).values():
+                handle.close()
+    if found.denied:
+        sys.stderr.write(
+            f"netread: note: the namespaces of {found.denied} processes of other users could not be named"
+            " (their ns/net needs ptrace access): those sections are net:[?], told apart by their tables\n"
+        )
+    return status
+
+
+def _labels(source: ProcSource, ns: Namespace) -> tuple[str, ...]:
+    return ("host",) if ns.initial else ()
+
+
+def _one(found: list[Namespace], which: str, source: ProcSource) -> Namespace:
+    """The namespace ``which`` names: a pid, a name under /run/netns, or an nsfs path."""
+    from netread.proc import namespaces
+
+    inode = namespaces.inode_of(which, source)
+    for ns in found:
+        if ns.inode == inode:
+            return ns
+    from netread.escape import escape_text
+
+    raise UsageError(f"--netns {escape_text(which)}: no such network namespace")

@@ -1,0 +1,484 @@
+"""Every network namespace a /proc can reach, and one :class:`ProcSource` for each.
+
+``/proc/<pid>/net/*`` are the tables of that task's network namespace, and
+``/proc/<pid>/ns/net`` names it (``net:[INODE]``); see
+reference/namespaces-and-containers.md.  :func:`discover` finds the namespaces:
+
+- of every process (``<pid>/ns/net``), the first pid in /proc order representing it;
+- of threads in a namespace of their own (``<pid>/task/<tid>/ns/net``), and of the
+  threads of a process whose leader has exited (its ``ns/net`` is gone);
+- of nsfs bind mounts (``ip netns add``, docker's ``/var/run/docker/netns``: the
+  mountinfo lines of fstype ``nsfs``), and of nsfs file descriptors held open
+  (``fd/N`` that stat() shows on nsfs): these have no task, and are read after
+  ``setns`` (root only), or said to be unreadable;
+- without the right to read ``ns/net`` (another user's processes), the
+  namespace is still told apart by the inode of its ``net/tcp`` entry (the
+  same for every process of one namespace), though not named.
+
+:func:`open_tables` opens a namespace's tables at once: through a directory
+descriptor of its representative (which pins the pid: a pid reused by another
+process gives ESRCH, never another namespace's tables), with ``ns/net`` read
+before and after; or after ``setns`` into it, switching back before anything
+else is done.  Files already open stay bound to their namespace, so the
+listing reads them at leisure.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+
+from netread.errors import SourceError
+from netread.proc.source import LIVE_ROOT
+from netread.proc.source import ProcSource
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import io
+    from collections.abc import Callable
+    from collections.abc import Iterable
+    from typing import NamedTuple
+else:
+    from netread._namedtuple import NamedTuple
+
+_DIR = os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC
+#: CLONE_NEWNET: setns()'s namespace type, and what ioctl(NS_GET_NSTYPE) answers for a network namespace.
+CLONE_NEWNET = 0x40000000
+#: ioctl(fd, NS_GET_NSTYPE) on an nsfs file: its namespace type.
+NS_GET_NSTYPE = 0xB703
+#: ioctl(fd, NS_GET_ID) on an nsfs file: the 64-bit namespace id of Linux >= 6.11 (never reused).
+NS_GET_ID = 0x8008B70D
+#: Every table a listing may read, and the counters --explain weighs them against.
+TABLES = ("tcp", "tcp6", "udp", "udp6", "udplite", "udplite6", "raw", "raw6", "unix", "snmp", "netstat", "sockstat", "sockstat6")
+
+
+class Namespace(NamedTuple):
+    """One network namespace, as :func:`discover` found it."""
+
+    #: The namespace's inode (``net:[INODE]``); None when it could not be read (another user's).
+    inode: int | None
+    #: How it is read: "self" (the reader's own), "pid", "task" (a thread's), "mount" or "fd"
+    #: (no task: after setns into ``path``).
+    via: str
+    #: "pid", "task": the tables' directory under the root (``42/net``, ``42/task/43/net``);
+    #: "mount", "fd": the nsfs file to enter; "self": ``net``.
+    path: str
+    #: The representative process (the first in /proc order), or the holder of the fd.
+    pid: int | None = None
+    #: The thread, when only a thread is in it.
+    tid: int | None = None
+    #: Its bind mounts (``/run/netns/red``...).
+    names: tuple[str, ...] = ()
+    #: Every process in it, in /proc order (their cgroups label the namespace).
+    pids: tuple[int, ...] = ()
+    #: The 64-bit namespace id (Linux >= 6.11), when the kernel gives one.
+    ns_id: int | None = None
+    #: The reader's own namespace.
+    own: bool = False
+    #: The initial namespace (pid 1's, or kthreadd's): the host's.
+    initial: bool = False
+    #: Without ``inode``: the inode of its ``net/tcp`` entry, which tells namespaces apart.
+    fingerprint: int | None = None
+
+    @property
+    def label(self) -> str:
+        """``net:[INODE]``, or ``net:[?]`` when the inode could not be read."""
+        return f"net:[{self.inode}]" if self.inode is not None else "net:[?]"
+
+
+class Discovery(NamedTuple):
+    """What :func:`discover` found, and what it could not identify."""
+
+    namespaces: list[Namespace]
+    #: Processes in namespaces that could not be named (``ns/net`` denied), by count.
+    denied: int = 0
+    #: Processes that went away while they were looked at.
+    vanished: int = 0
+
+
+def _ns_inode(link: str) -> int | None:
+    """``net:[4026531840]`` -> 4026531840; None for anything else."""
+    if link.startswith("net:[") and link.endswith("]") and link[5:-1].isascii() and link[5:-1].isdigit():
+        return int(link[5:-1])
+    return None
+
+
+def _readlink(path: str, dir_fd: int | None = None) -> str | None:
+    try:
+        return os.readlink(path, dir_fd=dir_fd)
+    except OSError:
+        return None
+
+
+def discover(root: str = LIVE_ROOT, *, threads: bool = True, mounts: bool = True, fds: bool = True) -> Discovery:
+    """Every network namespace under the live ``root``: the reader's own first, then the others
+    by inode (a stable order), each once."""
+    own_link = _readlink(f"{root}/thread-self/ns/net") or _readlink(f"{root}/self/ns/net")
+    own = _ns_inode(own_link or "")
+    initial = None
+    for first in ("1", "2"):
+        initial = initial or _ns_inode(_readlink(f"{root}/{first}/ns/net") or "")
+    found: dict[int, dict[str, object]] = {}
+    fingerprints: dict[int, list[int]] = {}
+    known_prints: dict[int, int] = {}
+    denied = vanished = 0
+
+    def note(inode: int, via: str, path: str, pid: int | None, tid: int | None = None) -> None:
+        entry = found.get(inode)
+        if entry is None:
+            found[inode] = {"via": via, "path": path, "pid": pid, "tid": tid, "pids": [pid] if pid is not None and via != "fd" else []}
+        elif pid is not None and via == "pid":
+            pids = entry["pids"]
+            assert isinstance(pids, list)
+            if not pids or pids[-1] != pid:
+                pids.append(pid)
+            if entry["via"] != "pid":  # a process in it is a better representative than a thread or an fd
+                entry.update(via=via, path=path, pid=pid, tid=None)
+
+    try:
+        names = sorted((e for e in os.listdir(root) if e.isascii() and e.isdigit()), key=int)
+    except OSError as exc:
+        raise SourceError(f"{root}: cannot list: {exc.strerror}") from exc
+    for name in names:
+        pid = int(name)
+        try:
+            link = os.readlink(f"{root}/{name}/ns/net")
+        except OSError as exc:
+            if exc.errno == errno.EACCES:
+                denied += 1
+                fp = _fingerprint(f"{root}/{name}/net/tcp")
+                if fp is not None:
+                    fingerprints.setdefault(fp, []).append(pid)
+                continue
+            if exc.errno not in (errno.ENOENT, errno.ESRCH):
+                continue
+            if not os.path.isdir(f"{root}/{name}"):
+                vanished += 1
+                continue
+            link = ""  # a zombie, or a leader that has exited: its threads may live on
+        inode = _ns_inode(link)
+        if inode is not None:
+            note(inode, "pid", f"{name}/net", pid)
+        if threads:
+            for tid, tinode in _threads(root, name, inode):
+                note(tinode, "task", f"{name}/task/{tid}/net", pid, tid)
+        if fds and inode is not None:
+            for fd_path, finode in _nsfs_fds(root, name):
+                note(finode, "fd", fd_path, pid)
+    mount_names: dict[int, list[str]] = {}
+    if mounts:
+        for inode, point in _nsfs_mounts(root):
+            mount_names.setdefault(inode, []).append(point)
+            if inode not in found:
+                note(inode, "mount", point, None)
+    for inode, entry in found.items():  # the known namespaces' fingerprints name the denied groups
+        path = entry["path"]
+        if entry["via"] in ("pid", "task") and isinstance(path, str):
+            fp = _fingerprint(f"{root}/{path}/tcp")
+            if fp is not None:
+                known_prints[fp] = inode
+    out: list[Namespace] = []
+    for inode, entry in found.items():
+        pid_, tid_, pids_ = entry["pid"], entry["tid"], entry["pids"]
+        assert (pid_ is None or isinstance(pid_, int)) and (tid_ is None or isinstance(tid_, int)) and isinstance(pids_, list)
+        out.append(
+            Namespace(
+                inode,
+                "self" if inode == own else str(entry["via"]),
+                "net" if inode == own else str(entry["path"]),
+                pid_,
+                tid_,
+                tuple(mount_names.get(inode, ())),
+                tuple(pids_),
+                own=inode == own,
+                initial=inode == initial,
+            )
+        )
+    denied = 0
+    for fp, pids in sorted(fingerprints.items()):
+        if fp in known_prints:
+            continue  # another user's processes in a namespace already listed
+        denied += len(pids)
+        out.append(Namespace(None, "pid", f"{pids[0]}/net", pids[0], None, (), tuple(pids), fingerprint=fp))
+    out.sort(key=lambda ns: (not ns.own, ns.inode is None, ns.inode or 0, ns.fingerprint or 0))
+    return Discovery(out, denied, vanished)
+
+
+def _fingerprint(path: str) -> int | None:
+    """The inode of a ``net/tcp`` entry: one per namespace, readable by anyone (reference 1.5)."""
+    try:
+        return os.stat(path).st_ino
+    except OSError:
+        return None
+
+
+def _threads(root: str, name: str, leader: int | None) -> Iterable[tuple[int, int]]:
+    """(tid, namespace inode) of each thread of process ``name`` not in the leader's namespace."""
+    try:
+        tids = os.listdir(f"{root}/{name}/task")
+    except OSError:
+        return
+    if len(tids) == 1 and leader is not None:
+        return
+    for tid in tids:
+        if tid == name or not tid.isdigit():
+            continue
+        inode = _ns_inode(_readlink(f"{root}/{name}/task/{tid}/ns/net") or "")
+        if inode is not None and inode != leader:
+            yield int(tid), inode
+
+
+def _nsfs_dev(root: str) -> int | None:
+    try:
+        return os.stat(f"{root}/self/ns/net").st_dev
+    except OSError:
+        return None
+
+
+def _nsfs_fds(root: str, name: str) -> Iterable[tuple[str, int]]:
+    """(``/proc/<pid>/fd/<n>``, namespace inode) of each open network namespace file of a process."""
+    fd_dir = f"{root}/{name}/fd"
+    try:
+        entries = os.listdir(fd_dir)
+    except OSError:
+        return
+    for fd in entries:
+        link = _readlink(f"{fd_dir}/{fd}")
+        if link is None or link.startswith(("socket:", "pipe:", "anon_inode:", "/dev/")):
+            continue
+        inode = _ns_inode(link)
+        if inode is not None:
+            yield f"{fd_dir}/{fd}", inode
+            continue
+        if link.startswith(("mnt:", "uts:", "ipc:", "pid:", "user:", "cgroup:", "time:")):
+            continue
+        nsfs = _nsfs_dev(root)
+        try:
+            st = os.stat(f"{fd_dir}/{fd}")
+        except OSError:
+            continue
+        if st.st_dev == nsfs and _is_net_ns(f"{fd_dir}/{fd}"):  # opened by a path (/run/netns/x) or unmounted
+            yield f"{fd_dir}/{fd}", st.st_ino
+
+
+def _is_net_ns(path: str) -> bool:
+    import fcntl
+
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    except OSError:
+        return False
+    try:
+        return fcntl.ioctl(fd, NS_GET_NSTYPE) == CLONE_NEWNET
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
+
+
+def _nsfs_mounts(root: str) -> Iterable[tuple[int, str]]:
+    """(namespace inode, mount point) of each network namespace bind mount in the reader's mountinfo."""
+    try:
+        with open(f"{root}/self/mountinfo", "rb") as handle:
+            text = handle.read(1 << 22).decode("utf-8", "surrogateescape")
+    except OSError:
+        return
+    for line in text.split("\n"):
+        fields = line.split(" ")
+        if " - nsfs " not in line or len(fields) < 5:
+            continue
+        inode = _ns_inode(fields[3])
+        if inode is not None:
+            yield inode, _unescape_mount(fields[4])
+
+
+def _unescape_mount(field: str) -> str:
+    """mountinfo's octal escapes (``\\040`` for a space...) decoded."""
+    if "\\" not in field:
+        return field
+    import re
+
+    return re.sub(r"\\([0-7]{3})", lambda m: chr(int(m.group(1), 8)), field)
+
+
+def open_tables(root: str, ns: Namespace, names: Iterable[str] = TABLES) -> dict[str, io.FileIO]:
+    """The tables ``names`` of ``ns``, open (a table the namespace does not have is left out).
+
+    Raises :class:`SourceError` when the namespace cannot be read: its
+    representative left it (or exited) while the tables were opened, or there
+    is no right to enter it.
+    """
+    if ns.via == "self":
+        raise ValueError("the reader's own namespace is read as net/")
+    if ns.via in ("pid", "task"):
+        return _open_through(root, ns, tuple(names))
+    return _open_inside(root, ns, tuple(names))
+
+
+def _open_through(root: str, ns: Namespace, names: tuple[str, ...]) -> dict[str, io.FileIO]:
+    task = os.path.dirname(ns.path)  # 42, or 42/task/43
+    try:
+        dfd = os.open(f"{root}/{task}", _DIR)
+    except OSError as exc:
+        raise SourceError(f"{root}/{task}: the process holding {ns.label} has gone") from exc
+    opened: dict[str, io.FileIO] = {}
+    try:
+        before = _readlink("ns/net", dfd)
+        for name in names:
+            try:
+                fd = os.open(f"net/{name}", os.O_RDONLY | os.O_CLOEXEC, dir_fd=dfd)
+            except OSError as exc:
+                if exc.errno in (errno.ENOENT, errno.ENOTDIR) and _readlink("ns/net", dfd) is not None:
+                    continue  # the namespace has no such table
+                raise SourceError(f"{root}/{task}/net/{name}: {exc.strerror}") from exc
+            opened[name] = _file(fd)
+        after = _readlink("ns/net", dfd)
+        if ns.inode is not None and (before != after or _ns_inode(before or "") != ns.inode):
+            raise SourceError(f"{root}/{task}: left {ns.label} while its tables were opened")
+    except BaseException:
+        for handle in opened.values():
+            handle.close()
+        raise
+    finally:
+        os.close(dfd)
+    return opened
+
+
+def _open_inside(root: str, ns: Namespace, names: tuple[str, ...]) -> dict[str, io.FileIO]:
+    """After setns into ``ns.path``, this thread's tables (``thread-self/net``), then back."""
+    setns = _setns()
+    try:
+        home = os.open(f"{root}/thread-self/ns/net", os.O_RDONLY | os.O_CLOEXEC)
+    except OSError as exc:
+        raise SourceError(f"{root}/thread-self/ns/net: {exc.strerror}") from exc
+    opened: dict[str, io.FileIO] = {}
+    try:
+        try:
+            target = os.open(ns.path, os.O_RDONLY | os.O_CLOEXEC)
+        except OSError as exc:
+            raise SourceError(f"{ns.path}: {exc.strerror}") from exc
+        try:
+            setns(target, CLONE_NEWNET)
+        except OSError as exc:
+            why = "entering it needs CAP_SYS_ADMIN" if exc.errno == errno.EPERM else exc.strerror
+            raise SourceError(f"{ns.label} ({ns.path}): no task is in it, and {why}") from exc
+        finally:
+            os.close(target)
+        try:
+            for name in names:
+                try:
+                    opened[name] = _file(os.open(f"{root}/thread-self/net/{name}", os.O_RDONLY | os.O_CLOEXEC))
+                except FileNotFoundError:
+                    continue
+        finally:
+            setns(home, CLONE_NEWNET)  # back before anything else is read
+    except BaseException:
+        for handle in opened.values():
+            handle.close()
+        raise
+    finally:
+        os.close(home)
+    return opened
+
+
+def _file(fd: int) -> io.FileIO:
+    import io
+
+    return io.FileIO(fd, "rb")
+
+
+def _setns() -> Callable[[int, int], None]:
+    setns: Callable[[int, int], None] | None = getattr(os, "setns", None)  # Python >= 3.12
+    if setns is not None:
+        return setns
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+
+    def call(fd: int, nstype: int) -> None:
+        if libc.setns(fd, nstype) != 0:
+            err = ctypes.get_errno()
+            raise OSError(err, os.strerror(err))
+
+    return call
+
+
+def section_source(source: ProcSource, ns: Namespace, tables: Iterable[str] = TABLES) -> ProcSource:
+    """The :class:`ProcSource` of ``ns``'s tables (the live ones opened now)."""
+    if ns.via == "self":
+        return source
+    if source.root != LIVE_ROOT:
+        return source._replace(net=ns.path)
+    return source._replace(net=ns.path if ns.via in ("pid", "task") else f"netns/{ns.inode}/net", opened=open_tables(source.root, ns, tables))
+
+
+def inode_of(which: str, source: ProcSource) -> int | None:
+    """The namespace inode ``--netns which`` names: a pid's (``<pid>/ns/net``), a name under
+    ``/run/netns``, or an nsfs path (a bind mount, ``/proc/<pid>/ns/net``); None if none."""
+    if which.isascii() and which.isdigit():
+        if source.confined:
+            return _ns_inode(_readlink(os.path.join(source.root, which, "ns", "net")) or "")
+        return _ns_inode(_readlink(f"{source.root}/{which}/ns/net") or "")
+    if source.confined:
+        return None  # a snapshot's namespaces are named by their mounts (Namespace.names)
+    path = which if "/" in which else f"/run/netns/{which}"
+    try:
+        return os.stat(path).st_ino if os.stat(path).st_dev == _nsfs_dev(source.root) else None
+    except OSError:
+        return None
+
+
+def in_snapshot(source: ProcSource) -> Discovery:
+    """The namespaces a snapshot holds: its manifest's ``netns`` list (``netread capture``
+    writes one); a snapshot without it holds one, its ``net/``."""
+    import json
+
+    text = source.read_text("snapshot.json", 1 << 24)
+    listed: object = None
+    if text is not None:
+        try:
+            listed = json.loads(text).get("netns")
+        except (ValueError, AttributeError, RecursionError):
+            listed = None  # the listing itself says what is wrong with the manifest
+    if listed is None:
+        return Discovery([Namespace(None, "self", "net", own=True)])
+    if not isinstance(listed, list):
+        raise SourceError(f"{source.root}/snapshot.json: netns: not a list")
+    out = []
+    for number, entry in enumerate(listed):
+        out.append(_manifest_namespace(entry, f"{source.root}/snapshot.json: netns[{number}]"))
+    return Discovery(out)
+
+
+def _manifest_namespace(entry: object, where: str) -> Namespace:
+    """One entry of a manifest's ``netns`` list, checked field by field."""
+    if not isinstance(entry, dict):
+        raise SourceError(f"{where}: not an object")
+
+    def number(key: str) -> int | None:
+        value = entry.get(key)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 1 << 64:
+            raise SourceError(f"{where}.{key}: not a number")
+        return value
+
+    via, path = entry.get("via"), entry.get("path")
+    if via not in ("self", "pid", "task", "mount", "fd", "unreadable"):
+        raise SourceError(f"{where}.via: not one of self, pid, task, mount, fd, unreadable")
+    if not isinstance(path, str) or path.startswith("/") or ".." in path.split("/") or not (path == "net" or path.endswith("/net")):
+        raise SourceError(f"{where}.path: not a net/ directory inside the snapshot")
+    names = entry.get("names", [])
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        raise SourceError(f"{where}.names: not a list of strings")
+    return Namespace(
+        number("inode"),
+        str(via),
+        path,
+        number("pid"),
+        number("tid"),
+        tuple(names),
+        ns_id=number("ns_id"),
+        own=via == "self",
+        initial=entry.get("initial") is True,
+    )

@@ -1,0 +1,140 @@
+"""``--netns all`` on a live host: each namespace's section equals ``nsenter ... netstat`` for it.
+
+tests/netns_holders.py makes namespaces held by processes (the same port
+listening in each), one held only by a thread, one only by a bind mount
+(``ip netns add``) and one only by an open fd, with sockets in each.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+HOLDERS = Path(__file__).resolve().parent.parent / "netns_holders.py"
+BANNER = "Network namespace net:["
+
+
+def _need_root_tools() -> None:
+    if os.geteuid() != 0:
+        pytest.skip("needs root: namespaces are made and entered")
+    for tool in ("nsenter", "ip", "netstat"):
+        if shutil.which(tool) is None:
+            pytest.fail(f"{tool} is not installed: .ci/run installs it")
+
+
+@pytest.fixture(scope="module")
+def holders() -> Iterator[dict[str, object]]:
+    _need_root_tools()
+    name = f"netread-test-{os.getpid()}"
+    proc = subprocess.Popen([sys.executable, str(HOLDERS), name], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None and proc.stdin is not None
+    line = proc.stdout.readline()
+    if not line:
+        proc.wait(10)
+        err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+        if "Operation not permitted" in err:
+            pytest.skip(f"namespaces refused here: {err.strip()}")
+        pytest.fail(f"the holders did not start: {err}")
+    try:
+        yield json.loads(line)
+    finally:
+        proc.stdin.close()
+        proc.wait(20)
+
+
+def _inode(path: str) -> int:
+    return os.stat(path).st_ino
+
+
+def _ours(holders: dict[str, object]) -> dict[int, list[str]]:
+    """inode -> how nsenter enters it, for each namespace the holders made, and the reader's own
+    (no nsenter: [])."""
+    pids = holders["pids"]
+    thread = holders["thread"]
+    assert isinstance(pids, list) and isinstance(thread, list)
+    enter = {_inode(f"/proc/{pid}/ns/net"): ["-t", str(pid), "-n"] for pid in pids}
+    tpath = f"/proc/{thread[0]}/task/{thread[1]}/ns/net"
+    enter[_inode(tpath)] = [f"--net={tpath}"]
+    for key in ("mount", "fd"):
+        path = holders[key]
+        assert isinstance(path, str)
+        enter[_inode(path)] = [f"--net={path}"]
+    enter[_inode("/proc/self/ns/net")] = []
+    return enter
+
+
+def _sections(text: str) -> dict[int, tuple[str, str]]:
+    """inode -> (banner, body) of each section of a --netns all listing."""
+    out: dict[int, tuple[str, str]] = {}
+    parts = text.split(BANNER)
+    assert parts[0] == "", parts[0][:200]
+    for part in parts[1:]:
+        banner, _, body = part.partition("\n")
+        inode = int(banner.split("]", 1)[0])
+        assert inode not in out, f"net:[{inode}] listed twice"
+        out[inode] = (BANNER + banner, body)
+    return out
+
+
+def _netread(flags: str) -> str:
+    run = subprocess.run([sys.executable, "-m", "netread", "--netns", "all", flags], capture_output=True, env={**os.environ, "LC_ALL": "C"}, timeout=60)
+    assert run.returncode == 0, run.stderr
+    return run.stdout.decode("utf-8", "surrogateescape")
+
+
+def _netstat(enter: list[str], flags: str) -> str:
+    run = subprocess.run(["nsenter", *enter, "netstat", flags] if enter else ["netstat", flags], capture_output=True, env={**os.environ, "LC_ALL": "C"}, timeout=60)
+    return run.stdout.decode("utf-8", "surrogateescape")
+
+
+@pytest.mark.parametrize("flags", ["-tuwxan", "-tuwxanp", "-tuwxaneo"])
+def test_each_namespace_section_equals_nsenter_netstat(holders: dict[str, object], flags: str) -> None:
+    ours = _ours(holders)
+    for _attempt in range(3):  # the tables may move between the two reads (other processes' sockets): retried
+        sections = _sections(_netread(flags))
+        wanted = {inode: _netstat(enter, flags) for inode, enter in ours.items()}
+        if all(inode in sections and sections[inode][1] == text for inode, text in wanted.items()):
+            break
+    for inode, text in wanted.items():
+        assert inode in sections, f"net:[{inode}] not listed"
+        assert sections[inode][1] == text
+
+
+def test_banners_say_how_each_namespace_is_held(holders: dict[str, object]) -> None:
+    sections = _sections(_netread("-tan"))
+    pids, thread = holders["pids"], holders["thread"]
+    assert isinstance(pids, list) and isinstance(thread, list)
+    own = _inode("/proc/self/ns/net")
+    first = next(iter(sections))
+    assert first == own, "the reader's own namespace comes first"
+    assert list(sections)[1:] == sorted(list(sections)[1:]), "then the others by inode"
+    assert sections[_inode(f"/proc/{pids[0]}/ns/net")][0] == f"{BANNER}{_inode(f'/proc/{pids[0]}/ns/net')}] (pid {pids[0]})"
+    tinode = _inode(f"/proc/{thread[0]}/task/{thread[1]}/ns/net")
+    assert sections[tinode][0] == f"{BANNER}{tinode}] (thread {thread[1]} of pid {thread[0]})"
+    mount, fd, holder = holders["mount"], holders["fd"], holders["holder"]
+    assert isinstance(mount, str) and isinstance(fd, str)
+    assert sections[_inode(mount)][0] == f"{BANNER}{_inode(mount)}] {mount} (no task; bind mount)"
+    assert sections[_inode(fd)][0] == f"{BANNER}{_inode(fd)}] (no task; held open by pid {holder})"
+
+
+def test_one_namespace_by_pid_name_or_path(holders: dict[str, object]) -> None:
+    pids, mount = holders["pids"], holders["mount"]
+    assert isinstance(pids, list) and isinstance(mount, str)
+    for which, enter in ((str(pids[1]), ["-t", str(pids[1]), "-n"]), (os.path.basename(mount), [f"--net={mount}"]), (mount, [f"--net={mount}"])):
+        run = subprocess.run([sys.executable, "-m", "netread", "--netns", which, "-tuwxan"], capture_output=True, env={**os.environ, "LC_ALL": "C"}, timeout=60)
+        assert run.returncode == 0, run.stderr
+        banner, _, body = run.stdout.decode().partition("\n")
+        assert banner.startswith(BANNER)
+        assert body == _netstat(enter, "-tuwxan")
+
+
+def test_unknown_namespace_is_a_usage_error() -> None:
+    run = subprocess.run([sys.executable, "-m", "netread", "--netns", "no-such-netns-here", "-tan"], capture_output=True, timeout=60)
+    assert (run.returncode, run.stdout, run.stderr) == (2, b"", b"netread: --netns no-such-netns-here: no such network namespace\n")
