@@ -189,7 +189,7 @@ def capture(
         raise typer.Exit(2)
 
     def save() -> int:
-        snapshot = collect(full_cmdline=full_cmdline)
+        snapshot = collect(full_cmdline=full_cmdline, netns=True)
         if tar is not None:
             write_tar(snapshot, tar, force=force)
         else:

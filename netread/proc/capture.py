@@ -96,15 +96,7 @@ CHUNK = 1 << 18
 def _read(path: Path, capture: Capture, what: str) -> bytes | None:
     try:
         with open(path, "rb", buffering=0) as handle:
-            chunks = []
-            size = 0
-            while size < MAX_FILE:
-                chunk = handle.read(CHUNK)
-                if not chunk:
-                    break
-                chunks.append(chunk)
-                size += len(chunk)
-            return b"".join(chunks)
+            return _read_handle(handle)
     except OSError as exc:
         if exc.errno not in (errno.ENOENT, errno.ENOTDIR, errno.ESRCH):
             capture.problems.append(f"{what}: {os.strerror(exc.errno or 0)}")
@@ -153,22 +145,30 @@ def collect(
     now: Callable[[], datetime.datetime] = lambda: datetime.datetime.now(datetime.timezone.utc),
     user_names: Callable[[Iterable[int]], dict[str, str]] = _user_names,
     full_cmdline: bool = False,
+    netns: bool = False,
 ) -> Capture:
     """Read everything a snapshot of ``root`` holds (the live /proc by default); write nothing.
 
     Of each owner's ``cmdline`` only what a listing shows is kept: its first
     string within netstat's 511 bytes (:func:`saved_cmdline`), so secrets
     passed in arguments do not end up in a snapshot meant to be sent away;
-    ``full_cmdline`` keeps it whole.
+    ``full_cmdline`` keeps it whole.  ``netns`` saves every other network
+    namespace's tables too, where a live /proc has them (:func:`_other_namespaces`),
+    and lists the namespaces in the manifest.
     """
     capture = Capture()
     inodes: set[int] = set()
     uids: set[int] = set()
+    tables: list[tuple[str, str, bytes]] = []  # (directory, name, data)
     for name in NET_FILES:
         data = _read(root / "net" / name, capture, f"net/{name}")
-        if data is None:
-            continue
-        capture.entries.append(Entry(f"net/{name}", data))
+        if data is not None:
+            tables.append(("net", name, data))
+    namespaces: list[dict[str, object]] = []
+    if netns:
+        namespaces = _other_namespaces(root, capture, tables)
+    for directory, name, data in tables:
+        capture.entries.append(Entry(f"{directory}/{name}", data))
         if name in INET_TABLES or name == "unix":
             lines = data.decode("utf-8", "surrogateescape").split("\n")
             rows = decode_unix(lines, path=name) if name == "unix" else decode_inet(lines, path=name, table=name, byteorder=_byteorder())
@@ -236,7 +236,59 @@ def collect(
         "users": user_names(uids),
         "made_by": f"netread {__version__} capture",
     }
+    if netns:
+        capture.manifest["netns"] = namespaces
     return capture
+
+
+def _other_namespaces(root: Path, capture: Capture, tables: list[tuple[str, str, bytes]]) -> list[dict[str, object]]:
+    """Every network namespace under ``root`` (proc/namespaces.py): the tables of each but the
+    capturer's own appended to ``tables`` where live /proc has them (``<pid>/net``,
+    ``<pid>/task/<tid>/net``; ``netns/<inode>/net`` for one with no task), its ``ns/net`` link
+    saved; the manifest's ``netns`` list returned."""
+    from netread.errors import SourceError
+    from netread.proc import namespaces
+
+    found = namespaces.discover(str(root))
+    listed: list[dict[str, object]] = []
+    for ns in found.namespaces:
+        entry: dict[str, object] = {"inode": ns.inode, "via": ns.via, "path": ns.path, "pid": ns.pid, "tid": ns.tid, "names": list(ns.names), "initial": ns.initial}
+        if ns.via == "self":
+            listed.append(entry)
+            continue
+        if ns.inode is None:  # another user's: grouped, not named; its tables are still readable
+            entry["via"], entry["fingerprint"] = "pid", ns.fingerprint
+        directory = ns.path if ns.via in ("pid", "task") else f"netns/{ns.inode}/net"
+        entry["path"] = directory
+        try:
+            opened = namespaces.open_tables(str(root), ns, NET_FILES)
+        except SourceError as exc:
+            capture.problems.append(str(exc))
+            continue
+        for name in NET_FILES:
+            handle = opened.pop(name, None)
+            if handle is None:
+                continue
+            with handle:
+                tables.append((directory, name, _read_handle(handle)))
+        if ns.via in ("pid", "task") and ns.inode is not None:
+            capture.entries.append(Entry(f"{os.path.dirname(directory)}/ns/net", link=ns.label))
+        listed.append(entry)
+    if found.denied:
+        capture.problems.append(f"the namespaces of {found.denied} processes of other users could not be named (their ns/net needs ptrace access)")
+    return listed
+
+
+def _read_handle(handle: io.FileIO) -> bytes:
+    chunks = []
+    size = 0
+    while size < MAX_FILE:
+        chunk = handle.read(CHUNK)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)
 
 
 def _byteorder() -> Literal["little", "big"]:
@@ -268,15 +320,46 @@ def _not_a_capture(dest: Path) -> list[str]:
             rel = name if base == "." else f"{base}/{name}"
             parts = rel.split("/")
             mode = os.lstat(os.path.join(top, name)).st_mode
+            task = _namespace_dir(parts)  # 42/net, 42/task/43/net, netns/<inode>/net and what is in them
             if stat.S_ISDIR(mode):
-                ok = rel in dirs or (parts[0].isdigit() and parts[0].isascii() and (len(parts) == 1 or parts[1:] == ["fd"]))
+                ok = rel in dirs or task in ("dir", "net") or (parts[0].isdigit() and parts[0].isascii() and (len(parts) == 1 or parts[1:] in (["fd"], ["ns"])))
             elif stat.S_ISLNK(mode):
-                ok = len(parts) == 3 and parts[0].isdigit() and parts[1] == "fd" and parts[2].isdigit()
+                ok = (len(parts) == 3 and parts[0].isdigit() and parts[1] == "fd" and parts[2].isdigit()) or task == "link"
             else:
-                ok = stat.S_ISREG(mode) and (rel in known or (len(parts) == 2 and parts[0].isdigit() and parts[1] in PROCESS_FILES))
+                ok = stat.S_ISREG(mode) and (rel in known or task == "table" or (len(parts) == 2 and parts[0].isdigit() and parts[1] in PROCESS_FILES))
             if not ok:
                 odd.append(rel)
     return sorted(odd)
+
+
+def _namespace_dir(parts: list[str]) -> str | None:
+    """What a path of another namespace's tables is in a capture: "dir" (``42/task``,
+    ``42/task/43``, ``42/task/43/ns``, ``netns``, ``netns/<inode>``), "net" (a tables' directory),
+    "table" (a file in one), "link" (an ``ns/net`` link), or None (none of these)."""
+    if parts[0] == "netns":
+        head, rest = parts[:2], parts[2:]
+        if len(head) == 2 and not head[1].isdigit():
+            return None
+    elif parts[0].isascii() and parts[0].isdigit():
+        if parts[1:2] == ["task"]:
+            if len(parts) == 2:
+                return "dir"
+            if not parts[2].isdigit():
+                return None
+            head, rest = parts[:3], parts[3:]
+        else:
+            head, rest = parts[:1], parts[1:]
+            if not rest:
+                return None
+    else:
+        return None
+    if not rest:
+        return "dir"
+    if rest in (["ns"], ["ns", "net"]):
+        return None if parts[0] == "netns" else ("dir" if len(rest) == 1 else "link")
+    if rest[0] != "net" or len(rest) > 2:
+        return None
+    return "net" if len(rest) == 1 else ("table" if rest[1] in NET_FILES else None)
 
 
 def _prepare_dir(dest: Path, force: bool) -> None:

@@ -138,3 +138,61 @@ def test_one_namespace_by_pid_name_or_path(holders: dict[str, object]) -> None:
 def test_unknown_namespace_is_a_usage_error() -> None:
     run = subprocess.run([sys.executable, "-m", "netread", "--netns", "no-such-netns-here", "-tan"], capture_output=True, timeout=60)
     assert (run.returncode, run.stdout, run.stderr) == (2, b"", b"netread: --netns no-such-netns-here: no such network namespace\n")
+
+
+OFFLINE = 'mount --bind "$0" /proc && if [ "$1" != net ]; then mount --bind "$0/$1" /proc/net; fi && shift && exec netstat "$@"'
+
+
+def _capture(where: Path) -> dict[str, object]:
+    run = subprocess.run([sys.executable, "-m", "netread", "capture", str(where)], capture_output=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    manifest = json.loads((where / "snapshot.json").read_text())
+    assert isinstance(manifest, dict)
+    return manifest
+
+
+@pytest.mark.parametrize("flags", ["-tuwxan", "-tuwxanp"])
+def test_capture_replays_every_namespace(holders: dict[str, object], tmp_path: Path, flags: str) -> None:
+    """--proc SNAP --netns all equals the live --netns all taken beside the capture."""
+    ours = set(_ours(holders))
+    for _attempt in range(3):
+        snap = tmp_path / f"snap{_attempt}"
+        before = _sections(_netread(flags))
+        _capture(snap)
+        after = _sections(_netread(flags))
+        run = subprocess.run([sys.executable, "-m", "netread", "--proc", str(snap), "--netns", "all", flags], capture_output=True, env={**os.environ, "LC_ALL": "C"}, timeout=60)
+        assert run.returncode == 0, run.stderr
+        replayed = _sections(run.stdout.decode("utf-8", "surrogateescape"))
+        if before == after:
+            break
+    assert ours <= set(replayed)
+    assert {inode: replayed[inode] for inode in ours} == {inode: after[inode] for inode in ours}
+    assert list(replayed) == list(after)
+
+
+def test_offline_oracle_reads_each_captured_namespace(holders: dict[str, object], tmp_path: Path) -> None:
+    """netstat with the snapshot bound over /proc and a namespace's net/ over /proc/net prints
+    what netread prints for that namespace's section of the snapshot."""
+    manifest = _capture(tmp_path / "snap")
+    listed = manifest["netns"]
+    assert isinstance(listed, list)
+    assert {entry["via"] for entry in listed} >= {"self", "pid", "task", "mount", "fd"}
+    run = subprocess.run([sys.executable, "-m", "netread", "--proc", str(tmp_path / "snap"), "--netns", "all", "-tuwxanp"], capture_output=True, env={**os.environ, "LC_ALL": "C"}, timeout=60)
+    sections = _sections(run.stdout.decode("utf-8", "surrogateescape"))
+    for entry in listed:
+        oracle = subprocess.run(
+            ["unshare", "-m", "--propagation", "private", "sh", "-c", OFFLINE, str(tmp_path / "snap"), entry["path"], "-tuwxanp"],
+            capture_output=True,
+            env={**os.environ, "LC_ALL": "C"},
+            timeout=60,
+        )
+        assert sections[entry["inode"]][1] == oracle.stdout.decode("utf-8", "surrogateescape"), entry
+
+
+def test_snapshot_of_one_namespace_is_one_section() -> None:
+    """A snapshot without a namespace list (sample_proc, older captures) reads as one section."""
+    sample = Path(__file__).resolve().parents[2] / "sample_proc"
+    plain = subprocess.run([sys.executable, "-m", "netread", "--proc", str(sample), "-tuwxan"], capture_output=True, timeout=60)
+    run = subprocess.run([sys.executable, "-m", "netread", "--proc", str(sample), "--netns", "all", "-tuwxan"], capture_output=True, timeout=60)
+    assert run.returncode == plain.returncode == 0
+    assert run.stdout == b"Network namespace net:[?]\n" + plain.stdout
