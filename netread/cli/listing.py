@@ -174,6 +174,19 @@ def _explained(
     source: ProcSource, opts: Options, out: Writer, report: Report, names: Resolver | None, output: str, filters: Filters, color: bool
 ) -> int:
     """--explain: the findings look at the whole listing, so every row is read first."""
+    sockets, facts = explained(source, opts, report, names, filters)
+    if output == "netstat":
+        from netread.render.explain import render_explained
+
+        out.write(_encode(render_explained(sockets, opts, source.clk_tck, names, facts, snapshot=source.root != LIVE_ROOT, color=color)))
+    else:
+        out.write(_machine(sockets, opts, source, output, names, facts))
+    return report.status(opts.strict, sockets.stopped)
+
+
+def explained(source: ProcSource, opts: Options, report: Report, names: Resolver | None, filters: Filters) -> tuple[Sockets, Facts]:
+    """Every row of the listing (the filters applied) and the counters --explain weighs them
+    against; what went wrong is said."""
     from netread import select
 
     with _socket_stream(source, opts, filters, names) as stream:
@@ -185,13 +198,7 @@ def _explained(
         sockets = select.filtered(sockets, filters)
     facts = _facts(source)
     report.messages(facts.problems)
-    if output == "netstat":
-        from netread.render.explain import render_explained
-
-        out.write(_encode(render_explained(sockets, opts, source.clk_tck, names, facts, snapshot=source.root != LIVE_ROOT, color=color)))
-    else:
-        out.write(_machine(sockets, opts, source, output, names, facts))
-    return report.status(opts.strict, sockets.stopped)
+    return sockets, facts
 
 
 def _socket_stream(source: ProcSource, opts: Options, filters: Filters, names: Resolver | None) -> SocketStream:
@@ -219,7 +226,7 @@ def _streamed(
     time (``SocketStream``), so memory does not grow with the table."""
     if output != "netstat":
         done: list[int] = []
-        write_records(out, output, record_pieces(source, opts, report, names, filters, done), _about(source), header=header)
+        write_records(out, output, record_pieces(source, opts, report, names, filters, done), source_about(source), header=header)
         return done[0]
     from netread.render.netstat import NetstatFormatter
     from netread.render.netstat import banner
@@ -288,7 +295,7 @@ def record_pieces(
         done.append(report.status(opts.strict, rows.stream.stopped))
 
 
-def _about(source: ProcSource) -> dict[str, object]:
+def source_about(source: ProcSource) -> dict[str, object]:
     """The JSON document's ``source``."""
     return {"root": source.root, "live": source.root == LIVE_ROOT, "byteorder": source.byteorder, "clk_tck": source.clk_tck}
 
@@ -319,7 +326,6 @@ def _machine(sockets: Sockets, opts: Options, source: ProcSource, output: str, n
     """--format json, ndjson or csv; with --explain (json only) the findings too."""
     from netread._version import __version__
     from netread.render import formats
-    from netread.render.records import finding_record
     from netread.render.records import records
 
     rows = records(sockets, source.clk_tck)
@@ -327,14 +333,17 @@ def _machine(sockets: Sockets, opts: Options, source: ProcSource, output: str, n
         return formats.ndjson_lines(rows)
     if output == "csv":
         return formats.csv_text(rows)
-    about = _about(source)
-    findings = None
-    if opts.explain:
-        from netread.render.explain import listing_findings
+    findings = finding_records(sockets, opts, source, names, facts) if opts.explain else None
+    return formats.json_document(__version__, rows, source_about(source), findings)
 
-        found = listing_findings(sockets, opts, source.clk_tck, names, facts, snapshot=source.root != LIVE_ROOT)
-        findings = [finding_record(f) for f in found]
-    return formats.json_document(__version__, rows, about, findings)
+
+def finding_records(sockets: Sockets, opts: Options, source: ProcSource, names: Resolver | None, facts: Facts) -> list[Record]:
+    """--explain's findings on ``sockets``, as JSON records."""
+    from netread.render.explain import listing_findings
+    from netread.render.records import finding_record
+
+    found = listing_findings(sockets, opts, source.clk_tck, names, facts, snapshot=source.root != LIVE_ROOT)
+    return [finding_record(f) for f in found]
 
 
 def _encode(text: str) -> bytes:

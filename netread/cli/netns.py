@@ -20,6 +20,8 @@ from netread.proc.source import LIVE_ROOT
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from netread.cli.listing import Writer
     from netread.proc.namespaces import Namespace
     from netread.proc.source import ProcSource
@@ -52,6 +54,8 @@ def list_namespaces(
     chosen = found.namespaces if which == "all" else [_one(found.namespaces, which, source)]
     if (opts.programs or (filters is not None and filters.need_owners)) and source.owners is None:
         source = source._replace(owners=source.scan_owners()())
+    if output != "netstat":
+        return _records(chosen, source, opts, out, names, output, filters, header, found.denied)
     status: int = ExitStatus.OK
     for number, ns in enumerate(chosen):
         out.write(section_banner(ns.label, ns.names, _labels(source, ns), ns.via, ns.pid, ns.tid, ns.path).encode("utf-8", "surrogateescape"))
@@ -66,12 +70,84 @@ def list_namespaces(
         finally:
             for handle in (section.opened or {}).values():
                 handle.close()
-    if found.denied:
+    _say_denied(found.denied)
+    return status
+
+
+def _say_denied(denied: int) -> None:
+    if denied:
         sys.stderr.write(
-            f"netread: note: the namespaces of {found.denied} processes of other users could not be named"
+            f"netread: note: the namespaces of {denied} processes of other users could not be named"
             " (their ns/net needs ptrace access): those sections are net:[?], told apart by their tables\n"
         )
-    return status
+
+
+def _records(
+    chosen: list[Namespace],
+    source: ProcSource,
+    opts: Options,
+    out: Writer,
+    names: Resolver | None,
+    output: str,
+    filters: Filters | None,
+    header: bool,
+    denied: int,
+) -> int:
+    """json, ndjson, csv: one document (one header) for every namespace, each record carrying
+    its namespace; with --explain (json), the findings of each namespace, each carrying it too."""
+    from netread.cli.listing import source_about
+    from netread.cli.listing import explained
+    from netread.cli.listing import finding_records
+    from netread.cli.listing import record_pieces
+    from netread.cli.listing import write_records
+    from netread.proc import namespaces
+    from netread.render.namespaces import NETNS_CSV_KEYS
+    from netread.render.namespaces import netns_record
+    from netread.render.records import CSV_KEYS
+    from netread.render.records import records
+    from netread.select import Filters
+
+    filters = filters or Filters()
+    report = Report(sys.stderr)
+    tags = [netns_record(ns.inode, ns.ns_id, ns.names, _labels(source, ns), ns.via, ns.pid, ns.tid) for ns in chosen]
+    statuses: list[int] = []
+    findings: list[dict[str, object]] = []
+
+    def batches() -> Iterator[list[dict[str, object]]]:
+        for ns, tag in zip(chosen, tags):
+            try:
+                section = namespaces.section_source(source, ns)
+            except SourceError as exc:
+                report.messages([exc])
+                statuses.append(ExitStatus.ERROR)
+                continue
+            try:
+                if opts.explain:
+                    sockets, facts = explained(section, opts, report, names, filters)
+                    statuses.append(report.status(opts.strict, sockets.stopped))
+                    pieces: Iterator[list[dict[str, object]]] = iter([records(sockets, section.clk_tck)])
+                    findings.extend({**f, "netns": tag} for f in finding_records(sockets, opts, section, names, facts))
+                else:
+                    pieces = record_pieces(section, opts, report, names, filters, statuses)
+                for batch in pieces:
+                    for record in batch:
+                        record["netns"] = tag
+                    yield batch
+            finally:
+                for handle in (section.opened or {}).values():
+                    handle.close()
+
+    about = {**source_about(source), "namespaces": tags}
+    if opts.explain:  # one document: the sockets, then the findings of every namespace
+        from netread._version import __version__
+        from netread.render import formats
+
+        rows = [record for batch in batches() for record in batch]
+        out.write(formats.json_document(__version__, rows, about, findings))
+    else:
+        write_records(out, output, batches(), about, header=header, csv_keys=CSV_KEYS + NETNS_CSV_KEYS)
+    _say_denied(denied)
+    return max(statuses, default=ExitStatus.OK)
 
 
 def _labels(source: ProcSource, ns: Namespace) -> tuple[str, ...]:

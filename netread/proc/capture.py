@@ -252,7 +252,7 @@ def _other_namespaces(root: Path, capture: Capture, tables: list[tuple[str, str,
     found = namespaces.discover(str(root))
     listed: list[dict[str, object]] = []
     for ns in found.namespaces:
-        entry: dict[str, object] = {"inode": ns.inode, "via": ns.via, "path": ns.path, "pid": ns.pid, "tid": ns.tid, "names": list(ns.names), "initial": ns.initial}
+        entry: dict[str, object] = {"inode": ns.inode, "ns_id": ns.ns_id, "via": ns.via, "path": ns.path, "pid": ns.pid, "tid": ns.tid, "names": list(ns.names), "initial": ns.initial}
         if ns.via == "self":
             listed.append(entry)
             continue

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import errno
 import os
+import sys
 
 from netread.errors import SourceError
 from netread.proc.source import LIVE_ROOT
@@ -180,6 +181,9 @@ def discover(root: str = LIVE_ROOT, *, threads: bool = True, mounts: bool = True
     out: list[Namespace] = []
     for inode, entry in found.items():
         pid_, tid_, pids_ = entry["pid"], entry["tid"], entry["pids"]
+        where = entry["path"]
+        assert isinstance(where, str)
+        ns_file = where if entry["via"] in ("mount", "fd") else f"{root}/{os.path.dirname(where)}/ns/net"
         assert (pid_ is None or isinstance(pid_, int)) and (tid_ is None or isinstance(tid_, int)) and isinstance(pids_, list)
         out.append(
             Namespace(
@@ -190,6 +194,7 @@ def discover(root: str = LIVE_ROOT, *, threads: bool = True, mounts: bool = True
                 tid_,
                 tuple(mount_names.get(inode, ())),
                 tuple(pids_),
+                ns_id=_ns_id(f"{root}/self/ns/net" if inode == own else ns_file),
                 own=inode == own,
                 initial=inode == initial,
             )
@@ -202,6 +207,22 @@ def discover(root: str = LIVE_ROOT, *, threads: bool = True, mounts: bool = True
         out.append(Namespace(None, "pid", f"{pids[0]}/net", pids[0], None, (), tuple(pids), fingerprint=fp))
     out.sort(key=lambda ns: (not ns.own, ns.inode is None, ns.inode or 0, ns.fingerprint or 0))
     return Discovery(out, denied, vanished)
+
+
+def _ns_id(path: str) -> int | None:
+    """ioctl(NS_GET_ID): the namespace's 64-bit id, never reused (Linux >= 6.11); None before."""
+    import fcntl
+
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    except OSError:
+        return None
+    try:
+        return int.from_bytes(fcntl.ioctl(fd, NS_GET_ID, bytes(8)), sys.byteorder)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
 
 
 def _fingerprint(path: str) -> int | None:

@@ -196,3 +196,67 @@ def test_snapshot_of_one_namespace_is_one_section() -> None:
     run = subprocess.run([sys.executable, "-m", "netread", "--proc", str(sample), "--netns", "all", "-tuwxan"], capture_output=True, timeout=60)
     assert run.returncode == plain.returncode == 0
     assert run.stdout == b"Network namespace net:[?]\n" + plain.stdout
+
+
+def _table_inodes(enter: list[str]) -> set[tuple[str, int]]:
+    """(table, inode) of every row with an inode in the namespace nsenter ``enter``s, read from
+    its tables directly (/proc/thread-self/net of a cat in it)."""
+    got: set[tuple[str, int]] = set()
+    for table, column in (("tcp", 9), ("tcp6", 9), ("udp", 9), ("udp6", 9), ("raw", 9), ("raw6", 9), ("unix", 6)):
+        command = ["cat", f"/proc/thread-self/net/{table}"]
+        run = subprocess.run(["nsenter", *enter, *command] if enter else command, capture_output=True, timeout=30)
+        for line in run.stdout.decode("utf-8", "surrogateescape").splitlines()[1:]:
+            fields = line.split()
+            if len(fields) > column and fields[column].isdigit() and int(fields[column]):
+                got.add(("unix" if table == "unix" else table, int(fields[column])))
+    return got
+
+
+@pytest.mark.parametrize("output", ["json", "ndjson", "csv"])
+def test_records_carry_their_namespace_once_each(holders: dict[str, object], output: str) -> None:
+    import csv
+    import io
+
+    import jsonschema
+
+    schema = json.loads((Path(__file__).resolve().parents[2] / "netread" / "schema" / "netread.schema.json").read_text())
+    ours = _ours(holders)
+    for _attempt in range(3):
+        run = subprocess.run([sys.executable, "-m", "netread", "--netns", "all", "-tuwxanp", "--format", output], capture_output=True, timeout=60)
+        assert run.returncode == 0, run.stderr
+        text = run.stdout.decode()
+        if output == "json":
+            document = json.loads(text)
+            jsonschema.validate(document, schema)
+            rows = document["sockets"]
+            assert [ns["inode"] for ns in document["source"]["namespaces"]][0] == _inode("/proc/self/ns/net")
+        elif output == "ndjson":
+            rows = [json.loads(line) for line in text.splitlines()]
+            for row in rows:
+                jsonschema.validate(row, {**schema["$defs"]["socket"], "$defs": schema["$defs"]})
+        else:
+            rows = [{**row, "inode": int(row["inode"] or 0), "netns": {"inode": int(row["netns_inode"])}} for row in csv.DictReader(io.StringIO(text))]
+        listed: dict[int, set[tuple[str, int]]] = {}
+        seen: set[int] = set()
+        for row in rows:
+            if row["inode"]:
+                assert row["inode"] not in seen, f"socket {row['inode']} listed twice"
+                seen.add(row["inode"])
+                listed.setdefault(row["netns"]["inode"], set()).add(("unix" if row["proto"] == "unix" else row["proto"], row["inode"]))
+        wanted = {inode: _table_inodes(enter) for inode, enter in ours.items()}
+        if all(listed.get(inode, set()) == rows_ for inode, rows_ in wanted.items()):
+            break
+    for inode, rows_ in wanted.items():
+        assert listed.get(inode, set()) == rows_, f"net:[{inode}]"
+
+
+def test_explain_json_has_each_namespace_findings(holders: dict[str, object]) -> None:
+    import jsonschema
+
+    schema = json.loads((Path(__file__).resolve().parents[2] / "netread" / "schema" / "netread.schema.json").read_text())
+    run = subprocess.run([sys.executable, "-m", "netread", "--netns", "all", "-tuwxan", "--format", "json", "--explain"], capture_output=True, timeout=60)
+    assert run.returncode == 0, run.stderr
+    document = json.loads(run.stdout)
+    jsonschema.validate(document, schema)
+    assert all("netns" in f for f in document["findings"])
+    assert {s["netns"]["inode"] for s in document["sockets"]} >= set(_ours(holders)) - {_inode("/proc/self/ns/net")}
