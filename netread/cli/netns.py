@@ -95,10 +95,10 @@ def _records(
 ) -> int:
     """json, ndjson, csv: one document (one header) for every namespace, each record carrying
     its namespace; with --explain (json), the findings of each namespace, each carrying it too."""
-    from netread.cli.listing import source_about
     from netread.cli.listing import explained
     from netread.cli.listing import finding_records
     from netread.cli.listing import record_pieces
+    from netread.cli.listing import source_about
     from netread.cli.listing import write_records
     from netread.proc import namespaces
     from netread.render.namespaces import NETNS_CSV_KEYS
