@@ -229,7 +229,7 @@ def test_records_carry_their_namespace_once_each(holders: dict[str, object], out
             document = json.loads(text)
             jsonschema.validate(document, schema)
             rows = document["sockets"]
-            assert [ns["inode"] for ns in document["source"]["namespaces"]][0] == _inode("/proc/self/ns/net")
+            assert document["source"]["namespaces"][0]["inode"] == _inode("/proc/self/ns/net")
         elif output == "ndjson":
             rows = [json.loads(line) for line in text.splitlines()]
             for row in rows:
