@@ -15,7 +15,6 @@ import sys
 from netread.cli.report import Report
 from netread.cli.status import ExitStatus
 from netread.errors import SourceError
-from netread.errors import UsageError
 from netread.proc.source import LIVE_ROOT
 
 TYPE_CHECKING = False
@@ -51,7 +50,7 @@ def list_namespaces(
         found = namespaces.in_snapshot(source)
     else:
         found = namespaces.discover(source.root)
-    chosen = found.namespaces if which == "all" else [_one(found.namespaces, which, source)]
+    chosen = namespaces.choose(found.namespaces, which, source)
     if (opts.programs or (filters is not None and filters.need_owners)) and source.owners is None:
         source = source._replace(owners=source.scan_owners()())
     if output != "netstat":
@@ -154,14 +153,3 @@ def _labels(source: ProcSource, ns: Namespace) -> tuple[str, ...]:
     return ("host",) if ns.initial else ()
 
 
-def _one(found: list[Namespace], which: str, source: ProcSource) -> Namespace:
-    """The namespace ``which`` names: a pid, a name under /run/netns, or an nsfs path."""
-    from netread.proc import namespaces
-
-    inode = namespaces.inode_of(which, source)
-    for ns in found:
-        if ns.inode == inode:
-            return ns
-    from netread.escape import escape_text
-
-    raise UsageError(f"--netns {escape_text(which)}: no such network namespace")

@@ -503,3 +503,23 @@ def _manifest_namespace(entry: object, where: str) -> Namespace:
         own=via == "self",
         initial=entry.get("initial") is True,
     )
+
+
+def choose(found: list[Namespace], which: str, source: ProcSource) -> list[Namespace]:
+    """The namespaces ``--netns which`` lists: every one for "all"; else the one a pid, a name
+    under /run/netns, a bind mount's name or path, or an nsfs path names (SourceError if none)."""
+    if which == "all":
+        return found
+    inode = inode_of(which, source)
+    for ns in found:
+        if (inode is not None and ns.inode == inode) or which in ns.names or any(os.path.basename(n) == which for n in ns.names):
+            return [ns]
+    from netread.escape import escape_text
+
+    raise NoSuchNamespace(f"--netns {escape_text(which)}: no such network namespace")
+
+
+class NoSuchNamespace(SourceError):
+    """--netns names no namespace of the source (a usage error, status 2)."""
+
+    exit_code = 2
