@@ -60,6 +60,9 @@ def list_namespaces(
         out.write(section_banner(ns.label, ns.names, _labels(source, ns), ns.via, ns.pid, ns.tid, ns.path).encode("utf-8", "surrogateescape"))
         try:
             section = namespaces.section_source(source, ns)
+        except namespaces.NotEnterable as exc:
+            sys.stderr.write(f"netread: note: {exc}\n")
+            continue
         except SourceError as exc:
             Report(sys.stderr).messages([exc])
             status = max(status, ExitStatus.ERROR)
@@ -76,7 +79,7 @@ def list_namespaces(
 def _say_denied(denied: int) -> None:
     if denied:
         sys.stderr.write(
-            f"netread: note: the namespaces of {denied} processes of other users could not be named"
+            f"netread: note: the namespaces of {denied} processes or threads of other users could not be named"
             " (their ns/net needs ptrace access): those sections are net:[?], told apart by their tables\n"
         )
 
@@ -116,6 +119,9 @@ def _records(
         for ns, tag in zip(chosen, tags):
             try:
                 section = namespaces.section_source(source, ns)
+            except namespaces.NotEnterable as exc:
+                sys.stderr.write(f"netread: note: {exc}\n")
+                continue
             except SourceError as exc:
                 report.messages([exc])
                 statuses.append(ExitStatus.ERROR)

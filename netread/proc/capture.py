@@ -275,7 +275,7 @@ def _other_namespaces(root: Path, capture: Capture, tables: list[tuple[str, str,
             capture.entries.append(Entry(f"{os.path.dirname(directory)}/ns/net", link=ns.label))
         listed.append(entry)
     if found.denied:
-        capture.problems.append(f"the namespaces of {found.denied} processes of other users could not be named (their ns/net needs ptrace access)")
+        capture.problems.append(f"the namespaces of {found.denied} processes or threads of other users could not be named (their ns/net needs ptrace access)")
     return listed
 
 

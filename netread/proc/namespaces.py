@@ -91,7 +91,7 @@ class Discovery(NamedTuple):
     """What :func:`discover` found, and what it could not identify."""
 
     namespaces: list[Namespace]
-    #: Processes in namespaces that could not be named (``ns/net`` denied), by count.
+    #: Processes and threads in namespaces that could not be named (``ns/net`` denied), by count.
     denied: int = 0
     #: Processes that went away while they were looked at.
     vanished: int = 0
@@ -120,7 +120,7 @@ def discover(root: str = LIVE_ROOT, *, threads: bool = True, mounts: bool = True
     for first in ("1", "2"):
         initial = initial or _ns_inode(_readlink(f"{root}/{first}/ns/net") or "")
     found: dict[int, dict[str, object]] = {}
-    fingerprints: dict[int, list[int]] = {}
+    fingerprints: dict[int, list[tuple[int, int | None]]] = {}  # net/tcp's inode -> (pid, tid) in it
     known_prints: dict[int, int] = {}
     denied = vanished = 0
 
@@ -149,7 +149,10 @@ def discover(root: str = LIVE_ROOT, *, threads: bool = True, mounts: bool = True
                 denied += 1
                 fp = _fingerprint(f"{root}/{name}/net/tcp")
                 if fp is not None:
-                    fingerprints.setdefault(fp, []).append(pid)
+                    fingerprints.setdefault(fp, []).append((pid, None))
+                if threads:  # a thread of its own namespace is told apart the same way
+                    for tid, tfp in _thread_prints(root, name, fp):
+                        fingerprints.setdefault(tfp, []).append((pid, tid))
                 continue
             if exc.errno not in (errno.ENOENT, errno.ESRCH):
                 continue
@@ -200,11 +203,22 @@ def discover(root: str = LIVE_ROOT, *, threads: bool = True, mounts: bool = True
             )
         )
     denied = 0
-    for fp, pids in sorted(fingerprints.items()):
+    if initial is None:  # pid 1's and 2's ns/net denied: their tables still tell which is theirs
+        first_print = _fingerprint(f"{root}/1/net/tcp") or _fingerprint(f"{root}/2/net/tcp")
+        if first_print in known_prints:
+            out = [ns._replace(initial=True) if ns.inode == known_prints[first_print] else ns for ns in out]
+    for fp, holders in sorted(fingerprints.items()):
         if fp in known_prints:
             continue  # another user's processes in a namespace already listed
-        denied += len(pids)
-        out.append(Namespace(None, "pid", f"{pids[0]}/net", pids[0], None, (), tuple(pids), fingerprint=fp))
+        denied += len(holders)
+        rep, rep_tid = holders[0]
+        path = f"{rep}/net" if rep_tid is None else f"{rep}/task/{rep_tid}/net"
+        out.append(
+            Namespace(
+                None, "pid" if rep_tid is None else "task", path, rep, rep_tid, (), tuple(p for p, t in holders if t is None),
+                initial=fp == _fingerprint(f"{root}/1/net/tcp"), fingerprint=fp,
+            )
+        )  # fmt: skip
     out.sort(key=lambda ns: (not ns.own, ns.inode is None, ns.inode or 0, ns.fingerprint or 0))
     return Discovery(out, denied, vanished)
 
@@ -247,6 +261,19 @@ def _threads(root: str, name: str, leader: int | None) -> Iterable[tuple[int, in
         inode = _ns_inode(_readlink(f"{root}/{name}/task/{tid}/ns/net") or "")
         if inode is not None and inode != leader:
             yield int(tid), inode
+
+
+def _thread_prints(root: str, name: str, leader: int | None) -> Iterable[tuple[int, int]]:
+    """(tid, fingerprint) of each thread of another user's process whose tables are not the leader's."""
+    try:
+        tids = os.listdir(f"{root}/{name}/task")
+    except OSError:
+        return
+    for tid in tids:
+        if tid != name and tid.isdigit():
+            fp = _fingerprint(f"{root}/{name}/task/{tid}/net/tcp")
+            if fp is not None and fp != leader:
+                yield int(tid), fp
 
 
 def _nsfs_dev(root: str) -> int | None:
@@ -381,8 +408,9 @@ def _open_inside(root: str, ns: Namespace, names: tuple[str, ...]) -> dict[str, 
         try:
             setns(target, CLONE_NEWNET)
         except OSError as exc:
-            why = "entering it needs CAP_SYS_ADMIN" if exc.errno == errno.EPERM else exc.strerror
-            raise SourceError(f"{ns.label} ({ns.path}): no task is in it, and {why}") from exc
+            if exc.errno == errno.EPERM:
+                raise NotEnterable(f"{ns.label} ({ns.path}): no task is in it, and entering it needs CAP_SYS_ADMIN: not listed") from exc
+            raise SourceError(f"{ns.label} ({ns.path}): no task is in it, and {exc.strerror}") from exc
         finally:
             os.close(target)
         try:
@@ -523,3 +551,7 @@ class NoSuchNamespace(SourceError):
     """--netns names no namespace of the source (a usage error, status 2)."""
 
     exit_code = 2
+
+
+class NotEnterable(SourceError):
+    """A namespace with no task in it, and no right to setns into it: said, not an error."""

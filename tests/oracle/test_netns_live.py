@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest import Unprivileged
 
 HOLDERS = Path(__file__).resolve().parent.parent / "netns_holders.py"
 BANNER = "Network namespace net:["
@@ -281,3 +282,26 @@ def test_api_connections_of_every_namespace(holders: dict[str, object]) -> None:
     assert isinstance(pids, list)
     one = netread.connections("tcp", netns=str(pids[1]))
     assert [(c.local_address, c.local_port, c.state, c.netns) for c in one] == [("127.0.0.1", 18080, "LISTEN", _inode(f"/proc/{pids[1]}/ns/net"))]
+
+
+def test_unprivileged_run_groups_the_tables_and_says_what_it_could_not_name(holders: dict[str, object], unprivileged: Unprivileged) -> None:
+    """As nobody: no traceback; root's namespaces are still sections of their own (net:[?]),
+    each equal to nsenter ... netstat; what could not be named or entered is said once."""
+    ours = _ours(holders)
+    own = _inode("/proc/self/ns/net")
+    for _attempt in range(3):
+        run = unprivileged.netread(["--netns", "all", "-tuwxan"], env=unprivileged.env(LC_ALL="C"))
+        assert run.returncode == 0, run.stderr
+        text = run.stdout.decode("utf-8", "surrogateescape")
+        bodies = [part.partition("\n")[2] for part in text.split(BANNER)[1:]]
+        wanted = {inode: _netstat(enter, "-tuwxan") for inode, enter in ours.items() if inode != own and not (enter[0].startswith("--net=/run") or "/fd/" in enter[0])}  # no task: not enterable
+        if all(body in bodies for body in wanted.values()):
+            break
+    assert b"Traceback" not in run.stderr
+    for inode, body in wanted.items():
+        assert body in bodies, f"net:[{inode}]"
+    assert text.count(BANNER + "?]") >= 3  # two processes' namespaces and a thread's, not named
+    err = run.stderr.decode()
+    assert err.count("could not be named") == 1
+    mount = holders["mount"]
+    assert f"netread: note: net:[{_inode(str(mount))}] ({mount}): no task is in it, and entering it needs CAP_SYS_ADMIN: not listed\n" in err
