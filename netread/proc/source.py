@@ -171,7 +171,8 @@ class ProcSource(NamedTuple):
             if exc.errno in (errno.ENOENT, errno.ENOTDIR):
                 return None
             raise SourceError(f"{path}: {_reason(exc)}") from exc
-        return _chunks(handle, path, size, overlap=overlap and self.root == LIVE_ROOT and os.path.exists(CAT))
+        live = self.root == LIVE_ROOT
+        return _chunks(handle, path, size, overlap=overlap and live and os.path.exists(CAT), seq=live)
 
     def _table(self, name: str) -> io.FileIO:
         if self.opened is None:
@@ -308,9 +309,20 @@ def _inside(path: str, root: str) -> bool:
     return real == top or real.startswith(top.rstrip(os.sep) + os.sep)
 
 
-def _chunks(handle: io.FileIO, path: str, size: int, overlap: bool) -> Iterator[tuple[int, bytes | ParseError]]:
+#: A read() of a /proc/net seq_file returns whole records until the next would overflow its buffer
+#: (a page, or more once a record needed more) or the read() asked for no more: one shorter than
+#: asked and than a page by more than the longest record (a unix line with a 108-byte name is
+#: under 200 bytes) ended because the table did.
+SEQ_SHORT = (os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096) - 512
+
+
+def _chunks(handle: io.FileIO, path: str, size: int, overlap: bool, seq: bool = False) -> Iterator[tuple[int, bytes | ParseError]]:
     """The pieces of ``net_chunks``: at most ``MAX_LINE`` (or ``size``) bytes of a line are ever
-    held, so a table that is one huge line costs two buffers, not the line."""
+    held, so a table that is one huge line costs two buffers, not the line.
+
+    ``seq`` (the live /proc): a short read (:data:`SEQ_SHORT`) is the end of the table, so the
+    read() that would return 0 is not made: for tcp it walks the whole connection hash again
+    (half of a small table's cost: ~1-2.5 ms per tcp table per namespace here)."""
     limit = max(MAX_LINE, size)
     lineno = 1
     rest = b""
@@ -330,7 +342,9 @@ def _chunks(handle: io.FileIO, path: str, size: int, overlap: bool) -> Iterator[
                         n = reader.readinto(view[got:])
                         if not n:
                             break
-                        got += n
+                        asked, got = len(buf) - got, got + n
+                        if seq and n < SEQ_SHORT and n < asked and reader is handle:
+                            break  # the table's end: got < len(buf) says so below
                 except OSError as exc:
                     raise SourceError(f"{path}: {exc.strerror or os.strerror(exc.errno or 0)}") from exc
                 finally:
