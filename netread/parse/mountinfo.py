@@ -59,9 +59,12 @@ class NsfsMount(NamedTuple):
 
     lineno: int
     mount_id: int
-    #: the namespace type (``net``, ``mnt``, ``uts``, ...) and inode from the root field.
-    type: str
-    inode: int
+    #: the namespace type (``net``, ``mnt``, ``uts``, ...) and inode from the root field; None
+    #: where the kernel writes the root as ``/`` (older kernels, before nsfs_show_path: Docker
+    #: 1.9's test fixture has ``145 230 0:3 / /run/docker/netns/default rw - nsfs nsfs rw``),
+    #: so that only a stat of the mount point tells them.
+    type: str | None
+    inode: int | None
     #: decoded (``\\040`` is a space again).
     mount_point: str
     origin: Origin
@@ -143,19 +146,20 @@ def nsfs_mounts(text: str, path: str = "mountinfo", problems: list[ParseError] |
             if fields[dash + 1] != NSFS:
                 continue
             name = ns_name(fields[3])
-            if name is None:
-                _problem(path, lineno, "root", "not a namespace name type:[inode]", line, problems)
+            if name is None and fields[3] != "/":
+                _problem(path, lineno, "root", "not a namespace name type:[inode] (nor '/')", line, problems)
                 continue
             point = unescape(fields[4])
             origin, short = origin_of(point)
-            mounts.append(NsfsMount(lineno, int(fields[0]), name.type, name.inode, point, origin, short))
+            kind, inode = (None, None) if name is None else name
+            mounts.append(NsfsMount(lineno, int(fields[0]), kind, inode, point, origin, short))
     return mounts
 
 
 def netns_mounts(text: str, path: str = "mountinfo", problems: list[ParseError] | None = None) -> list[NsfsMount]:
-    """The nsfs mounts of network namespaces (type ``net``), in file order.
+    """The nsfs mounts of network namespaces (type ``net``, or unknown: root ``/``), in file order.
 
     >>> [m.name for m in netns_mounts("1 2 0:4 mnt:[4026531841] /a rw - nsfs nsfs rw\\n3 2 0:4 net:[9] /run/netns/b rw - nsfs nsfs rw\\n")]
     ['b']
     """
-    return [m for m in nsfs_mounts(text, path, problems) if m.type == "net"]
+    return [m for m in nsfs_mounts(text, path, problems) if m.type in ("net", None)]
