@@ -14,8 +14,8 @@ still said ``/system.slice/docker.service`` while the controllers held the conta
 Within a path the innermost component that names a container wins, so docker-in-docker
 and kind give the inner container, not the node.  The components that name one:
 
-- ``<prefix>-<64 hex>[.scope]``, prefix ``docker``, ``cri-containerd``, ``crio``,
-  ``libpod`` or ``libpod-payload``: the systemd driver (and cgroupfs CRI-O and podman);
+- ``<prefix>-<64 hex>[.scope]``, prefix ``docker``, ``cri-containerd``, ``nerdctl`` (containerd's
+  CLI), ``crio``, ``libpod`` or ``libpod-payload``: the systemd driver (and cgroupfs CRI-O and podman);
   ``libpod-conmon-`` and ``crio-conmon-`` are monitors, not containers;
 - a bare ``<64 hex>`` under ``docker`` (Docker's cgroupfs driver), under a Kubernetes
   ``pod<uid>`` (the kubelet's cgroupfs driver: docker or containerd, not named), or at
@@ -101,7 +101,7 @@ class ContainerLabel(NamedTuple):
 
 
 _HEX64 = r"[0-9a-f]{64}"
-_SCOPE = re.compile(rf"(docker|cri-containerd|crio|libpod|libpod-payload)-({_HEX64})(?:\.scope)?")
+_SCOPE = re.compile(rf"(docker|cri-containerd|nerdctl|crio|libpod|libpod-payload)-({_HEX64})(?:\.scope)?")
 _BARE = re.compile(_HEX64)
 _SHIM = re.compile(rf"(.*):cri-containerd:({_HEX64})")
 #: the kubelet's systemd driver: kubepods[-qos]-pod<uid>.slice, '-' in the uid escaped as '_';
@@ -114,6 +114,7 @@ _SYSTEMD_ESCAPE = re.compile(r"\\x([0-9a-f]{2})")
 _RUNTIMES = {
     "docker": Runtime.DOCKER,
     "cri-containerd": Runtime.CONTAINERD,
+    "nerdctl": Runtime.CONTAINERD,
     "crio": Runtime.CRIO,
     "libpod": Runtime.PODMAN,
     "libpod-payload": Runtime.PODMAN,
@@ -158,19 +159,27 @@ def decode_cgroup(text: str, path: str = "cgroup", problems: list[ParseError] | 
     return lines
 
 
+def _pod_at(parts: list[str], i: int) -> tuple[str, QosClass] | None:
+    """The pod UID and QoS class ``parts[i]`` names (the part before a ``:`` for the shim form)."""
+    part = parts[i].partition(":")[0]
+    found = _POD_SLICE.fullmatch(part)
+    if found is not None:
+        return found.group(2).replace("_", "-"), _QOS[found.group(1)]
+    found = _POD_DIR.fullmatch(part)
+    if found is not None:
+        if i >= 1 and parts[i - 1] == "kubepods":
+            return found.group(1), QosClass.GUARANTEED
+        if i >= 2 and parts[i - 2] == "kubepods" and parts[i - 1] in ("burstable", "besteffort"):
+            return found.group(1), _QOS[parts[i - 1]]
+    return None
+
+
 def _pod(parts: list[str], before: int) -> tuple[str, QosClass] | None:
-    """The pod UID and QoS class of the nearest pod component at or above ``parts[before]``."""
+    """The pod of the nearest pod component at or above ``parts[before]``."""
     for i in range(before, -1, -1):
-        part = parts[i].partition(":")[0]
-        found = _POD_SLICE.fullmatch(part)
-        if found is not None:
-            return found.group(2).replace("_", "-"), _QOS[found.group(1)]
-        found = _POD_DIR.fullmatch(part)
-        if found is not None:
-            if i >= 1 and parts[i - 1] == "kubepods":
-                return found.group(1), QosClass.GUARANTEED
-            if i >= 2 and parts[i - 2] == "kubepods" and parts[i - 1] in ("burstable", "besteffort"):
-                return found.group(1), _QOS[parts[i - 1]]
+        pod = _pod_at(parts, i)
+        if pod is not None:
+            return pod
     return None
 
 
@@ -184,7 +193,7 @@ def _container(parts: list[str], i: int) -> tuple[Runtime, str, int] | None:
     if _BARE.fullmatch(part) is not None:
         if parent == "docker":
             return Runtime.DOCKER, part, i - 1
-        if parent is not None and _pod(parts, i - 1) is not None and _POD_DIR.fullmatch(parent):
+        if i >= 1 and _pod_at(parts, i - 1) is not None:
             return Runtime.CRI, part, i - 1
         if parent is None or parent == "..":
             return Runtime.OCI, part, -1

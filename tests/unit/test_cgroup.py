@@ -204,6 +204,15 @@ LINES = [
         "3:cpuset:/docker/bfea6eb2d60179355e370a5d277d496eb0fe75d9a5a47c267221e87dbbbbc93b\n2:name=systemd:/\n",
         want(D, "bfea6eb2d60179355e370a5d277d496eb0fe75d9a5a47c267221e87dbbbbc93b"),
     ),
+    # rootless docker: content search ("Cgroup Path Observed Live" in a project's notes)
+    (
+        "docker-rootless",
+        "0::/user.slice/user-1000.slice/user@1000.service/user.slice/docker-79b03053e0115fdf2987f3f9e06de74f8121e712319b74dddb6dccaca35e6ce0.scope\n",
+        want(D, "79b03053e0115fdf2987f3f9e06de74f8121e712319b74dddb6dccaca35e6ce0"),
+    ),
+    # rootless containerd through nerdctl: layout from an osquery rule (content search)
+    # "cgroup_path LIKE '/user.slice/user-1000.slice/user@1000.service/user.slice/nerdctl-%'" (id made up)
+    ("nerdctl-rootless", f"0::/user.slice/user-1000.slice/user@1000.service/user.slice/nerdctl-{ID}.scope\n", want(C, ID)),
     # podman rootful: reference section 5.2 (the Kepler project's container-cgroup test)
     (
         "podman-rootful",
@@ -285,7 +294,10 @@ LINES = [
     ("desktop-app", "0::/user.slice/user-1000.slice/user@1000.service/app.slice/app-gnome-Alacritty-3266.scope\n", None),
     ("root", "0::/\n", None),
     ("empty", "", None),
+    # a bare id under a pod slice (made up: the id the cgroupfs layout puts under pod<uid>)
+    ("k8s-slice-bare-id", f"0::/kubepods.slice/kubepods-podd0d034ed_5204_11e7_9710_507b9d27b5d9.slice/{ID}\n", want(CRI, ID, "d0d034ed-5204-11e7-9710-507b9d27b5d9", G)),
     # a hex component that no runtime layout names is not guessed at
+    ("pod-dir-outside-kubepods", f"0::/system.slice/pod5b977639-f878-469b-94ee-47a4aa7e597a/{ID}\n", None),
     ("stray-hex", f"0::/system.slice/{ID}\n", None),
     ("stray-hex-service", f"0::/system.slice/backup-{ID}.service\n", None),
 ]
@@ -358,6 +370,7 @@ COMPONENTS = st.one_of(
     HEX,
     HEX.map(lambda h: f"docker-{h}.scope"),
     HEX.map(lambda h: f"cri-containerd-{h}.scope"),
+    HEX.map(lambda h: f"nerdctl-{h}.scope"),
     HEX.map(lambda h: f"crio-{h}"),
     HEX.map(lambda h: f"libpod-conmon-{h}.scope"),
     UID.map(lambda u: f"pod{u}"),
