@@ -7,6 +7,10 @@ A case whose values were made up to fit a documented layout says so.
 
 from __future__ import annotations
 
+import contextlib
+import os
+import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -422,3 +426,125 @@ def test_junk_never_raises_and_every_result_comes_from_the_input(text: str) -> N
 def test_scope_ids_round_trip(prefix: str, cid: str, scope: bool) -> None:
     label = label_of_path(f"/machine.slice/{prefix}-{cid}" + (".scope" if scope else ""))
     assert label is not None and label.id == cid and label.pod_uid is None
+
+
+# -- this machine: lines the kernel itself writes ----------------------------------------------
+
+
+def _hierarchies() -> dict[str, Path]:
+    """Where the cgroup v2 tree and the v1 ``name=systemd`` tree are mounted here (either may be absent)."""
+    found: dict[str, Path] = {}
+    for line in Path("/proc/self/mounts").read_text().splitlines():
+        _, point, fstype, options, *_ = line.split(" ")
+        if fstype == "cgroup2":
+            found.setdefault("v2", Path(point))
+        elif fstype == "cgroup" and "name=systemd" in options.split(","):
+            found.setdefault("systemd", Path(point))
+    return found
+
+
+class _Tree:
+    """Cgroups made for one test under a ``netread-test-<pid>`` directory, removed afterwards."""
+
+    def __init__(self, root: Path) -> None:
+        self.top = root / f"netread-test-{os.getpid()}"
+        self.made: list[Path] = []
+
+    def make(self, relative: str) -> Path:
+        path = self.top
+        for part in [""] + relative.strip("/").split("/"):
+            path = path / part if part else path
+            if not path.exists():
+                path.mkdir()
+                self.made.append(path)
+        return path
+
+    def remove(self) -> None:
+        for path in reversed(self.made):
+            with contextlib.suppress(OSError):
+                path.rmdir()
+
+
+@pytest.fixture
+def trees() -> Iterator[dict[str, _Tree]]:
+    if os.geteuid() != 0:
+        pytest.skip("making cgroups needs root")
+    made = {name: _Tree(root) for name, root in _hierarchies().items()}
+    if "v2" not in made:
+        pytest.skip("no cgroup2 hierarchy mounted")
+    try:
+        made["v2"].make("")
+    except OSError as exc:
+        pytest.skip(f"cannot make a cgroup: {exc}")
+    yield made
+    for tree in made.values():
+        tree.remove()
+
+
+def _sleeper(*cgroups: Path) -> subprocess.Popen[bytes]:
+    proc = subprocess.Popen(["sleep", "60"])
+    for cgroup in cgroups:
+        (cgroup / "cgroup.procs").write_text(f"{proc.pid}\n")
+    return proc
+
+
+KUBE = "kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod042efd86_1f3b_4f2f_8736_f31c58e95bbc.slice"
+
+
+def test_live_kernel_lines_and_a_reader_inside_a_cgroup_namespace(trees: dict[str, _Tree]) -> None:
+    crio = trees["v2"].make(f"{KUBE}/crio-{'f3' * 32}.scope")
+    docker = trees["v2"].make(f"system.slice/docker-{'d0' * 32}.scope")
+    target = _sleeper(crio)
+    try:
+        text = Path(f"/proc/{target.pid}/cgroup").read_text()
+        label = container_label(text, f"{target.pid}/cgroup")
+        assert label is not None and label[:4] == want(CRIO, "f3" * 32, "042efd86-1f3b-4f2f-8736-f31c58e95bbc", B)
+        assert label.relative is False and label.path.startswith(f"/netread-test-{os.getpid()}/")
+        # a reader in a cgroup namespace rooted at the docker scope sees the pod's container as /../../..
+        script = f'echo $$ > "{docker}/cgroup.procs" && exec unshare -C cat /proc/{target.pid}/cgroup /proc/self/cgroup'
+        seen = subprocess.run(["sh", "-c", script], capture_output=True, text=True, timeout=20)
+        if seen.returncode != 0:
+            pytest.skip(f"unshare -C refused: {seen.stderr.strip()[:200]}")
+        theirs, own = [line for line in seen.stdout.splitlines() if line.startswith("0::")]
+        assert own == "0::/"
+        assert theirs == f"0::/../../{KUBE}/crio-{'f3' * 32}.scope"
+        inside = container_label(theirs + "\n")
+        assert inside is not None and inside[:4] == label[:4] and inside.relative is True
+    finally:
+        target.kill()
+        target.wait()
+
+
+def test_live_v1_name_systemd_line_when_v2_names_nothing(trees: dict[str, _Tree]) -> None:
+    if "systemd" not in trees:
+        pytest.skip("no v1 name=systemd hierarchy here")
+    try:
+        cgroupfs = trees["systemd"].make(f"docker/{'ab' * 32}")
+    except OSError as exc:
+        pytest.skip(f"cannot make a v1 cgroup: {exc}")
+    target = _sleeper(cgroupfs)
+    try:
+        text = Path(f"/proc/{target.pid}/cgroup").read_text()
+        lines = decode_cgroup(text)
+        assert any(line.controllers == ("name=systemd",) and line.path.endswith(f"/docker/{'ab' * 32}") for line in lines)
+        label = container_label(text)
+        assert label is not None and label[:4] == want(D, "ab" * 32)
+    finally:
+        target.kill()
+        target.wait()
+
+
+def test_live_processes_of_this_machine_parse_without_problems() -> None:
+    """Every readable /proc/<pid>/cgroup here decodes cleanly, and any label is read from its text."""
+    seen = 0
+    for pid in [p for p in os.listdir("/proc") if p.isdigit()][:500]:
+        try:
+            text = Path(f"/proc/{pid}/cgroup").read_text()
+        except OSError:
+            continue
+        problems: list[ParseError] = []
+        label = container_label(text, f"{pid}/cgroup", problems)
+        assert problems == [], problems
+        _check(text, label)
+        seen += 1
+    assert seen
