@@ -2,7 +2,9 @@
 
 Every case is a line (or file) another project recorded from a real host, cited beside it;
 "content search" means the stored index found the text but did not name its repository.
-A case whose values were made up to fit a documented layout says so.
+A case whose values were made up to fit a documented layout says so. The live tests at the end
+read lines the kernel writes here: a ``sleep`` moved into cgroups named as each runtime names them
+(made under a ``netread-test-<pid>`` directory and removed), and a reader in a cgroup namespace.
 """
 
 from __future__ import annotations
