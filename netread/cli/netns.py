@@ -156,6 +156,8 @@ def _records(
 
 
 def _labels(source: ProcSource, ns: Namespace) -> tuple[str, ...]:
-    return ("host",) if ns.initial else ()
+    from netread.proc.namespaces import container_labels
+
+    return container_labels(source, ns)
 
 

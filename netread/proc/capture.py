@@ -66,6 +66,10 @@ SYSCTLS = (
     "sys/net/ipv4/tcp_keepalive_time",
 )
 PROCESS_FILES = ("cmdline", "comm", "status")
+#: The processes of a namespace whose cgroup a capture keeps (its container labels), at most.
+MAX_NETNS_PIDS = 4096
+#: Of a cgroup file, at most this much is kept (its lines name the containers).
+MAX_CGROUP = 1 << 16
 #: /proc files are small; a bigger read means something is wrong (a table of a huge host is ~150 MB).
 MAX_FILE = 1 << 30
 
@@ -251,8 +255,20 @@ def _other_namespaces(root: Path, capture: Capture, tables: list[tuple[str, str,
 
     found = namespaces.discover(str(root))
     listed: list[dict[str, object]] = []
+    cgroups: set[int] = set()
     for ns in found.namespaces:
-        entry: dict[str, object] = {"inode": ns.inode, "ns_id": ns.ns_id, "via": ns.via, "path": ns.path, "pid": ns.pid, "tid": ns.tid, "names": list(ns.names), "initial": ns.initial}
+        pids = list(ns.pids[:MAX_NETNS_PIDS])
+        entry: dict[str, object] = {
+            "inode": ns.inode, "ns_id": ns.ns_id, "via": ns.via, "path": ns.path, "pid": ns.pid, "tid": ns.tid,
+            "names": list(ns.names), "initial": ns.initial, "pids": pids,
+        }  # fmt: skip
+        for pid in pids:  # the container labels are worked out when the snapshot is read
+            if pid in cgroups:
+                continue
+            cgroups.add(pid)
+            data = _read(root / str(pid) / "cgroup", capture, f"{pid}/cgroup")
+            if data is not None:
+                capture.entries.append(Entry(f"{pid}/cgroup", data[:MAX_CGROUP]))
         if ns.via == "self":
             listed.append(entry)
             continue
@@ -326,7 +342,7 @@ def _not_a_capture(dest: Path) -> list[str]:
             elif stat.S_ISLNK(mode):
                 ok = (len(parts) == 3 and parts[0].isdigit() and parts[1] == "fd" and parts[2].isdigit()) or task == "link"
             else:
-                ok = stat.S_ISREG(mode) and (rel in known or task == "table" or (len(parts) == 2 and parts[0].isdigit() and parts[1] in PROCESS_FILES))
+                ok = stat.S_ISREG(mode) and (rel in known or task == "table" or (len(parts) == 2 and parts[0].isdigit() and parts[1] in (*PROCESS_FILES, "cgroup")))
             if not ok:
                 odd.append(rel)
     return sorted(odd)

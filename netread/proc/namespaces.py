@@ -30,6 +30,7 @@ import os
 import sys
 
 from netread.errors import SourceError
+from netread.parse.netns import net_inode
 from netread.proc.source import LIVE_ROOT
 from netread.proc.source import ProcSource
 
@@ -97,13 +98,6 @@ class Discovery(NamedTuple):
     vanished: int = 0
 
 
-def _ns_inode(link: str) -> int | None:
-    """``net:[4026531840]`` -> 4026531840; None for anything else."""
-    if link.startswith("net:[") and link.endswith("]") and link[5:-1].isascii() and link[5:-1].isdigit():
-        return int(link[5:-1])
-    return None
-
-
 def _readlink(path: str, dir_fd: int | None = None) -> str | None:
     try:
         return os.readlink(path, dir_fd=dir_fd)
@@ -115,10 +109,10 @@ def discover(root: str = LIVE_ROOT, *, threads: bool = True, mounts: bool = True
     """Every network namespace under the live ``root``: the reader's own first, then the others
     by inode (a stable order), each once."""
     own_link = _readlink(f"{root}/thread-self/ns/net") or _readlink(f"{root}/self/ns/net")
-    own = _ns_inode(own_link or "")
+    own = net_inode(own_link or "")
     initial = None
     for first in ("1", "2"):
-        initial = initial or _ns_inode(_readlink(f"{root}/{first}/ns/net") or "")
+        initial = initial or net_inode(_readlink(f"{root}/{first}/ns/net") or "")
     found: dict[int, dict[str, object]] = {}
     fingerprints: dict[int, list[tuple[int, int | None]]] = {}  # net/tcp's inode -> (pid, tid) in it
     known_prints: dict[int, int] = {}
@@ -160,7 +154,7 @@ def discover(root: str = LIVE_ROOT, *, threads: bool = True, mounts: bool = True
                 vanished += 1
                 continue
             link = ""  # a zombie, or a leader that has exited: its threads may live on
-        inode = _ns_inode(link)
+        inode = net_inode(link)
         if inode is not None:
             note(inode, "pid", f"{name}/net", pid)
         if threads:
@@ -258,7 +252,7 @@ def _threads(root: str, name: str, leader: int | None) -> Iterable[tuple[int, in
     for tid in tids:
         if tid == name or not tid.isdigit():
             continue
-        inode = _ns_inode(_readlink(f"{root}/{name}/task/{tid}/ns/net") or "")
+        inode = net_inode(_readlink(f"{root}/{name}/task/{tid}/ns/net") or "")
         if inode is not None and inode != leader:
             yield int(tid), inode
 
@@ -294,7 +288,7 @@ def _nsfs_fds(root: str, name: str) -> Iterable[tuple[str, int]]:
         link = _readlink(f"{fd_dir}/{fd}")
         if link is None or link.startswith(("socket:", "pipe:", "anon_inode:", "/dev/")):
             continue
-        inode = _ns_inode(link)
+        inode = net_inode(link)
         if inode is not None:
             yield f"{fd_dir}/{fd}", inode
             continue
@@ -325,28 +319,27 @@ def _is_net_ns(path: str) -> bool:
 
 
 def _nsfs_mounts(root: str) -> Iterable[tuple[int, str]]:
-    """(namespace inode, mount point) of each network namespace bind mount in the reader's mountinfo."""
+    """(namespace inode, mount point) of each network namespace bind mount in the reader's mountinfo
+    (a mount whose root an older kernel wrote as ``/`` is stat()ed for its inode)."""
+    from netread.parse.mountinfo import netns_mounts
+
     try:
         with open(f"{root}/self/mountinfo", "rb") as handle:
             text = handle.read(1 << 22).decode("utf-8", "surrogateescape")
     except OSError:
         return
-    for line in text.split("\n"):
-        fields = line.split(" ")
-        if " - nsfs " not in line or len(fields) < 5:
-            continue
-        inode = _ns_inode(fields[3])
-        if inode is not None:
-            yield inode, _unescape_mount(fields[4])
-
-
-def _unescape_mount(field: str) -> str:
-    """mountinfo's octal escapes (``\\040`` for a space...) decoded."""
-    if "\\" not in field:
-        return field
-    import re
-
-    return re.sub(r"\\([0-7]{3})", lambda m: chr(int(m.group(1), 8)), field)
+    nsfs = _nsfs_dev(root)
+    for mount in netns_mounts(text, f"{root}/self/mountinfo"):
+        inode = mount.inode
+        if inode is None:
+            try:
+                st = os.stat(mount.mount_point)
+            except OSError:
+                continue
+            if st.st_dev != nsfs or not _is_net_ns(mount.mount_point):
+                continue
+            inode = st.st_ino
+        yield inode, mount.mount_point
 
 
 def open_tables(root: str, ns: Namespace, names: Iterable[str] = TABLES) -> dict[str, io.FileIO]:
@@ -381,7 +374,7 @@ def _open_through(root: str, ns: Namespace, names: tuple[str, ...]) -> dict[str,
                 raise SourceError(f"{root}/{task}/net/{name}: {exc.strerror}") from exc
             opened[name] = _file(fd)
         after = _readlink("ns/net", dfd)
-        if ns.inode is not None and (before != after or _ns_inode(before or "") != ns.inode):
+        if ns.inode is not None and (before != after or net_inode(before or "") != ns.inode):
             raise SourceError(f"{root}/{task}: left {ns.label} while its tables were opened")
     except BaseException:
         for handle in opened.values():
@@ -466,8 +459,8 @@ def inode_of(which: str, source: ProcSource) -> int | None:
     ``/run/netns``, or an nsfs path (a bind mount, ``/proc/<pid>/ns/net``); None if none."""
     if which.isascii() and which.isdigit():
         if source.confined:
-            return _ns_inode(_readlink(os.path.join(source.root, which, "ns", "net")) or "")
-        return _ns_inode(_readlink(f"{source.root}/{which}/ns/net") or "")
+            return net_inode(_readlink(os.path.join(source.root, which, "ns", "net")) or "")
+        return net_inode(_readlink(f"{source.root}/{which}/ns/net") or "")
     if source.confined:
         return None  # a snapshot's namespaces are named by their mounts (Namespace.names)
     path = which if "/" in which else f"/run/netns/{which}"
@@ -520,6 +513,9 @@ def _manifest_namespace(entry: object, where: str) -> Namespace:
     names = entry.get("names", [])
     if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
         raise SourceError(f"{where}.names: not a list of strings")
+    pids = entry.get("pids", [])
+    if not isinstance(pids, list) or not all(isinstance(p, int) and not isinstance(p, bool) and 0 < p < 1 << 32 for p in pids):
+        raise SourceError(f"{where}.pids: not a list of pids")
     return Namespace(
         number("inode"),
         str(via),
@@ -527,6 +523,7 @@ def _manifest_namespace(entry: object, where: str) -> Namespace:
         number("pid"),
         number("tid"),
         tuple(names),
+        tuple(pids),
         ns_id=number("ns_id"),
         own=via == "self",
         initial=entry.get("initial") is True,
@@ -555,3 +552,28 @@ class NoSuchNamespace(SourceError):
 
 class NotEnterable(SourceError):
     """A namespace with no task in it, and no right to setns into it: said, not an error."""
+
+
+def container_labels(source: ProcSource, ns: Namespace) -> tuple[str, ...]:
+    """What a namespace's banner and records call it: ``host`` for the initial one, then the
+    container of each of its processes (``/proc/<pid>/cgroup``: ``docker:<id12>``,
+    ``cri-o:<id12>``...), each once, and ``pod:<uid>`` when one Kubernetes pod holds all of
+    those.  A namespace is not a container (a pod's containers share one; a host-network
+    container is in the host's): every container seen is named.
+    """
+    from netread.parse.cgroup import container_label
+
+    labels: list[str] = ["host"] if ns.initial else []
+    pods: set[str | None] = set()
+    for pid in ns.pids:
+        text = source.read_text(f"{pid}/cgroup")
+        found = container_label(text, f"{source.root}/{pid}/cgroup") if text else None
+        if found is None:
+            continue
+        label = f"{found.runtime.value}:{found.id[:12]}"
+        if label not in labels:
+            labels.append(label)
+        pods.add(found.pod_uid)
+    if len(pods) == 1 and None not in pods and not ns.initial:
+        labels.append(f"pod:{next(iter(pods))}")
+    return tuple(labels)

@@ -305,3 +305,48 @@ def test_unprivileged_run_groups_the_tables_and_says_what_it_could_not_name(hold
     assert err.count("could not be named") == 1
     mount = holders["mount"]
     assert f"netread: note: net:[{_inode(str(mount))}] ({mount}): no task is in it, and entering it needs CAP_SYS_ADMIN: not listed\n" in err
+
+
+POD = "042efd86-1f3b-4f2f-8736-f31c58e95bbc"
+KUBE = f"kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod{POD.replace('-', '_')}.slice"
+
+
+def _cgroup2() -> Path | None:
+    for line in Path("/proc/self/mounts").read_text().splitlines():
+        fields = line.split(" ")
+        if len(fields) > 2 and fields[2] == "cgroup2":
+            return Path(fields[1])
+    return None
+
+
+def test_container_labels_in_banners_live_and_replayed(holders: dict[str, object], tmp_path: Path) -> None:
+    """A holder moved into a CRI-O container's cgroup (as the kubelet names it) labels its
+    namespace cri-o:<id12> pod:<uid>, live and from a capture."""
+    v2 = _cgroup2()
+    if v2 is None:
+        pytest.skip("no cgroup2 hierarchy mounted")
+    pids = holders["pids"]
+    assert isinstance(pids, list)
+    top = v2 / f"netread-test-ns-{os.getpid()}"
+    scope = top / KUBE / f"crio-{'ab' * 32}.scope"
+    made = []
+    try:
+        path = top
+        for part in [""] + str(scope.relative_to(top)).split("/"):
+            path = path / part if part else path
+            path.mkdir(exist_ok=True)
+            made.append(path)
+        (scope / "cgroup.procs").write_text(f"{pids[1]}\n")
+        inode = _inode(f"/proc/{pids[1]}/ns/net")
+        want = f"{BANNER}{inode}] cri-o:{'ab' * 6} pod:{POD} (pid {pids[1]})"
+        assert _sections(_netread("-tan"))[inode][0] == want
+        _capture(tmp_path / "snap")
+        run = subprocess.run([sys.executable, "-m", "netread", "--proc", str(tmp_path / "snap"), "--netns", "all", "-tan"], capture_output=True, timeout=60)
+        assert _sections(run.stdout.decode())[inode][0] == want
+        host = _sections(_netread("-tan"))[_inode("/proc/self/ns/net")][0]
+        assert host.startswith(f"{BANNER}{_inode('/proc/self/ns/net')}] host")
+    finally:
+        with open(v2 / "cgroup.procs", "w") as back:  # the holder back to the root, so the test cgroups can go
+            back.write(f"{pids[1]}\n")
+        for path in reversed(made):
+            path.rmdir()
