@@ -71,6 +71,7 @@ def quick_parse(argv: Sequence[str]) -> Request | None:
     flags: set[str] = set()
     protocol: list[str] = []
     proc: str | None = None
+    netns: str | None = None
     args = list(argv)
     i = 0
     while i < len(args):
@@ -78,7 +79,7 @@ def quick_parse(argv: Sequence[str]) -> Request | None:
         i += 1
         if arg in LONG:
             flags.add(LONG[arg])
-        elif arg in ("--proc", "-A", "--protocol") or arg.startswith(("--proc=", "--protocol=")):
+        elif arg in ("--proc", "-A", "--protocol", "--netns") or arg.startswith(("--proc=", "--protocol=", "--netns=")):
             if "=" in arg:
                 value = arg.split("=", 1)[1]
             elif i < len(args):
@@ -91,10 +92,14 @@ def quick_parse(argv: Sequence[str]) -> Request | None:
                 if proc is not None:
                     return None
                 proc = value
+            elif arg.startswith("--netns"):
+                if netns is not None:
+                    return None
+                netns = value
             else:
                 protocol.append(value)
         elif len(arg) > 1 and arg[0] == "-" and arg[1] != "-" and all(c in SHORT for c in arg[1:]):
             flags.update(SHORT[c] for c in arg[1:])
         else:
             return None
-    return Request(frozenset(flags), tuple(protocol), proc)
+    return Request(frozenset(flags), tuple(protocol), proc, netns=netns)
