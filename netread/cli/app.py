@@ -65,6 +65,9 @@ def main(
     route: Annotated[int, typer.Option("-r", "--route", count=True, help="The routing tables (net/route, net/ipv6_route).")] = 0,
     interfaces: Annotated[int, typer.Option("-i", "--interfaces", count=True, help="The interface table (net/dev).")] = 0,
     groups: Annotated[int, typer.Option("-g", "--groups", count=True, help="Multicast group memberships (net/igmp, net/igmp6).")] = 0,
+    fib: Annotated[bool, typer.Option("-F", "--fib", help="With -r: the forwarding table (the default).")] = False,
+    cache: Annotated[bool, typer.Option("-C", "--cache", help="With -r: the routing cache (net/rt_cache) instead; with -F as well, after it.")] = False,
+    symbolic: Annotated[bool, typer.Option("-N", "--symbolic", help="With -r: numeric addresses, as netstat's -N.")] = False,
     masquerade: Annotated[int, typer.Option("-M", "--masquerade", count=True, help="Masqueraded connections (net/ip_masquerade).")] = 0,
     explain: Annotated[
         bool,
@@ -145,6 +148,9 @@ def main(
         "verbose": verbose,
         "explain": explain,
         "strict": strict,
+        "fib": fib,
+        "cache": cache,
+        "symbolic": symbolic,
     }
     request = Request(
         frozenset(name for name, on in chosen.items() if on),
