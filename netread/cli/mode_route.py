@@ -38,6 +38,8 @@ if TYPE_CHECKING:
 NO_ROUTING = ("unix",)
 #: The statuses rprint_* return.
 NOT_READ = 1
+#: rprint_cache's exit(-1) when proc_guess_fmt cannot read the header.
+CACHE_UNREADABLE = 255
 #: route_info's E_OPTERR for a family without routing (netstat's usage status).
 NO_ROUTING_STATUS = 3
 
@@ -116,10 +118,15 @@ def _inet(source: ProcSource, kind: str, ext: int, numeric: bool, resolver: Reso
         table = parse.parse_route(lines, path=source.net_path(name))
     else:
         table = parse.parse_rt_cache(lines, path=source.net_path(name))
+        if table.empty:  # proc_guess_fmt's -1: rprint_cache prints its title, then perror and exit(-1)
+            out.write(text.CACHE_TITLE)
+            out.flush()
+            sys.stderr.write(f"{escape_text(source.net_path(name))}: empty file\n")
+            return CACHE_UNREADABLE
         out.write(text.cache_head(ext, table.layout or 0))
     status = _ended(table, source.net_path(name), out)
-    if status is not None:
-        return status
+    if status is not None and kind == "fib":
+        return status  # rprint_cache warns and goes on (status 0)
     report.messages(table.problems)
     rows: list[Route] = table.rows  # type: ignore[assignment]
     found = _names4(rows, resolver, kind) if resolver is not None else text.RouteNames()

@@ -271,6 +271,17 @@ def guess_layout(header: str) -> int:
     return sum(bit for name, bit in CACHE_GUESS if name in header)
 
 
+def cache_format(layout: int) -> int | None:
+    """rprint_cache's ``format`` for a header classification: 2 (the 2.2 layout) for 63, 1 (2.0)
+    for 97; any other number stays as it is (after netstat's ERROR line), so 1 and 2 pick a layout too.
+
+    >>> cache_format(63), cache_format(97), cache_format(1), cache_format(5)
+    (2, 1, 1, None)
+    """
+    form = {LAYOUT_22: 2, LAYOUT_20: 1}.get(layout, layout)
+    return form if form in (1, 2) else None
+
+
 def parse_rt_cache(lines: Iterable[str], *, path: str = "/proc/net/rt_cache") -> RouteTable:
     """net/rt_cache as rprint_cache reads it (rows of 12 fields or more).
 
@@ -283,14 +294,18 @@ def parse_rt_cache(lines: Iterable[str], *, path: str = "/proc/net/rt_cache") ->
     if header is None:
         return RouteTable([], [], empty=True, layout=0)
     layout = guess_layout(header[1])
-    if layout not in (LAYOUT_22, LAYOUT_20):
-        return RouteTable([], [], layout=layout)
-    columns = CACHE_COLUMNS_22 if layout == LAYOUT_22 else CACHE_COLUMNS_20
+    form = cache_format(layout)
+    if form is None:  # netstat then scans with no format at all (undefined); no row is shown
+        rest = [ParseError(path, n, "header", f"a header netstat cannot classify ({layout}): the line is not shown", _text(t)) for n, t in pieces]
+        return RouteTable([], rest, layout=layout)
+    columns = CACHE_COLUMNS_22 if form == 2 else CACHE_COLUMNS_20
     plan, missing = column_plan(header[1], columns)
-    if missing is not None:
-        return RouteTable([], [], missing=missing, layout=layout)
+    if missing is not None:  # rprint_cache warns, goes on with no format (undefined); no row is shown
+        rest = [ParseError(path, n, "header", f"the header lacks {missing}: the line is not shown", _text(t)) for n, t in pieces]
+        return RouteTable([], rest, missing=missing, layout=layout)
     values: dict[str, int | str] = {name: 0 for name in ("MTU", "Window", "IRTT", "HH", "HHRef", "HHUptod", "ARP", "TOS")}
-    values["SpecDst"] = ""  # netstat's specdst buffer starts uninitialised
+    values["SpecDst"] = ""  # netstat's specdst buffer starts uninitialised (and the 2.0 layout never fills it)
+    spec_set = False
     last: ipaddress.IPv4Address | None = None
     rows: list[Route] = []
     problems: list[ParseError] = []
@@ -305,6 +320,9 @@ def parse_rt_cache(lines: Iterable[str], *, path: str = "/proc/net/rt_cache") ->
         if failed is not None:
             carried.add(failed)
             problems.append(ParseError(path, lineno, failed, "not converted: the previous line's value is shown", _text(text)))
+        spec_set = spec_set or num >= len(columns)
+        if not spec_set:
+            unset.add("SpecDst")
         decoded: dict[str, ipaddress.IPv4Address] = {}
         for name in ("Destination", "Gateway", "Source", "SpecDst"):
             address = inet_getsock(str(values[name]))
@@ -313,6 +331,9 @@ def parse_rt_cache(lines: Iterable[str], *, path: str = "/proc/net/rt_cache") ->
                 problems.append(ParseError(path, lineno, name, "not 8 hex digits: the address decoded before it is shown", _text(text)))
                 address = last if last is not None else _IPV4_ZERO
             decoded[name] = last = address
+        # rprint_cache then writes the printed text over its specdst buffer: a dotted quad, which the
+        # next line that lacks SpecDst does not decode as hex (the address before it is shown)
+        values["SpecDst"] = "."
         rows.append(
             Route(
                 lineno, _text(str(values["Iface"])), decoded["Destination"], decoded["Gateway"], _IPV4_ZERO,

@@ -22,6 +22,7 @@ from netread.parse.route import RTF_GATEWAY
 from netread.parse.route import RTF_HOST
 from netread.parse.route import RTF_REJECT
 from netread.parse.route import RTF_UP
+from netread.parse.route import cache_format
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -205,9 +206,10 @@ def cache_head(ext: int, layout: int) -> bytes:
     if layout not in (63, 97):
         head += b"ERROR: proc_guess_fmt(/proc/net/rt_cache,... returned: %d\n" % layout
     head += CACHE_HEADERS.get(ext, b"")
-    if ext >= 3 and layout == 97:
+    form = cache_format(layout)
+    if ext >= 3 and form == 1:
         head += CACHE_HEADER_20
-    elif ext >= 3 and layout == 63:
+    elif ext >= 3 and form == 2:
         head += CACHE_HEADER_22
     return head
 
@@ -223,7 +225,7 @@ def _cache_text(address: ipaddress.IPv4Address, names: RouteNames, numeric: bool
 
 def cache_lines(rows: Iterable[Route], ext: int, layout: int, names: RouteNames, numeric: bool) -> Iterator[bytes]:
     """rprint_cache's rows: Source first; names are not cut."""
-    layout_20 = layout == 97
+    layout_20 = cache_format(layout) == 1
     for row in rows:
         assert row.source is not None and row.spec_dst is not None
         source, dest, gateway, spec = (
