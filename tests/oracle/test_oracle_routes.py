@@ -188,16 +188,19 @@ def test_names_through_a_private_etc(handmade: dict[str, Path], tmp_path: Path) 
 
 LIVE_SETUP = """
 set -e
+echo 0 > /proc/sys/net/ipv6/conf/default/accept_dad
+echo 0 > /proc/sys/net/ipv6/conf/all/accept_dad
 ip link set lo up
-ip link add d0 type dummy
+ip link add d0 type veth peer name d1
+ip link set d1 up
 ip link set d0 up
 ip addr add 10.20.0.1/24 dev d0
-ip addr add fd20::1/64 dev d0
+ip addr add fd20::1/64 dev d0 nodad
 ip link add v0 type veth peer name v1
 ip link set v0 up
 ip link set v1 up
 ip addr add 10.30.0.1/30 dev v0
-ip addr add fd30::1/64 dev v0
+ip addr add fd30::1/64 dev v0 nodad
 ip route add default via 10.20.0.254 dev d0 metric 50
 ip route add 172.16.0.0/12 via 10.30.0.2 dev v0 mtu 1400 advmss 1200 window 65535 rtt 30ms
 ip route add 198.51.100.9/32 dev d0 metric 4294967295
@@ -207,6 +210,7 @@ ip route add blackhole 203.0.115.0/24
 ip -6 route add default via fd20::fe dev d0 metric 1024
 ip -6 route add 2001:db8:40::/48 via fd30::2 dev v0
 ip -6 route add unreachable 2001:db8:50::/48
+sleep 0.3
 """
 
 
