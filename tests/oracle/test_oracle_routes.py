@@ -153,7 +153,7 @@ def _no_unset(route: str, ipv6: str, cache: str) -> bool:
     return not any(r.unset for r in rows) and not any(r.unset for r in rows6)  # type: ignore[union-attr]
 
 
-@settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(max_examples=examples(100), deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(route_files(), ipv6_files(), cache_files(), st.sampled_from(["-rn", "-rne", "-rnee", "-rn -6", "-rnC", "-rnCee", "-rN -4 -6"]))
 def test_generated_route_files_equal_netstat(route: str, ipv6: str, cache: str, flags: str) -> None:
     need_oracle()
