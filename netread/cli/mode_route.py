@@ -21,6 +21,7 @@ from netread.cli.status import stdout
 from netread.escape import escape_text
 from netread.parse import route as parse
 from netread.render import netstat_routes as text
+from netread.render.explain_routes import route_legend
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -66,6 +67,7 @@ def run(request: Request) -> int:
     fib = "fib" in request.flags or "cache" not in request.flags
     cache = "cache" in request.flags
     ext = text.ext_level(request.extend_level)
+    explain = "explain" in request.flags
     output = request.output
     out = stdout()
     report = Report(sys.stderr)
@@ -88,9 +90,9 @@ def run(request: Request) -> int:
             if not wanted:
                 continue
             if family == "inet":
-                status = _inet(source, kind, ext, numeric, resolver, out, report)
+                status = _inet(source, kind, ext, numeric, resolver, out, report, explain)
             else:
-                status = _inet6(source, kind, numeric, resolver, out, report)
+                status = _inet6(source, kind, numeric, resolver, out, report, explain)
             if status:
                 out.flush()
                 report.status(False, False)
@@ -107,7 +109,9 @@ def _absent(source: ProcSource, name: str, family: str, out: Output) -> int:
     return NOT_READ
 
 
-def _inet(source: ProcSource, kind: str, ext: int, numeric: bool, resolver: Resolver | None, out: Output, report: Report) -> int:
+def _inet(
+    source: ProcSource, kind: str, ext: int, numeric: bool, resolver: Resolver | None, out: Output, report: Report, explain: bool
+) -> int:
     name = "route" if kind == "fib" else "rt_cache"
     lines = source.read_net(name)
     if lines is None:
@@ -132,8 +136,12 @@ def _inet(source: ProcSource, kind: str, ext: int, numeric: bool, resolver: Reso
     found = _names4(rows, resolver, kind) if resolver is not None else text.RouteNames()
     if kind == "fib":
         out.write(b"".join(text.fib_lines(rows, ext, found, numeric)))
+        if explain and ext:
+            out.write(route_legend(text.FIB_HEADERS[ext], "".join(text.fib_flags(r.flags) for r in rows), inet6=False))
     else:
         out.write(b"".join(text.cache_lines(rows, ext, table.layout or 0, found, numeric)))
+        if explain and ext:
+            out.write(route_legend(text.cache_head(ext, table.layout or 0), "", inet6=False))
     return ExitStatus.OK
 
 
@@ -148,7 +156,7 @@ def _ended(table: RouteTable, path: str, out: Output) -> int | None:
     return None
 
 
-def _inet6(source: ProcSource, kind: str, numeric: bool, resolver: Resolver | None, out: Output, report: Report) -> int:
+def _inet6(source: ProcSource, kind: str, numeric: bool, resolver: Resolver | None, out: Output, report: Report, explain: bool) -> int:
     lines = source.read_net("ipv6_route")
     if lines is None:
         return _absent(source, "ipv6_route", "INET6 (IPv6)", out)
@@ -168,6 +176,8 @@ def _inet6(source: ProcSource, kind: str, numeric: bool, resolver: Resolver | No
         _late(resolver.prefetch(wanted), report)
         found = text.RouteNames(hosts={a: n for a in wanted if (n := resolver.host(a)) is not None})
     out.write(b"".join(text.fib6_lines(shown, found, numeric, cache)))
+    if explain:
+        out.write(route_legend(text.FIB6_HEADER, "".join(text.fib6_flags(r.flags) for r in shown), inet6=True))
     return ExitStatus.OK
 
 

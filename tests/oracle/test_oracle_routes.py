@@ -239,3 +239,20 @@ def test_json_document_names_every_route(handmade: dict[str, Path]) -> None:
     routes = json.loads(got.stdout)["routes"]
     want_v4 = [r for r in parse_route((handmade["full"] / "net" / "route").read_text().split("\n")[:-1]).rows]
     assert [r["destination"] for r in routes if r["family"] == "inet"] == [str(r.destination) for r in want_v4]
+
+
+@pytest.mark.parametrize("flags", ["-rn", "-r", "-rne", "-rnee", "-rneee", "-rn -6", "-rnC", "-rnCee", "-rn -A inet,inet6"])
+def test_explain_adds_only_hash_lines_that_label_the_columns(handmade: dict[str, Path], flags: str) -> None:
+    root = handmade["full"]
+    want = netstat(root, flags.split())
+    got = netread_snapshot(root, [*flags.split(), "--explain"])
+    kept = b"".join(line + b"\n" for line in got.stdout.split(b"\n")[:-1] if not line.startswith(b"#"))
+    assert (got.status, kept) == (want.status, want.stdout)
+    legend = got.stdout.decode()
+    if "-rneee" not in flags:
+        for column in (["Flag", "Met", "Ref", "Use", "If"] if "-6" in flags else ["Flags", "Iface"]):
+            assert f"# {column}: " in legend, column
+    if flags in ("-rn", "-r"):
+        assert "# MSS: " in legend and "# Window: " in legend and "# irtt: " in legend and "G via a gateway" in legend
+    if flags == "-rne":
+        assert "# Metric: " in legend and "# Ref: " in legend
