@@ -46,14 +46,16 @@ NO_ROUTING_STATUS = 3
 
 
 def families(request: Request) -> list[str]:
-    """netstat's afname list for -r: ``-4``, ``-6``, ``-x``, then every ``-A`` entry; ``inet`` when none."""
-    chosen: list[str] = [name for name in ("inet", "inet6", "unix") if name in request.flags]
-    for entry in request.protocol:
-        for name in entry.split(","):
-            if name and name not in ("inet", "inet6", "unix"):
-                raise UnknownFamily(name)
-            if name:
-                chosen.append(name)
+    """netstat's afname list for -r: ``-4``, ``-6``, ``-x`` and every ``-A`` entry in command-line
+    order; ``inet`` when none."""
+    chosen: list[str] = list(request.family_order)
+    if not chosen:  # a Request built without the order (the quick parser's): -4, -6, -x, then -A
+        chosen = [name for name in ("inet", "inet6", "unix") if name in request.flags]
+        chosen += [name for entry in request.protocol for name in entry.split(",")]
+    chosen = [name for name in chosen if name]
+    for name in chosen:
+        if name not in ("inet", "inet6", "unix"):
+            raise UnknownFamily(name)
     return chosen or ["inet"]
 
 
