@@ -94,7 +94,7 @@ def run(request: Request) -> int:
             if family == "inet":
                 status = _inet(source, kind, ext, numeric, resolver, out, report, explain)
             else:
-                status = _inet6(source, kind, numeric, resolver, out, report, explain)
+                status = _inet6(source, kind, ext, numeric, resolver, out, report, explain)
             if status:
                 out.flush()
                 report.status(False, False)
@@ -158,7 +158,13 @@ def _ended(table: RouteTable, path: str, out: Output) -> int | None:
     return None
 
 
-def _inet6(source: ProcSource, kind: str, numeric: bool, resolver: Resolver | None, out: Output, report: Report, explain: bool) -> int:
+def _inet6(
+    source: ProcSource, kind: str, ext: int, numeric: bool, resolver: Resolver | None, out: Output, report: Report, explain: bool
+) -> int:
+    if kind == "cache":
+        ndisc = source.read_net("ndisc")
+        if ndisc is not None:  # rprint_cache6 prints the 2.1-era neighbour table when there is one
+            return _ndisc(source, ndisc, ext, numeric, resolver, out, report)
     lines = source.read_net("ipv6_route")
     if lines is None:
         return _absent(source, "ipv6_route", "INET6 (IPv6)", out)
@@ -180,6 +186,25 @@ def _inet6(source: ProcSource, kind: str, numeric: bool, resolver: Resolver | No
     out.write(b"".join(text.fib6_lines(shown, found, numeric, cache)))
     if explain:
         out.write(route_legend(text.FIB6_HEADER, "".join(text.fib6_flags(r.flags) for r in shown), inet6=True))
+    return ExitStatus.OK
+
+
+def _ndisc(source: ProcSource, lines: list[str], ext: int, numeric: bool, resolver: Resolver | None, out: Output, report: Report) -> int:
+    from netread.parse.ndisc import Neighbour
+    from netread.parse.ndisc import parse_ndisc
+
+    rows: list[Neighbour] = []
+    for item in parse_ndisc(lines, path=source.net_path("ndisc")):
+        if isinstance(item, Neighbour):
+            rows.append(item)
+        else:
+            report.messages((item,))
+    found = text.RouteNames()
+    if resolver is not None:
+        wanted = {row.address for row in rows if int(row.address)}
+        _late(resolver.prefetch(wanted), report)
+        found = text.RouteNames(hosts={a: n for a in wanted if (n := resolver.host(a)) is not None})
+    out.write(text.ndisc_head(ext) + b"".join(text.ndisc_lines(rows, ext, found, numeric, source.clk_tck)))
     return ExitStatus.OK
 
 

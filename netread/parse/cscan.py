@@ -80,15 +80,17 @@ class Scanner:
         value = int(digits, 10)
         return int32(max(-_LONG_MAX - 1, min(_LONG_MAX, value)))
 
-    def hexadecimal(self, width: int = -1) -> int | None:
-        """``%X`` (or ``%<width>x``) into an ``unsigned int``; None when no digit is there."""
+    def hexadecimal(self, width: int = -1, bits: int = 32) -> int | None:
+        """``%X`` (or ``%<width>x``) into an ``unsigned int`` (``bits=64``: ``%lx``, an ``unsigned
+        long``); None when no digit is there."""
         digits = self._number(_HEX, width)
         if digits is None:
             return None
+        mask = (1 << bits) - 1
         value = int(digits, 16)
         if abs(value) > _ULONG_MAX:
-            return 0xFFFFFFFF
-        return value & 0xFFFFFFFF
+            return mask
+        return value & mask
 
     def _number(self, allowed: frozenset[str], width: int) -> str | None:
         """The sign and digits of one integer conversion (glibc vfscanf's rules), or None."""

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
     from collections.abc import Mapping
 
+    from netread.parse.ndisc import Neighbour
     from netread.parse.route import Route
     from netread.parse.route import Route6
 
@@ -278,3 +279,30 @@ def fib6_lines(rows: Iterable[Route6], names: RouteNames, numeric: bool, cache: 
         yield b"%-30s %-26s %-4s %-3d %-1d %6d %s\n" % (
             dest, hop, fib6_flags(row.flags).encode(), row.metric, row.refcnt, row.use, _safe(row.iface)
         )
+
+
+NDISC_TITLE = b"Kernel IPv6 Neighbour Cache\n"
+_NDISC_HEAD = b"Neighbour                                   HW Address        Iface    Flags Ref State"
+#: rprint_cache6's state names (linux-2.4 include/net/neighbour.h NUD_*).
+NUD_NAMES = {0x00: "NONE", 0x01: "INCOMPLETE", 0x02: "REACHABLE", 0x04: "STALE", 0x08: "DELAY", 0x10: "PROBE",
+             0x20: "FAILED", 0x40: "NOARP", 0x80: "PERM"}  # fmt: skip
+
+
+def ndisc_head(ext: int) -> bytes:
+    """rprint_cache6's title and header: the two time columns unless ext is 2 (no -e)."""
+    return NDISC_TITLE + _NDISC_HEAD + (b"\n" if ext == 2 else b"            Stale(sec) Delete(sec)\n")
+
+
+def ndisc_lines(rows: Iterable[Neighbour], ext: int, names: RouteNames, numeric: bool, clk_tck: int) -> Iterator[bytes]:
+    """rprint_cache6's rows; the times are in the snapshot's clock ticks (``clk_tck``)."""
+    for row in rows:
+        address = _safe(fib6_text(row.address, names, numeric)) + b"/%d" % row.prefix_len
+        hardware = _safe(":".join(row.hardware))
+        flags = "".join(letter for bit, letter in ((0x80, "R"), (0x04, "x"), (0x02, "h"), (0x08, "P")) if row.flags & bit)
+        state = NUD_NAMES.get(row.state, "UNKNOWN(%02x)" % (row.state & 0xFFFFFFFF))
+        line = b"%-43s %-17s %-8s %-5s %-3d %-16s" % (address, hardware, _safe(row.iface), flags.encode(), row.refcnt, state.encode())
+        if ext != 2:
+            stale = row.reachable - row.tstamp if row.state == 0x02 and row.reachable > row.tstamp else 0
+            delete = row.gc - row.tstamp if row.gc > row.tstamp else 0
+            line += b" %-9d " % (stale // clk_tck) + (b" * " if row.refcnt else b" %-7d " % (delete // clk_tck))
+        yield line + b"\n"

@@ -82,6 +82,14 @@ IPV6 = "".join(line + "\n" for line in [
     "",
     "00000000000000000000000000000000 zz",
 ])  # fmt: skip
+#: net/ndisc (Linux 2.1): a reachable router, a stale proxy neighbour, an unknown state, a blank and a junk line.
+NDISC = (
+    "fe800000000000000000000000000001 02 40 00 02 00000000 00001000 00005000 3000 0001 0080     eth0 00 11 22 33 44 55\n"
+    "fd000000000000000000000000000002 02 40 00 04 00000000 00001000 00000000 3000 0000 000e eth1 aa bb cc dd ee ff\n"
+    "00000000000000000000000000000000 02 00 00 33 00000000 00001000 00000000 9000 0000 0008 x\n"
+    "\n"
+    "zz\n"
+)
 CACHE = CACHE_HEADER.ljust(127) + "\n"
 CACHE_ROWS = CACHE + "".join(
     "\t".join(row) + "\n"
@@ -117,6 +125,7 @@ def handmade(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         "empty": FakeProc(base / "empty").tables({"route": "", "ipv6_route": "", "rt_cache": ""}),
         "nomask": FakeProc(base / "nomask").tables({"route": ROUTE_HEADER.replace("Mask", "Msk") + "\n", "rt_cache": "Iface\tIRTT\n"}),
         "moved": FakeProc(base / "moved").tables({"route": ROUTE_HEADER.replace("Gateway \t", "") + "\tGateway\n" + TABLE.split("\n", 1)[1]}),
+        "ndisc": FakeProc(base / "ndisc").tables({"route": TABLE, "ipv6_route": IPV6, "ndisc": NDISC}),
         "cache20": FakeProc(base / "cache20").tables({
             "rt_cache": "Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tSource\t\tMTU\tWindow\tIRTT\tHH\tARP\n"
             "eth0\t0100000A\t0100000A\t0005\t0\t3\t0\t0200000A\t1500\t0\t0\t-1\t1\n"
@@ -125,7 +134,7 @@ def handmade(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return {name: maker.root for name, maker in made.items()}
 
 
-@pytest.mark.parametrize("name", ["full", "kernel", "v6only", "none", "empty", "nomask", "moved", "cache20"])
+@pytest.mark.parametrize("name", ["full", "kernel", "v6only", "none", "empty", "nomask", "moved", "ndisc", "cache20"])
 @pytest.mark.parametrize("flags", FLAGS)
 def test_handmade_snapshot_equals_netstat(handmade: dict[str, Path], name: str, flags: str) -> None:
     check(handmade[name], flags)
