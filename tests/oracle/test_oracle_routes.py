@@ -123,7 +123,7 @@ def handmade(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         "v6only": FakeProc(base / "v6only").tables({"ipv6_route": IPV6}),
         "none": FakeProc(base / "none").net(),
         "empty": FakeProc(base / "empty").tables({"route": "", "ipv6_route": "", "rt_cache": ""}),
-        "nomask": FakeProc(base / "nomask").tables({"route": ROUTE_HEADER.replace("Mask", "Msk") + "\n", "rt_cache": "Iface\tIRTT\n"}),
+        "nomask": FakeProc(base / "nomask").tables({"route": ROUTE_HEADER.replace("Mask", "Msk") + "\n", "rt_cache": "Iface\tIRTT\neth0\t0100000A\t0100000A\t0005\t0\t3\t0\t0200000A\t0\t0\t0\t1\t1\n"}),
         "moved": FakeProc(base / "moved").tables({"route": ROUTE_HEADER.replace("Gateway \t", "") + "\tGateway\n" + TABLE.split("\n", 1)[1]}),
         "ndisc": FakeProc(base / "ndisc").tables({"route": TABLE, "ipv6_route": IPV6, "ndisc": NDISC}),
         "cache20": FakeProc(base / "cache20").tables({
@@ -181,13 +181,15 @@ def test_names_through_a_private_etc(handmade: dict[str, Path], tmp_path: Path) 
     ``10.9`` included), names cut to 15 bytes, ``default``; IPv6 names by getnameinfo."""
     etc = write_etc(tmp_path / "etc", {
         "hosts": "192.0.2.1 gateway.example\n198.51.100.7 averyveryverylonghostname.example\n"
-                 "fd00::1 v6gw.example\n2001:db8::5 v6host\n10.0.0.1 mapped-host\n",
+                 "fd00::1 v6gw.example\n2001:db8::5 v6host\n10.0.0.1 mapped-host\n10.0.0.2 averyveryverylongcachehost.example\n"
+                 "0.0.0.11 zero-octet-host\n",
         "networks": "lan 192.0.2.0\nnine 10.9\nbignet 10.0.0.0\n",
         "nsswitch.conf": "hosts: files\nnetworks: files\n",
         "resolv.conf": "nameserver 127.0.0.1\noptions timeout:1 attempts:1\n",
     })  # fmt: skip
     argsets = ["-r", "-re", "-ree", "-r -6", "-rC", "-r -C -F -A inet,inet6"]
     root = handmade["full"]
+    shown = {}
     for flags, got in zip(argsets, netread_etc(root, [a.split() for a in argsets], etc)):
         want = netstat_etc(root, flags.split(), etc)
         try:
@@ -195,7 +197,11 @@ def test_names_through_a_private_etc(handmade: dict[str, Path], tmp_path: Path) 
         except AssertionError as exc:
             raise AssertionError(f"netread {flags}: {exc}") from None
         assert want.status == 0
-    assert b"gateway.exampl " in got.stdout or b"gateway.exampl" in netstat_etc(root, ["-r"], etc).stdout
+        shown[flags] = got.stdout.decode()
+    # the names were really used: hosts, networks (a short /etc/networks entry too), the 15-byte cut
+    for name in ("default ", "gateway.example", "lan ", "nine ", "averyveryverylo "):
+        assert name in shown["-r"], name
+    assert "v6gw.example" in shown["-r -6"] and "averyveryverylongcachehost.example" in shown["-rC"]
 
 
 LIVE_SETUP = """
@@ -268,3 +274,30 @@ def test_explain_adds_only_hash_lines_that_label_the_columns(handmade: dict[str,
         assert "# MSS: " in legend and "# Window: " in legend and "# irtt: " in legend and "G via a gateway" in legend
     if flags == "-rne":
         assert "# Metric: " in legend and "# Ref: " in legend
+
+
+# -- deliberate differences (README "Differences from netstat") ---------------------------------
+
+
+def test_difference_a_first_row_netstat_reads_uninitialised_memory_for(tmp_path: Path) -> None:
+    """A blank first ipv6_route line: netstat prints stack garbage; netread zeros, and warns."""
+    good = ipv6_line("fd00::", 64, "::", 256, 1, 0, 1, "eth0")
+    FakeProc(tmp_path).tables({"ipv6_route": "\n" + good + "\n"})
+    want, got = both(tmp_path, "-rn -6")
+    assert want.status == got.status == 0
+    assert want.lines[3] == got.lines[3] == "fd00::/64                      ::                         U    256 1      0 eth0"
+    assert got.lines[2] == "::/0                           ::                              0   0      0 "
+    assert "ipv6_route:1: field destination" in got.stderr
+
+
+def test_difference_control_bytes_in_a_device_name_are_escaped(tmp_path: Path) -> None:
+    FakeProc(tmp_path).tables({"route": route_file([route_line("e\x1b[2J", "10.0.0.0", "0.0.0.0", 1, 0, "255.0.0.0")])})
+    want, got = both(tmp_path, "-rn")
+    assert b"\x1b[2J" in want.stdout and b"\x1b" not in got.stdout and b"e\\x1b[2J" in got.stdout
+
+
+def test_difference_routing_families_other_than_ip(tmp_path: Path) -> None:
+    FakeProc(tmp_path).net()
+    want, got = both(tmp_path, "-rn -A ax25")
+    assert (want.status, want.stdout) == (1, b"AX.25 not configured in this system.\n")
+    assert (got.status, got.stdout) == (1, b"") and "Unknown address family `ax25'" in got.stderr
