@@ -128,3 +128,22 @@ def cache_files(draw: st.DrawFn) -> str:
         ]  # fmt: skip
         rows.append("\t".join(fields[: draw(st.sampled_from([15, 15, 12, 11]))]))
     return "".join(line + "\n" for line in [CACHE_HEADER.ljust(127), *rows])
+
+
+@st.composite
+def ndisc_files(draw: st.DrawFn) -> str:
+    """A net/ndisc file (Linux 2.1): whole rows, then any of them cut short, junk or blank."""
+    def row() -> str:
+        hw = " ".join(draw(st.lists(st.integers(0, 255).map(lambda v: f"{v:02x}"), min_size=6, max_size=6)))
+        state = draw(st.sampled_from([0x00, 0x01, 0x02, 0x04, 0x08, 0x10, 0x20, 0x40, 0x80, 0x33]))
+        times = draw(st.lists(st.integers(0, 2**32 - 1), min_size=3, max_size=3))
+        gc = draw(st.integers(0, 0xFFFF))
+        return (
+            f"{draw(HEX32)} {draw(st.integers(0, 255)):02x} {draw(st.integers(0, 128)):02x} 00 {state:02x} "
+            f"{times[0]:08x} {times[1]:08x} {times[2]:08x} {gc:04x} {draw(st.integers(0, 3)):04x} "
+            f"{draw(st.integers(0, 0xFF)):04x} {draw(IFACE.filter(lambda s: len(s) <= 8)):>8} {hw}"
+        )
+
+    first = row()
+    rest = [draw(st.one_of(st.just(row()), st.just(""), st.just("zz"), st.just(row()[: draw(st.integers(0, 60))]))) for _ in range(draw(st.integers(0, 5)))]
+    return "".join(line + "\n" for line in [first, *rest])

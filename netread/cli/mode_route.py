@@ -135,7 +135,7 @@ def _inet(
         return status  # rprint_cache warns and goes on (status 0)
     report.messages(table.problems)
     rows: list[Route] = table.rows  # type: ignore[assignment]
-    found = _names4(rows, resolver, kind) if resolver is not None else text.RouteNames()
+    found = _names4(rows, resolver, kind, report) if resolver is not None else text.RouteNames()
     if kind == "fib":
         out.write(b"".join(text.fib_lines(rows, ext, found, numeric)))
         if explain and ext:
@@ -208,7 +208,7 @@ def _ndisc(source: ProcSource, lines: list[str], ext: int, numeric: bool, resolv
     return ExitStatus.OK
 
 
-def _names4(rows: Sequence[Route], resolver: Resolver, kind: str) -> text.RouteNames:
+def _names4(rows: Sequence[Route], resolver: Resolver, kind: str, report: Report) -> text.RouteNames:
     """The lookups rprint_fib (or rprint_cache) makes for ``rows``, answered by ``resolver``."""
     hosts: set[ipaddress.IPv4Address] = set()
     networks: set[ipaddress.IPv4Address] = set()
@@ -223,13 +223,14 @@ def _names4(rows: Sequence[Route], resolver: Resolver, kind: str) -> text.RouteN
                 assert address is not None
                 lookup = text.cache_lookup(address)
                 (hosts if lookup == "host" else networks if lookup == "net" else set()).add(address)
-    resolver.prefetch(a for a in hosts if a.packed[0])
+    _late(resolver.prefetch(a for a in hosts if a.packed[0]), report)
     return text.RouteNames(
         hosts={a: n for a in hosts if (n := resolver.route_host(a)) is not None},
         networks={a: n for a in networks if (n := resolver.network(a)) is not None},
     )
 
 
-def _late(addresses: list[ipaddress.IPv4Address | ipaddress.IPv6Address], report: Report) -> None:
+def _late(addresses: Sequence[ipaddress.IPv4Address | ipaddress.IPv6Address], report: Report) -> None:
+    """The lookups that missed the resolver's deadline, reported once (their numbers are shown)."""
     if addresses:
         sys.stderr.write(f"netread: warning: {len(addresses)} address lookup(s) got no answer in time; shown as numbers (-n skips lookups)\n")

@@ -37,6 +37,7 @@ from route_text import ROUTE_HEADER
 from route_text import cache_files
 from route_text import ipv6_files
 from route_text import ipv6_line
+from route_text import ndisc_files
 from route_text import route_file
 from route_text import route_files
 from route_text import route_line
@@ -301,3 +302,14 @@ def test_difference_routing_families_other_than_ip(tmp_path: Path) -> None:
     want, got = both(tmp_path, "-rn -A ax25")
     assert (want.status, want.stdout) == (1, b"AX.25 not configured in this system.\n")
     assert (got.status, got.stdout) == (1, b"") and "Unknown address family `ax25'" in got.stderr
+
+
+@settings(max_examples=examples(40), deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(ndisc_files(), st.sampled_from(["-rn -6 -C", "-rne -6 -C", "-rnee -6 -C"]))
+def test_generated_ndisc_files_equal_netstat(ndisc: str, flags: str) -> None:
+    """net/ndisc of a 2.1 kernel, as a snapshot might carry it (times in this host's clock ticks)."""
+    need_oracle()
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        FakeProc(root).tables({"ndisc": ndisc, "ipv6_route": ""})
+        check(root, flags)

@@ -202,3 +202,18 @@ def test_no_control_byte_reaches_the_terminal(tmp_path: Path) -> None:
 def test_addresses_are_ipaddress_values() -> None:
     row = parse_route([ROUTE_HEADER, route_line("eth0", "10.0.0.0", "10.0.0.1", 3, 0, "255.0.0.0")]).rows[0]
     assert row.gateway == ipaddress.IPv4Address("10.0.0.1")
+
+
+def test_strict_makes_a_malformed_route_line_status_1(tmp_path: Path) -> None:
+    FakeProc(tmp_path).tables({"route": route_file([route_line("eth0", "10.0.0.0", "0.0.0.0", 1, 0, "255.0.0.0"), "eth1\tZZ"])})
+    assert _cli(tmp_path, ["-rn"])[0] == 0
+    status, out, err = _cli(tmp_path, ["-rn", "--strict"])
+    assert status == 1 and b"10.0.0.0" in out and "route:3: field Gateway" in err
+
+
+def test_the_route_mode_is_imported_only_for_r() -> None:
+    import subprocess
+    import sys
+
+    code = "import sys; from netread.cli.listing import execute; print(any('route' in m for m in sys.modules))"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() == "False"
