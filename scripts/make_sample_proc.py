@@ -757,6 +757,33 @@ Note: netstat 2.10 cuts the unix path `with space.sock` at the space.
 """
 
 
+# ---------------------------------------------------------------- routes (netstat -r)
+
+#: Interfaces, addresses and routes for net/route and net/ipv6_route: a gateway route, a host
+#: route, a route with mtu/advmss/window/rtt, reject routes of each kind, and IPv6 ones.
+ROUTE_SETUP = [
+    "ip link add rt0 type veth peer name rt1",
+    "ip link set rt0 up", "ip link set rt1 up",
+    "ip addr add 192.0.2.1/24 dev rt0", "ip -6 addr add 2001:db8:1::1/64 dev rt0 nodad",
+    "ip addr add 198.51.100.1/30 dev rt1", "ip -6 addr add 2001:db8:2::1/64 dev rt1 nodad",
+    "ip route add default via 192.0.2.254 dev rt0 metric 100",
+    "ip route add 203.0.113.0/24 via 198.51.100.2 dev rt1 mtu 1400 advmss 1200 window 65535 rtt 30ms",
+    "ip route add 192.0.2.77/32 dev rt0",
+    "ip route add unreachable 10.99.0.0/16", "ip route add prohibit 10.98.0.0/16", "ip route add blackhole 10.97.0.0/16",
+    "ip -6 route add default via 2001:db8:1::fe dev rt0 metric 1024",
+    "ip -6 route add 2001:db8:40::/48 via 2001:db8:2::2 dev rt1",
+    "ip -6 route add unreachable 2001:db8:50::/48",
+]  # fmt: skip
+
+
+def route_group(plan: Plan) -> None:
+    """Routes for ``netstat -r``: veth interfaces carrying IPv4 and IPv6 addresses and routes."""
+    for command in ROUTE_SETUP:
+        done = subprocess.run(command.split(), capture_output=True)
+        if done.returncode != 0:
+            raise ScenarioError(f"{command}: {done.stderr.decode(errors='replace').strip()}")
+
+
 # ---------------------------------------------------------------- main
 
 
@@ -780,6 +807,7 @@ def build_all(plan: Plan) -> None:
     optional(plan, "raw", raw_group)
     optional(plan, "raw6", raw6_group)
     optional(plan, "unix", unix_group)
+    optional(plan, "routes", route_group)
 
 
 def inner_main(out: Path, host_netns: str) -> int:

@@ -35,6 +35,20 @@ def _version(value: bool) -> None:
         raise typer.Exit(0)
 
 
+_FAMILIES = "netread.families"
+
+
+def _family_order(ctx: typer.Context, param: typer.CallbackParam, value: object) -> object:
+    """Keep -4, -6, -x and -A in command-line order (click calls back in that order), as netstat's
+    afname list keeps them: ``-r -6 -4`` prints the IPv6 table first."""
+    names = {"inet": ["inet"], "inet6": ["inet6"], "unix": ["unix"]}.get(param.name or "", [])
+    if param.name == "protocol" and isinstance(value, (list, tuple)):
+        names = [name for entry in value for name in str(entry).split(",")]
+    if value:
+        ctx.meta.setdefault(_FAMILIES, []).extend(names)
+    return value
+
+
 @app.callback()
 def main(
     ctx: typer.Context,
@@ -42,12 +56,12 @@ def main(
     udp: Annotated[bool, typer.Option("-u", "--udp", help="UDP sockets (udp, udp6).")] = False,
     udplite: Annotated[bool, typer.Option("-U", "--udplite", help="UDP-Lite sockets.")] = False,
     raw: Annotated[bool, typer.Option("-w", "--raw", help="Raw sockets.")] = False,
-    unix: Annotated[bool, typer.Option("-x", "--unix", help="Unix domain sockets.")] = False,
-    inet: Annotated[bool, typer.Option("-4", "--inet", help="IPv4 tables only.")] = False,
-    inet6: Annotated[bool, typer.Option("-6", "--inet6", help="IPv6 tables only.")] = False,
+    unix: Annotated[bool, typer.Option("-x", "--unix", help="Unix domain sockets.", callback=_family_order)] = False,
+    inet: Annotated[bool, typer.Option("-4", "--inet", help="IPv4 tables only.", callback=_family_order)] = False,
+    inet6: Annotated[bool, typer.Option("-6", "--inet6", help="IPv6 tables only.", callback=_family_order)] = False,
     protocol: Annotated[
         list[str] | None,
-        typer.Option("-A", "--protocol", metavar="FAMILY", help="Address families: inet, inet6, unix (comma-separated)."),
+        typer.Option("-A", "--protocol", metavar="FAMILY", help="Address families: inet, inet6, unix (comma-separated).", callback=_family_order),
     ] = None,
     listening: Annotated[bool, typer.Option("-l", "--listening", help="Only listening (server) sockets.")] = False,
     all_: Annotated[bool, typer.Option("-a", "--all", help="Listening and non-listening sockets.")] = False,
@@ -65,6 +79,9 @@ def main(
     route: Annotated[int, typer.Option("-r", "--route", count=True, help="The routing tables (net/route, net/ipv6_route).")] = 0,
     interfaces: Annotated[int, typer.Option("-i", "--interfaces", count=True, help="The interface table (net/dev).")] = 0,
     groups: Annotated[int, typer.Option("-g", "--groups", count=True, help="Multicast group memberships (net/igmp, net/igmp6).")] = 0,
+    fib: Annotated[bool, typer.Option("-F", "--fib", help="With -r: the forwarding table (the default).")] = False,
+    cache: Annotated[bool, typer.Option("-C", "--cache", help="With -r: the routing cache (net/rt_cache) instead; with -F as well, after it.")] = False,
+    symbolic: Annotated[bool, typer.Option("-N", "--symbolic", help="With -r: numeric addresses, as netstat's -N.")] = False,
     masquerade: Annotated[int, typer.Option("-M", "--masquerade", count=True, help="Masqueraded connections (net/ip_masquerade).")] = 0,
     explain: Annotated[
         bool,
@@ -149,6 +166,9 @@ def main(
         "verbose": verbose,
         "explain": explain,
         "strict": strict,
+        "fib": fib,
+        "cache": cache,
+        "symbolic": symbolic,
     }
     request = Request(
         frozenset(name for name, on in chosen.items() if on),
@@ -166,6 +186,7 @@ def main(
         + ("masquerade",) * masquerade + ("groups",) * groups,
         extend_level=extend,
         netns=netns,
+        family_order=tuple(ctx.meta.get(_FAMILIES, ())),
     )
     raise typer.Exit(execute(request))
 

@@ -46,6 +46,8 @@ class Request(NamedTuple):
     netns: str | None = None
     #: How many times -e was given (netstat's flag_exp - 1: -ee shows more in -r and -i).
     extend_level: int = 0
+    #: -4, -6, -x and each -A family in command-line order (netstat's afname list; -r prints in it).
+    family_order: tuple[str, ...] = ()
 
     @property
     def mode(self) -> str:

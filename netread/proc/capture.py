@@ -49,7 +49,7 @@ if TYPE_CHECKING:
     from typing import Literal
 
 MANIFEST_FORMAT = 1
-NET_FILES = (*INET_TABLES, "unix", "snmp", "snmp6", "netstat", "sockstat", "sockstat6")
+NET_FILES = (*INET_TABLES, "unix", "snmp", "snmp6", "netstat", "sockstat", "sockstat6", "route", "ipv6_route", "rt_cache", "ndisc")
 SYSCTLS = (
     "sys/net/core/somaxconn",
     "sys/net/core/rmem_default",
