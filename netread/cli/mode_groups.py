@@ -125,11 +125,16 @@ def _names(groups: Groups, names: Resolver | None, messages: list[Message]) -> d
 
 def _render(groups: Groups, names: dict[IPAddress, str] | None, source: ProcSource, output: str, explain: bool) -> bytes:
     if output == "netstat":
-        from netread.render.netstat_groups import explain_legend
+        from netread.render.netstat_groups import HEADER
         from netread.render.netstat_groups import group_rows
         from netread.render.netstat_groups import groups_header
 
-        text = groups_header() + (explain_legend() if explain else "") + group_rows(groups.memberships, names)
+        legend = ""
+        if explain:
+            from netread.render.explain import Explainer
+
+            legend = Explainer().legend("groups", HEADER)
+        text = groups_header() + legend + group_rows(groups.memberships, names)
         return text.encode("utf-8", "surrogateescape")
     from netread.render import group_records
 

@@ -25,12 +25,6 @@ if TYPE_CHECKING:
 TITLE = "IPv6/IPv4 Group Memberships"
 HEADER = "Interface       RefCnt Group"
 RULE = "--------------- ------ ---------------------"
-#: The columns, for --explain: (name, what netread reads it from, meaning).
-COLUMNS = (
-    ("Interface", "igmp: the device line above the group; igmp6: 2nd field", "the interface that joined the group (its first 15 bytes)"),
-    ("RefCnt", "igmp: Users; igmp6: 4th field", "how many sockets (and the kernel itself) joined the group on that interface"),
-    ("Group", "igmp: Group (a host-order hex word); igmp6: 3rd field (32 hex digits)", "the multicast group address, or its name without -n"),
-)
 
 
 def groups_header() -> str:
@@ -60,12 +54,3 @@ def group_rows(memberships: Iterable[Membership], names: Mapping[IPAddress, str]
     return "".join(
         f"{escape_text(_pad(m.device, 15))} {str(m.users).ljust(6)} {escape_text(group_text(m.group, names))}\n" for m in memberships
     )
-
-
-def explain_legend() -> str:
-    """--explain: the column diagram and legend under the header (every line starts with ``#``)."""
-    lines = ["#^              ^      ^", "#1              2      3", "#     column     from /proc" + " " * 61 + "meaning"]
-    lines.append("# --  ---------  " + "-" * 70 + "  " + "-" * 40)
-    for number, (column, source, meaning) in enumerate(COLUMNS, 1):
-        lines.append(f"# {number:<3} {column:<9}  {source:<70}  {meaning}".rstrip())
-    return "\n".join(lines) + "\n"

@@ -329,3 +329,13 @@ def test_masquerade_equals_netstat(tmp_path: Path, name: str, variant: str) -> N
         assert want.status == 1 and "no support for `ip_masquerade' on this system." in got.stderr
     if name in ("empty", "cut-short", "unknown-protocol"):
         assert got.status == 255 and "net/ip_masquerade:" in got.stderr
+
+
+@pytest.mark.parametrize("variant", ["-gn --explain", "-gn -4 --explain", "-gnx --explain"])
+def test_explain_without_its_hash_lines_is_netstat_s_output(tmp_path: Path, variant: str) -> None:
+    root = _snapshot(tmp_path, SNAPSHOTS["kernel"], sockets=True)
+    got = netread_snapshot(root, variant.split())
+    assert any(line.startswith("# 3   Group") for line in got.lines)
+    stripped = "\n".join(line for line in got.lines if not line.startswith("#")).encode()
+    want = netstat(root, variant.split()[:-1] if variant.endswith("--explain") else variant.split())
+    assert_same(want, type(got)(got.status, stripped, got.stderr), netread_only=_space_path, netstat_only=_cut_space_path)
