@@ -282,3 +282,13 @@ def test_masquerade_junk_never_raises(data: bytes) -> None:
         assert got.error.path == "s/net/ip_masquerade" and got.error.lineno >= 1
     for e in got.entries:
         assert 0 <= e.sport < 65536 and -32768 <= e.delta < 32768
+
+
+def test_each_reading_starts_afresh() -> None:
+    """netstat's igmp6 mark is static, so its -g -c rounds after the first misread net/igmp;
+    parse_groups keeps no state between calls (README "Differences from netstat")."""
+    igmp = igmp_text([(1, "lo", 1, "V3", [(group_word("224.0.0.1"), 1)])]).split("\n")[:-1]
+    igmp6 = igmp6_text([(1, "lo", hex6("ff02::1"), 1, 0, 0)]).split("\n")[:-1]
+    first = parse_groups(igmp, igmp6, byteorder="little")
+    assert parse_groups(igmp, igmp6, byteorder="little") == first
+    assert first.problems == [] and len(first.memberships) == 2
