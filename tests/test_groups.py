@@ -292,3 +292,15 @@ def test_each_reading_starts_afresh() -> None:
     first = parse_groups(igmp, igmp6, byteorder="little")
     assert parse_groups(igmp, igmp6, byteorder="little") == first
     assert first.problems == [] and len(first.memberships) == 2
+
+
+def test_filters_apply_to_the_socket_listings_around_the_groups(tmp_path: Path) -> None:
+    fake = FakeProc(tmp_path).tables({"igmp": igmp_text([(1, "lo", 1, "V3", [(group_word("224.0.0.1"), 1)])])})
+    for table in ("tcp", "tcp6", "udp", "udp6"):
+        fake.table(table, (ROOT / "sample_proc" / "net" / table).read_bytes())
+    got = netread_snapshot(fake.root, ["-gna", "-4", "--state", "LISTEN"])
+    assert got.status == 0, got.stderr
+    lines = got.stdout.decode().split("\n")
+    rows = lines[2 : lines.index("IPv6/IPv4 Group Memberships")]
+    assert rows and all(row.split()[5] == "LISTEN" for row in rows), rows
+    assert lines[-2] == "lo              1      224.0.0.1"

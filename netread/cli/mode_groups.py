@@ -10,6 +10,7 @@ A missing igmp says ``no support for `AF INET (igmp)'`` and gives status 1,
 after the IPv6 rows, and then no unix listing follows; with ``-4``/``-6``
 alone it is silent.  The socket listings are netread.cli.listing's.
 
+The filters (``--state``, ``--port``...) apply to those socket listings, not to the groups.
 ``--format json/ndjson/csv`` write the memberships as records
 (render/group_records.py); ``--explain`` labels the columns.  One listing is
 printed; ``-c`` is cli/modes.py's.
@@ -17,8 +18,10 @@ printed; ``-c`` is cli/modes.py's.
 
 from __future__ import annotations
 
+import os
 import sys
 
+from netread.cli.listing import _filters
 from netread.cli.listing import list_once
 from netread.cli.report import Report
 from netread.cli.status import ExitStatus
@@ -55,11 +58,12 @@ def run(request: Request) -> int:
         from netread.resolve import Resolver
 
         names = Resolver()
+    filters = _filters(request, names)  # the socket listings' (usage errors before anything is read)
     out = stdout()
     source = ProcSource.live() if request.proc is None else ProcSource.snapshot(request.proc)
-    color = False
+    color = opts.explain and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     if protos:
-        status = list_once(source, opts._replace(unix=False), out, sys.stderr, names=names, output=request.output, color=color)
+        status = list_once(source, opts._replace(unix=False), out, sys.stderr, names=names, output=request.output, filters=filters, color=color)
         if status:
             return status
     status = groups_once(source, opts, out, Report(sys.stderr), names=names, output=request.output)
@@ -67,7 +71,7 @@ def run(request: Request) -> int:
     if status or not opts.unix:
         return status
     unix_only = opts._replace(tcp=False, udp=False, udplite=False, raw=False)
-    return list_once(source, unix_only, out, sys.stderr, names=names, output=request.output, color=color)
+    return list_once(source, unix_only, out, sys.stderr, names=names, output=request.output, filters=filters, color=color)
 
 
 def groups_once(source: ProcSource, opts: Options, out: Writer, report: Report, *, names: Resolver | None = None, output: str = "netstat") -> int:
