@@ -98,12 +98,15 @@ def groups_once(source: ProcSource, opts: Options, out: Writer, report: Report, 
             messages.append(Absent(IGMP_FAMILY))
             failed = True
         if found is not None:
-            messages.extend(getattr(found, "skipped", {}).values())  # read_net's Lines
+            too_long = getattr(found, "skipped", {})  # read_net's Lines: lines too long to hold, each reported
+            messages.extend(too_long.values())
+            skipped.update((source.net_path(name), lineno) for lineno in too_long)
         return found
 
+    skipped: set[tuple[str, int]] = set()
     igmp, igmp6 = lines("igmp", v4), lines("igmp6", v6)
     groups = parse_groups(igmp, igmp6, byteorder=source.byteorder, igmp_path=source.net_path("igmp"), igmp6_path=source.net_path("igmp6"))
-    messages.extend(groups.problems)
+    messages.extend(p for p in groups.problems if (p.path, p.lineno) not in skipped)  # said once, as too long
     found = _names(groups, names, messages)
     report.messages(messages)
     out.write(_render(groups, found, source, output, opts.explain))

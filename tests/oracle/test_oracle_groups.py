@@ -77,6 +77,7 @@ SNAPSHOTS: dict[str, dict[str, str]] = {
     "header-only": {"igmp": IGMP_HEADER + "\n", "igmp6": ""},
     "headerless-igmp": {"igmp": "1 lo ff020000000000000000000000000001 1 0 0\n", "igmp6": KERNEL_IGMP6},
     "igmp6-with-a-device-header": {"igmp6": IGMP_HEADER + "\n1\tlo: 1\n\t\t\t\t010000E0 1\n"},
+    "a-line-past-128KiB": {"igmp": KERNEL_IGMP + "x" * 200_000 + "\n" + KERNEL_IGMP.split("\n", 1)[1], "igmp6": KERNEL_IGMP6 + "y" * 200_000 + "\n" + KERNEL_IGMP6},
     "layout-2.0": {"igmp": "Device    : Count Group    Users Timer\nlo        :     1\n\t\t\t\t010000E0 1\neth0      :     1\n\t\t\t\t020000E0 2\n"},
 }
 VARIANTS = ["-gn", "-gn -4", "-gn -6", "-gn -A inet", "-gn -A inet6", "-gn -A inet,inet6", "-gn --inet6", "-gnv", "-gnW"]
