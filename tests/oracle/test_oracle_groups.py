@@ -340,3 +340,26 @@ def test_explain_without_its_hash_lines_is_netstat_s_output(tmp_path: Path, vari
     stripped = "\n".join(line for line in got.lines if not line.startswith("#")).encode()
     want = netstat(root, variant.split()[:-1] if variant.endswith("--explain") else variant.split())
     assert_same(want, type(got)(got.status, stripped, got.stderr), netread_only=_space_path, netstat_only=_cut_space_path)
+
+
+_HEXES = st.one_of(st.integers(0, 0xFFFF).map("{:04X}".format), st.integers(0, 2**32 - 1).map("{:08X}".format), st.text("0123456789abcdefABCDEF", min_size=1, max_size=18))
+_DECIMALS = st.one_of(st.integers(-(2**16), 2**16), st.integers(0, 2**64 + 10)).map(str)
+_BLANKS = st.sampled_from([" ", "  ", "\t", "\n", " \n "])
+
+
+@st.composite
+def _masq_record(draw: st.DrawFn, pdelta: bool) -> str:
+    proto = draw(st.sampled_from(["TCP", "UDP", "ICMP", "IP", "GRE", "ESP"]))
+    fields = [f"{draw(_HEXES)}:{draw(_HEXES)}", f"{draw(_HEXES)}:{draw(_HEXES)}", draw(_HEXES), draw(_HEXES), draw(_DECIMALS)]
+    fields += [draw(_DECIMALS)] * pdelta + [draw(st.integers(0, 2**64 - 1).map(str))]
+    return proto + "".join(draw(_BLANKS) + f for f in fields) + "\n"
+
+
+@settings(max_examples=examples(40), deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(st.booleans().flatmap(lambda p: st.tuples(st.just(p), st.lists(_masq_record(p), max_size=20))), st.sampled_from(["-Mn", "-Mne"]),
+       st.sampled_from(["", "TCP C0A80102:0401\n", "SCTP 0:0 0:0 0 0 0 0 0\n"]))  # fmt: skip
+def test_generated_masquerade_files_equal_netstat(tmp_path_factory: pytest.TempPathFactory, spec: tuple[bool, list[str]], variant: str, tail: str) -> None:
+    pdelta, records = spec
+    header = MASQ_HEADER if pdelta else "Prc FromIP   FPrt ToIP     TPrt Masq Init-seq  Delta Expires\n"
+    root = FakeProc(tmp_path_factory.mktemp("masq")).table("ip_masquerade", header + "".join(records) + tail).root
+    assert_same(netstat(root, variant.split()), netread_snapshot(root, variant.split()))
