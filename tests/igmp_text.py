@@ -11,7 +11,6 @@ uninitialised memory (tests/oracle/test_oracle_groups.py has that case).
 from __future__ import annotations
 
 import ipaddress
-import struct
 from collections.abc import Sequence
 
 from hypothesis import strategies as st
@@ -103,7 +102,3 @@ def igmp_files(draw: st.DrawFn) -> tuple[str, str]:
     for _ in range(draw(st.integers(0, 3))):
         lines6.insert(draw(st.integers(0, len(lines6))), draw(_QUIRK6))
     return "".join(line + "\n" for line in lines4), "".join(line + "\n" for line in lines6)
-
-
-def pack_ifindex(index: int) -> bytes:
-    return struct.pack("@I", index)
