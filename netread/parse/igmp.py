@@ -39,10 +39,8 @@ from netread.parse.scanf import Scan
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Iterable
-    from typing import Literal
 
-    ByteOrder = Literal["little", "big"]
-
+    from netread.parse.inet import ByteOrder
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
