@@ -304,3 +304,11 @@ def test_filters_apply_to_the_socket_listings_around_the_groups(tmp_path: Path) 
     rows = lines[2 : lines.index("IPv6/IPv4 Group Memberships")]
     assert rows and all(row.split()[5] == "LISTEN" for row in rows), rows
     assert lines[-2] == "lo              1      224.0.0.1"
+
+
+def test_strict_makes_a_bogus_line_status_1(tmp_path: Path) -> None:
+    root = FakeProc(tmp_path).tables({"igmp": f"{IGMP_HEADER}\n1\tlo: 1\n\t\t\t\tzz 1\n\t\t\t\t010000E0 1\n"}).root
+    plain, strict = netread_snapshot(root, ["-gn"]), netread_snapshot(root, ["-gn", "--strict"])
+    assert (plain.status, strict.status) == (0, 1)
+    assert plain.stdout == strict.stdout and b"lo              1      224.0.0.1\n" in plain.stdout
+    assert "net/igmp:3: field Group: not hex digits" in strict.stderr
