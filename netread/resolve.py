@@ -290,7 +290,9 @@ class Resolver:
             if address.packed[0] == 0:  # a network for netstat (getnetbyaddr): not a hosts line
                 return None
             return v4.get(address)
-        return v6.get(address)
+        name = v6.get(address)
+        # as system_lookup: getnameinfo's 128-byte buffer cannot hold a longer name, so the number is shown
+        return name if name is None or len(name.encode("utf-8", "surrogateescape")) <= HOST_NAME_BYTES else None
 
     def _files_fallback(self, address: IPAddress) -> str | None:
         """The files' name for an address whose lookup has not answered, when nsswitch lists files."""

@@ -392,6 +392,40 @@ def udplite_group(plan: Plan) -> None:
     datagram_group(plan, socket.AF_INET6, "::1", IPPROTO_UDPLITE, (7000, 7001))
 
 
+# ---------------------------------------------------------------- multicast groups (netstat -g)
+
+#: (interface, group, sockets joining it): what net/igmp and net/igmp6 should show besides the kernel's own groups.
+GROUP_JOINS = (
+    ("sample-g0", "239.1.2.3", 2),
+    ("lo", "224.0.0.251", 1),
+    ("sample-long-nm0", "232.9.8.7", 1),
+    ("sample-g0", "ff05::1:3", 1),
+    ("lo", "ff02::fb", 2),
+    ("sample-long-nm0", "ff0e::1234", 1),
+)
+
+
+def groups_group(plan: Plan) -> None:
+    """Two veth pairs (one with a 15-byte name) and unbound UDP sockets joining IPv4 and IPv6
+    groups on them and on lo (IP_ADD_MEMBERSHIP / IPV6_JOIN_GROUP); held by an owner, so the
+    memberships last until the capture.  Unbound UDP sockets are not in net/udp*."""
+    for a, b in (("sample-g0", "sample-g1"), ("sample-long-nm0", "sample-g2")):
+        for command in (["add", a, "type", "veth", "peer", "name", b], ["set", a, "up"], ["set", b, "up"]):
+            done = subprocess.run(["ip", "link", *command], capture_output=True, timeout=20)
+            if done.returncode != 0:
+                raise ScenarioError(f"ip link {' '.join(command)}: {done.stderr.decode(errors='replace').strip()}")
+    for dev, group, count in GROUP_JOINS:
+        index = socket.if_nametoindex(dev)
+        for _ in range(count):
+            if ":" in group:
+                s = sock(socket.AF_INET6, socket.SOCK_DGRAM)
+                s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_JOIN_GROUP, socket.inet_pton(socket.AF_INET6, group) + struct.pack("@I", index))
+            else:
+                s = sock(socket.AF_INET, socket.SOCK_DGRAM)
+                s.setsockopt(socket.IPPROTO_IP, socket.IP_ADD_MEMBERSHIP, struct.pack("4s4si", socket.inet_aton(group), socket.inet_aton("0.0.0.0"), index))
+            plan.give("agent", s)
+
+
 # ---------------------------------------------------------------- raw
 
 
@@ -808,6 +842,7 @@ def build_all(plan: Plan) -> None:
     optional(plan, "raw6", raw6_group)
     optional(plan, "unix", unix_group)
     optional(plan, "routes", route_group)
+    optional(plan, "multicast groups", groups_group)
 
 
 def inner_main(out: Path, host_netns: str) -> int:

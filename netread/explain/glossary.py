@@ -122,6 +122,27 @@ UNIX_COLUMNS: tuple[Column, ...] = (
     ),
 )
 
+#: ``netstat -g``: net/ipv4/igmp.c igmp_mc_seq_show and net/ipv6/mcast.c igmp6_mc_seq_show.
+GROUP_COLUMNS: tuple[Column, ...] = (
+    Column(
+        "Interface",
+        "igmp: the device line above the group (Device); igmp6: field 2",
+        "the interface that joined the group: its first 15 bytes, as netstat's buffer holds them.",
+    ),
+    Column(
+        "RefCnt",
+        "igmp: Users; igmp6: field 4",
+        "how many joins of the group there are on that interface: sockets (IP_ADD_MEMBERSHIP, IPV6_JOIN_GROUP) "
+        "and the kernel itself (224.0.0.1 and ff02::1 on every multicast interface, the solicited-node "
+        "ff02::1:ffXX:XXXX of each IPv6 address).",
+    ),
+    Column(
+        "Group",
+        "igmp: Group, 8 hex digits, a host-order word; igmp6: field 3, 32 hex digits",
+        "the multicast group address (a name from /etc/hosts or DNS without -n). igmp's rows come first, then igmp6's.",
+    ),
+)
+
 
 @dataclasses.dataclass(frozen=True)
 class State:

@@ -4,7 +4,8 @@ What is saved (each file read once, tables first and the fd scan after, as a
 listing reads them):
 
 - ``net/``: every socket table, and the counters ``snmp``, ``snmp6``,
-  ``netstat``, ``sockstat``, ``sockstat6``, byte for byte;
+  ``netstat``, ``sockstat``, ``sockstat6``, and the multicast groups
+  ``igmp``, ``igmp6`` (``-g``), byte for byte;
 - for each process holding a socket listed in those tables: its socket fd
   links as symlinks ``fd/<n> -> socket:[N]`` (nothing else of ``fd/``),
   ``cmdline``, ``comm``, and the ``Name:`` and ``Uid:`` lines of ``status``;
@@ -49,7 +50,7 @@ if TYPE_CHECKING:
     from typing import Literal
 
 MANIFEST_FORMAT = 1
-NET_FILES = (*INET_TABLES, "unix", "snmp", "snmp6", "netstat", "sockstat", "sockstat6", "route", "ipv6_route", "rt_cache", "ndisc")
+NET_FILES = (*INET_TABLES, "unix", "snmp", "snmp6", "netstat", "sockstat", "sockstat6", "route", "ipv6_route", "rt_cache", "ndisc", "igmp", "igmp6")
 SYSCTLS = (
     "sys/net/core/somaxconn",
     "sys/net/core/rmem_default",
