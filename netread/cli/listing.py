@@ -319,7 +319,12 @@ def write_records(out: Writer, output: str, batches: Iterator[list[Record]], abo
 def _facts(source: ProcSource) -> Facts:
     from netread.parse.snmp import read_facts
 
-    return read_facts(source.read_text, source.root)
+    facts = read_facts(source.read_text, source.root)
+    if source.netns_labels:
+        import dataclasses
+
+        facts = dataclasses.replace(facts, netns_labels=source.netns_labels)
+    return facts
 
 
 def _machine(sockets: Sockets, opts: Options, source: ProcSource, output: str, names: Resolver | None, facts: Facts) -> bytes:

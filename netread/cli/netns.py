@@ -60,9 +60,10 @@ def list_namespaces(
         return _records(chosen, source, opts, out, names, output, filters, header, found.denied)
 
     def section(number: int, ns: Namespace, to: Writer) -> int:
-        to.write(section_banner(ns.label, ns.names, _labels(source, ns), ns.via, ns.pid, ns.tid, ns.path).encode("utf-8", "surrogateescape"))
+        labels = _labels(source, ns)
+        to.write(section_banner(ns.label, ns.names, labels, ns.via, ns.pid, ns.tid, ns.path).encode("utf-8", "surrogateescape"))
         try:
-            read = namespaces.section_source(source, ns)
+            read = namespaces.section_source(source, ns)._replace(netns_labels=labels)
         except namespaces.NotEnterable as exc:
             sys.stderr.write(f"netread: note: {exc}\n")
             return ExitStatus.OK
@@ -226,7 +227,7 @@ def _records(
     def batches() -> Iterator[list[dict[str, object]]]:
         for ns, tag in zip(chosen, tags):
             try:
-                section = namespaces.section_source(source, ns)
+                section = namespaces.section_source(source, ns)._replace(netns_labels=tuple(tag["labels"]))  # type: ignore[arg-type]
             except namespaces.NotEnterable as exc:
                 sys.stderr.write(f"netread: note: {exc}\n")
                 continue

@@ -69,6 +69,8 @@ class ProcSource(NamedTuple):
     opened: dict[str, io.FileIO] | None = None
     #: The owners of every socket, scanned once for all the namespaces of a listing.
     owners: Owners | None = None
+    #: With --netns: the labels of the namespace the tables are in (for --explain's findings).
+    netns_labels: tuple[str, ...] = ()
 
     @classmethod
     def live(cls) -> ProcSource:
