@@ -9,7 +9,9 @@ port in every namespace, a UDP socket and an abstract unix listener):
   makes the sockets, and comes back, so they are held by a process of another
   namespace;
 - one held only by an open file descriptor of this process (a child made it and
-  exited).
+  exited);
+- one held only by its sockets: a child made it and the sockets, passed them to this process
+  over SCM_RIGHTS, and exited.
 
 Prints one JSON line, ``{"pids": {...}, "mount": "/run/netns/NAME", "fd": "/proc/PID/fd/N",
 "thread": [pid, tid]}``, then holds everything until its stdin closes; then it
@@ -124,6 +126,20 @@ def main() -> None:
     os.close(stop3)
     os.waitpid(third, 0)
     out["fd"] = f"/proc/{os.getpid()}/fd/{nsfd}"
+    # a socket-only namespace: a child makes it and its sockets, hands them over, and exits
+    ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+    fourth = os.fork()
+    if fourth == 0:
+        try:
+            unshare_net()
+            made = sockets("socket")
+            socket.send_fds(theirs, [b"x"], [s.fileno() for s in made])
+        finally:
+            os._exit(0)
+    _, fds, _, _ = socket.recv_fds(ours, 1, 8)
+    os.waitpid(fourth, 0)
+    held += [socket.socket(fileno=fd) for fd in fds]
+    out["socket_fds"] = fds
     out["holder"] = os.getpid()
     print(json.dumps(out), flush=True)
     try:

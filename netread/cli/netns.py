@@ -90,7 +90,38 @@ def list_namespaces(
     finally:
         if helper is not None:
             helper.close()
+    if which == "all" and source.owners is not None and source.root == LIVE_ROOT:
+        status = max(status, _orphans(source, chosen, lambda ns: section(len(chosen), ns, out)))
     _say_denied(found.denied)
+    return status
+
+
+def _orphans(source: ProcSource, chosen: list[Namespace], section: Callable[[Namespace], int]) -> int:
+    """-p: the sockets processes hold that no table lists. Each one's namespace is found through the
+    socket (SIOCGSKNS, root) and listed as one more section; without the right, it is said."""
+    from netread.escape import escape_text
+    from netread.proc import namespaces
+
+    assert source.owners is not None
+    listed = namespaces.listed_inodes(source, chosen)
+    seen = {ns.inode for ns in chosen}
+    status: int = ExitStatus.OK
+    for orphan in namespaces.orphan_sockets(source.root, source.owners.holders, listed):
+        got = namespaces.socket_namespace(source.root, orphan)
+        if got is None:
+            sys.stderr.write(
+                f"netread: note: socket:[{orphan.inode}] ({escape_text(orphan.protocol)}) held by pid {orphan.pid} (fd {orphan.fd}) is in no"
+                " table netread could read: its network namespace has no task, bind mount or fd that /proc reaches,"
+                " and entering it through the socket needs root\n"
+            )
+            continue
+        ns, nsfd = got
+        try:
+            if ns.inode not in seen:
+                seen.add(ns.inode)
+                status = max(status, section(ns))
+        finally:
+            os.close(nsfd)
     return status
 
 

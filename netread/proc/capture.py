@@ -291,9 +291,58 @@ def _other_namespaces(root: Path, capture: Capture, tables: list[tuple[str, str,
         if ns.via in ("pid", "task") and ns.inode is not None:
             capture.entries.append(Entry(f"{os.path.dirname(directory)}/ns/net", link=ns.label))
         listed.append(entry)
+    listed += _socket_namespaces(root, capture, tables, {ns.inode for ns in found.namespaces})
     if found.denied:
         capture.problems.append(f"the namespaces of {found.denied} processes or threads of other users could not be named (their ns/net needs ptrace access)")
     return listed
+
+
+#: The inode column of a table's lines (split on blanks).
+_INODE_COLUMN: dict[str, int] = {**{str(table): 9 for table in INET_TABLES}, "unix": 6}
+
+
+def _socket_namespaces(root: Path, capture: Capture, tables: list[tuple[str, str, bytes]], seen: set[int | None]) -> list[dict[str, object]]:
+    """The namespaces only sockets hold (their creator gone, no mount, no nsfs fd): found through
+    the sockets processes hold that no table lists (SIOCGSKNS, root only), their tables appended
+    to ``tables`` under ``netns/<inode>/net``; their manifest entries returned."""
+    from netread.errors import SourceError
+    from netread.proc import namespaces
+    from netread.proc.processes import scan_owners
+
+    listed_inodes: set[int] = set()
+    for _directory, name, data in tables:
+        column = _INODE_COLUMN.get(name)
+        if column is not None:
+            for line in data.split(b"\n")[1:]:
+                fields = line.split()
+                if len(fields) > column and fields[column].isdigit():
+                    listed_inodes.add(int(fields[column]))
+    entries: list[dict[str, object]] = []
+    for orphan in namespaces.orphan_sockets(str(root), scan_owners(root).holders, listed_inodes):
+        got = namespaces.socket_namespace(str(root), orphan)
+        if got is None:
+            capture.problems.append(f"socket:[{orphan.inode}] ({orphan.protocol}) held by pid {orphan.pid} is in no table: its namespace could not be entered (root only)")
+            continue
+        ns, nsfd = got
+        try:
+            if ns.inode in seen:
+                continue
+            seen.add(ns.inode)
+            directory = f"netns/{ns.inode}/net"
+            try:
+                opened = namespaces.open_tables(str(root), ns, NET_FILES)
+            except SourceError as exc:
+                capture.problems.append(str(exc))
+                continue
+            for name in NET_FILES:
+                handle = opened.pop(name, None)
+                if handle is not None:
+                    with handle:
+                        tables.append((directory, name, _read_handle(handle)))
+            entries.append({"inode": ns.inode, "ns_id": ns.ns_id, "via": "socket", "path": directory, "pid": ns.pid, "tid": None, "names": [], "initial": False, "pids": []})
+        finally:
+            os.close(nsfd)
+    return entries
 
 
 def _read_handle(handle: io.FileIO) -> bytes:

@@ -59,8 +59,8 @@ class Namespace(NamedTuple):
 
     #: The namespace's inode (``net:[INODE]``); None when it could not be read (another user's).
     inode: int | None
-    #: How it is read: "self" (the reader's own), "pid", "task" (a thread's), "mount" or "fd"
-    #: (no task: after setns into ``path``).
+    #: How it is read: "self" (the reader's own), "pid", "task" (a thread's), "mount", "fd" or
+    #: "socket" (no task: after setns into ``path``; "socket": found through a socket's SIOCGSKNS).
     via: str
     #: "pid", "task": the tables' directory under the root (``42/net``, ``42/task/43/net``);
     #: "mount", "fd": the nsfs file to enter; "self": ``net``.
@@ -506,8 +506,8 @@ def _manifest_namespace(entry: object, where: str) -> Namespace:
         return value
 
     via, path = entry.get("via"), entry.get("path")
-    if via not in ("self", "pid", "task", "mount", "fd", "unreadable"):
-        raise SourceError(f"{where}.via: not one of self, pid, task, mount, fd, unreadable")
+    if via not in ("self", "pid", "task", "mount", "fd", "socket"):
+        raise SourceError(f"{where}.via: not one of self, pid, task, mount, fd, socket")
     if not isinstance(path, str) or path.startswith("/") or ".." in path.split("/") or not (path == "net" or path.endswith("/net")):
         raise SourceError(f"{where}.path: not a net/ directory inside the snapshot")
     names = entry.get("names", [])
@@ -577,3 +577,106 @@ def container_labels(source: ProcSource, ns: Namespace) -> tuple[str, ...]:
     if len(pods) == 1 and None not in pods and not ns.initial:
         labels.append(f"pod:{next(iter(pods))}")
     return tuple(labels)
+
+
+#: The column of the inode in each table's lines (split on blanks): inet 9, unix 6.
+_INODE_COLUMN = {"tcp": 9, "tcp6": 9, "udp": 9, "udp6": 9, "udplite": 9, "udplite6": 9, "raw": 9, "raw6": 9, "unix": 6}
+#: SIOCGSKNS: a socket's network namespace, as an nsfs fd (needs CAP_NET_ADMIN over it).
+SIOCGSKNS = 0x894C
+#: What ``system.sockprotoname`` calls the sockets of the tables netread reads.
+TABLE_PROTOCOLS = frozenset({"TCP", "TCPv6", "UDP", "UDPv6", "UDP-Lite", "UDPLITEv6", "RAW", "RAWv6", "UNIX", "UNIX-STREAM", "UNIX-DGRAM", "UNIX-SEQPACKET"})
+
+
+class Orphan(NamedTuple):
+    """A socket a process holds that no table read lists: its namespace is not reachable from /proc."""
+
+    inode: int
+    pid: int
+    fd: int
+    protocol: str
+
+
+def listed_inodes(source: ProcSource, found: Iterable[Namespace]) -> set[int]:
+    """Every non-zero inode in the tables of the namespaces ``found`` (read again, the inode column only)."""
+    inodes: set[int] = set()
+    for ns in found:
+        try:
+            section = section_source(source, ns, tuple(_INODE_COLUMN))
+        except SourceError:
+            continue
+        for table, column in _INODE_COLUMN.items():
+            try:
+                handle = section._table(table)
+            except OSError:
+                continue
+            with handle:
+                data = handle.read(1 << 30) or b""
+            for line in data.split(b"\n")[1:]:
+                fields = line.split()
+                if len(fields) > column and fields[column].isdigit():
+                    inodes.add(int(fields[column]))
+        for handle in (section.opened or {}).values():
+            handle.close()
+    inodes.discard(0)
+    return inodes
+
+
+def orphan_sockets(root: str, holders: dict[int, tuple[int, ...]], listed: set[int]) -> list[Orphan]:
+    """The sockets of the kinds the tables list (``system.sockprotoname``) that processes hold
+    but no table read lists, with the first holder's fd."""
+    from netread.parse.links import socket_inode
+
+    out: list[Orphan] = []
+    missing = {inode: pids[0] for inode, pids in holders.items() if inode not in listed}
+    by_pid: dict[int, set[int]] = {}
+    for inode, pid in missing.items():
+        by_pid.setdefault(pid, set()).add(inode)
+    for pid, inodes in sorted(by_pid.items()):
+        try:
+            fds = os.listdir(f"{root}/{pid}/fd")
+        except OSError:
+            continue
+        for fd in fds:
+            held = socket_inode(_readlink(f"{root}/{pid}/fd/{fd}") or "")
+            if held is None or held not in inodes:
+                continue
+            inodes.discard(held)
+            try:
+                protocol = os.getxattr(f"{root}/{pid}/fd/{fd}", "system.sockprotoname").decode("ascii", "replace").rstrip("\0")
+            except OSError:
+                protocol = "?"
+            if protocol in TABLE_PROTOCOLS:
+                out.append(Orphan(held, pid, int(fd), protocol))
+    return sorted(out)
+
+
+def socket_namespace(root: str, orphan: Orphan) -> tuple[Namespace, int] | None:
+    """The namespace of an orphan socket, through a copy of its fd (pidfd_getfd) and SIOCGSKNS,
+    as a Namespace to enter and the nsfs fd that keeps it (close it when done); None without
+    the rights (ptrace over the holder, CAP_NET_ADMIN over the namespace)."""
+    import ctypes
+    import fcntl
+
+    pidfd_open = getattr(os, "pidfd_open", None)
+    if pidfd_open is None:
+        return None
+    try:
+        pidfd = pidfd_open(orphan.pid)
+    except OSError:
+        return None
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        copy = libc.syscall(438, pidfd, orphan.fd, 0)  # pidfd_getfd
+        if copy < 0:
+            return None
+        try:
+            nsfd = fcntl.ioctl(copy, SIOCGSKNS)
+        except OSError:
+            return None
+        finally:
+            os.close(copy)
+    finally:
+        os.close(pidfd)
+    inode = os.fstat(nsfd).st_ino
+    ns = Namespace(inode, "socket", f"{root}/self/fd/{nsfd}", orphan.pid, ns_id=_ns_id(f"{root}/self/fd/{nsfd}"))
+    return ns, nsfd

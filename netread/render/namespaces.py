@@ -18,6 +18,8 @@ def section_banner(label: str, names: tuple[str, ...], labels: tuple[str, ...], 
         parts.append(f"(thread {tid} of pid {pid})")
     elif via == "fd":
         parts.append(f"(no task; held open by pid {pid})")
+    elif via == "socket":
+        parts.append(f"(no task; found through a socket held by pid {pid})")
     elif via == "mount":
         parts.append("(no task; bind mount)")
     elif pid is not None:
