@@ -14,7 +14,6 @@ from typing import Annotated
 
 import typer
 
-from netread._version import __version__
 from netread.cli.listing import guarded
 from netread.cli.status import ExitStatus
 from netread.cli.status import stdout
@@ -31,7 +30,9 @@ app = typer.Typer(
 
 def _version(value: bool) -> None:
     if value:
-        print(f"netread {__version__}")
+        from netread.cli.usage import VERSION
+
+        sys.stdout.write(VERSION)
         raise typer.Exit(0)
 
 
@@ -66,6 +67,10 @@ def main(
     interfaces: Annotated[int, typer.Option("-i", "--interfaces", count=True, help="The interface table (net/dev).")] = 0,
     groups: Annotated[int, typer.Option("-g", "--groups", count=True, help="Multicast group memberships (net/igmp, net/igmp6).")] = 0,
     masquerade: Annotated[int, typer.Option("-M", "--masquerade", count=True, help="Masqueraded connections (net/ip_masquerade).")] = 0,
+    symbolic: Annotated[bool, typer.Option("-N", "--symbolic", help="netstat's: resolve hardware names (-r prints numbers).")] = False,
+    cache: Annotated[bool, typer.Option("-C", "--cache", help="netstat's: the routing cache instead of the FIB, with -r.")] = False,
+    fib: Annotated[bool, typer.Option("-F", "--fib", help="netstat's: the Forwarding Information Base, with -r (the default).")] = False,
+    debug: Annotated[bool, typer.Option("-d", hidden=True, help="netstat's debug flag: accepted, does nothing.")] = False,
     explain: Annotated[
         bool,
         typer.Option("--explain", help="Label every column, explain each state shown, and point out likely problems."),
@@ -145,6 +150,10 @@ def main(
         "verbose": verbose,
         "explain": explain,
         "strict": strict,
+        "symbolic": symbolic,
+        "cache": cache,
+        "fib": fib,
+        "debug": debug,
     }
     request = Request(
         frozenset(name for name, on in chosen.items() if on),

@@ -4,14 +4,17 @@ Importing typer costs ~40 ms, more than formatting 10,000 sockets, so a
 command line made only of netstat's listing flags (``-tuwxanpeo``,
 ``--numeric-hosts``, ``--proc DIR``...) is parsed here into a
 :class:`~netread.cli.request.Request`.  Anything else (``--help``,
-``capture``, ``--explain-line``, ``--format``, a typo) goes to the typer
-application in netread/cli/app.py, which declares every option, reports
-errors, and builds the same Request.  tests/test_entry.py checks that the two
+``capture``, ``--explain-line``, ``--format``, a typo, a stray word) is read
+as netstat reads it (netread/cli/argv.py), which reports netstat's usage
+errors and spells the rest canonically, for this parser again or the typer
+application in netread/cli/app.py, which declares every option and builds
+the same Request.  tests/test_entry.py checks that the two
 parsers agree.
 """
 
 from __future__ import annotations
 
+from netread.cli.request import FAMILIES
 from netread.cli.request import Request
 
 TYPE_CHECKING = False
@@ -36,6 +39,10 @@ SHORT = {
     "o": "timers",
     "c": "continuous",
     "v": "verbose",
+    "N": "symbolic",
+    "C": "cache",
+    "F": "fib",
+    "d": "debug",
 }
 LONG = {
     "--tcp": "tcp",
@@ -59,6 +66,9 @@ LONG = {
     "--verbose": "verbose",
     "--explain": "explain",
     "--strict": "strict",
+    "--symbolic": "symbolic",
+    "--cache": "cache",
+    "--fib": "fib",
 }
 def quick_parse(argv: Sequence[str]) -> Request | None:
     """Parse a command line of listing flags only; None for anything else (typer's job).
@@ -86,7 +96,9 @@ def quick_parse(argv: Sequence[str]) -> Request | None:
             else:
                 return None
             if not value or value.startswith("-"):
-                return None  # let typer say what is wrong
+                return None  # let cli/argv.py say what is wrong
+            if not arg.startswith("--proc") and not all(name in FAMILIES for name in value.split(",")):
+                return None  # an alias (ip, tcpip) or a family netread does not list: cli/argv.py's
             if arg.startswith("--proc"):
                 if proc is not None:
                     return None

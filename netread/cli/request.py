@@ -17,6 +17,10 @@ FLAGS = (
     "numeric_ports", "numeric_users", "wide", "extend", "programs", "timers", "continuous", "verbose",
     "explain", "strict",
 )  # fmt: skip
+#: Flags netstat accepts for its other modes, carried for them in Request.flags and ignored by the
+#: listing: -N --symbolic (-r prints numbers), -C --cache / -F --fib (-r's table), -d (netstat's
+#: flag_deb, never read).
+MODE_FLAGS = ("symbolic", "cache", "fib", "debug")
 #: -A / --protocol families.
 FAMILIES = ("inet", "inet6", "unix")
 #: netstat's modes other than the socket listing, by the flag that asks for each: -s, -r, -i, -M are
@@ -55,6 +59,13 @@ class Request(NamedTuple):
         if counted:
             return counted[0]
         return "groups" if "groups" in self.modes else "sockets"
+
+    @property
+    def families(self) -> tuple[str, ...]:
+        """netstat's ``afname`` as a tuple: the families asked for, in command-line order where
+        cli/argv.py spelled them (``-6 -4`` is ``("inet6", "inet")``); () for netstat's default."""
+        named = [name for entry in self.protocol for name in entry.split(",")]
+        return (*named, *(name for name in FAMILIES if name in self.flags and name not in named))
 
     @property
     def continuous(self) -> bool:
