@@ -30,12 +30,15 @@ else:
 #: netstat.c's optstring: ``A`` takes a value; ``?`` is an option of its own (the usage, status 3).
 SHORTS = "A:CFMacdeghilnNoprsStuUvVWw2fx64?Z"
 #: netstat.c ``longopts``, in its order (glibc lists an ambiguous abbreviation's matches in it):
-#: (name, takes a value, what it does).  The first twelve are lib/net-support.h ``AFTRANS_OPTS``:
-#: getopt returns 1 for them, and netstat hands the option's name to ``aftrans_opt``.
+#: (name, takes a value, what it does).  The first thirteen are lib/net-support.h ``AFTRANS_OPTS``:
+#: getopt returns 1 for them, and netstat hands the option's name to ``aftrans_opt``, but for the
+#: thirteenth, ``--tcpip``, which is past its ``AFTRANS_CNT`` (12): netstat prints
+#: ``netstat.c: Internal Error `longopts 1 range'.`` and ignores it; netread takes it for what
+#: ``-A tcpip`` means, ``--inet`` (README "Differences from netstat").
 NETSTAT_LONG: tuple[tuple[str, bool, str], ...] = (
     ("ax25", False, "1"), ("x25", False, "1"), ("ip", False, "1"), ("ipx", False, "1"),
     ("appletalk", False, "1"), ("netrom", False, "1"), ("inet", False, "1"), ("inet6", False, "1"),
-    ("ddp", False, "1"), ("rose", False, "1"), ("unix", False, "1"), ("bluetooth", False, "1"),
+    ("ddp", False, "1"), ("rose", False, "1"), ("unix", False, "1"), ("bluetooth", False, "1"), ("tcpip", False, "1"),
     ("version", False, "V"), ("interfaces", False, "i"), ("help", False, "h"), ("route", False, "r"),
     ("masquerade", False, "M"), ("protocol", True, "A"), ("tcp", False, "t"), ("sctp", False, "S"),
     ("udp", False, "u"), ("udplite", False, "U"), ("raw", False, "w"), ("unix", False, "x"),

@@ -70,6 +70,10 @@ LONG = {
     "--cache": "cache",
     "--fib": "fib",
 }
+#: More family options than this may not fit netstat's afname (cli/argv.py says when they do not).
+MANY_FAMILIES = 50
+
+
 def quick_parse(argv: Sequence[str]) -> Request | None:
     """Parse a command line of listing flags only; None for anything else (typer's job).
 
@@ -82,12 +86,14 @@ def quick_parse(argv: Sequence[str]) -> Request | None:
     protocol: list[str] = []
     proc: str | None = None
     args = list(argv)
+    families = 0  # netstat's afname holds 255 bytes: past ~50 families it says so (cli/argv.py)
     i = 0
     while i < len(args):
         arg = args[i]
         i += 1
         if arg in LONG:
             flags.add(LONG[arg])
+            families += arg in ("--inet", "--inet6", "--unix")
         elif arg in ("--proc", "-A", "--protocol") or arg.startswith(("--proc=", "--protocol=")):
             if "=" in arg:
                 value = arg.split("=", 1)[1]
@@ -105,8 +111,12 @@ def quick_parse(argv: Sequence[str]) -> Request | None:
                 proc = value
             else:
                 protocol.append(value)
+                families += value.count(",") + 1
         elif len(arg) > 1 and arg[0] == "-" and arg[1] != "-" and all(c in SHORT for c in arg[1:]):
             flags.update(SHORT[c] for c in arg[1:])
+            families += sum(c in "46x" for c in arg[1:])
         else:
             return None
+    if families > MANY_FAMILIES:
+        return None
     return Request(frozenset(flags), tuple(protocol), proc)
