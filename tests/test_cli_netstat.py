@@ -377,3 +377,36 @@ def test_ctrl_c_ends_a_mode_loop_with_130(tmp_path: Path) -> None:
     code = "import sys\nimport netread.cli.modes as m\nm.RUNNERS['route'] = 'fake_route'\nsys.argv = ['netread', '-rnc']\nfrom netread.cli import run\nrun()\n"
     env = {**ENV, "PYTHONPATH": f"{tmp_path}:{ROOT}"}
     assert _shell_status_after_sigint([sys.executable, "-c", code], env) == "status 130"
+
+
+# -- where netread differs on purpose (README "Differences from netstat") ---------------------------
+
+
+@pytest.mark.oracle
+def test_tcpip_is_inet_where_netstat_has_an_internal_error(tmp_path: Path) -> None:
+    """--tcpip is the 13th of netstat's 12 AFTRANS_OPTS: netstat says so and ignores it."""
+    root = SAMPLE_PROC
+    want = netstat_on(root, ["--tcpip", "-an"])
+    assert want.stderr == "netstat.c: Internal Error `longopts 1 range'.\n"
+    assert b"\nunix " in want.stdout  # the family was dropped: every table listed
+    got = _netread(["--proc", str(root), "--tcpip", "-an"])
+    assert_same(netstat_on(root, ["-A", "tcpip", "-an"]), got)
+    assert got.stderr == "" and b"\nunix " not in got.stdout and b"\ntcp6 " not in got.stdout
+
+
+def test_selinux_contexts_are_not_read() -> None:
+    want = _netstat(["-Z"])
+    assert want.status == 1 and want.stderr.startswith("SELinux is not enabled ")
+    got = _netread(["-tnZ"])
+    assert (got.status, got.stdout, got.stderr) == (1, b"", "SELinux is not enabled for this application.\n")
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [(["-S"], "SCTP sockets (-S, --sctp)"), (["--sctp", "-n"], "SCTP sockets (-S, --sctp)"), (["-2"], "Bluetooth L2CAP sockets (-2, --l2cap)"),
+     (["--rfcomm"], "Bluetooth RFCOMM sockets (-f, --rfcomm)"), (["-A", "bluetooth"], "Bluetooth sockets (-A bluetooth)"),
+     (["--ax25"], "the ax25 address family"), (["-A", "appletalk"], "the ddp address family"), (["-A", "econet,inet"], "the ec address family")],
+)  # fmt: skip
+def test_tables_netread_does_not_read_are_one_error(args: list[str], said: str) -> None:
+    got = _netread(args)
+    assert (got.status, got.stdout, got.stderr) == (1, b"", f"netread: {said}: not supported\n")
