@@ -410,3 +410,34 @@ def test_selinux_contexts_are_not_read() -> None:
 def test_tables_netread_does_not_read_are_one_error(args: list[str], said: str) -> None:
     got = _netread(args)
     assert (got.status, got.stdout, got.stderr) == (1, b"", f"netread: {said}: not supported\n")
+
+
+# -- junk: never a traceback, always one outcome --------------------------------------------------
+
+JUNK = st.lists(
+    st.one_of(
+        st.sampled_from(TOKENS + ["--proc", "--format", "--explain", "--prog", "--program", "--st", "--expl", "-c"]),
+        st.text(st.characters(blacklist_characters="\x00", blacklist_categories=["Cs"]), max_size=8),
+        st.text(st.characters(blacklist_characters="\x00", blacklist_categories=["Cs"]), max_size=8).map(lambda t: "-" + t),
+        st.text(st.characters(blacklist_characters="\x00", blacklist_categories=["Cs"]), max_size=8).map(lambda t: "--" + t),
+    ),
+    max_size=6,
+)
+
+
+@settings(max_examples=examples(200), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(args=JUNK)
+def test_junk_command_lines_never_raise(args: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    reading = read_argv(args)
+    assert reading.action in ("run", "help", "typer-help", "version", "usage", "fail")
+    if reading.action == "run":
+        assert quick_parse(list(reading.argv)) is not None or all(a.startswith("-") for a in reading.argv)
+    if "capture" in args[:1] or reading.action == "typer-help" or any(a.startswith("--explain-line") for a in reading.argv):
+        return  # typer's own help and commands, tested above and in test_capture.py
+    got, ran = _netread_in_process(args, monkeypatch, capsys)
+    assert "Traceback" not in got.stderr
+    if reading.action == "usage":
+        assert got.status == 3 and got.stderr.endswith(usage.USAGE + usage.ROUTING_FAMILIES)
+        assert all(ch == "\n" or ch.isprintable() for ch in got.stderr)  # what was typed, escaped
+    elif reading.action == "run":
+        assert ran or got.status == 2, got  # the listing, or one of netread's own value checks
