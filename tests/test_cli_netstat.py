@@ -13,6 +13,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import types
 from collections.abc import Sequence
@@ -441,3 +442,23 @@ def test_junk_command_lines_never_raise(args: list[str], monkeypatch: pytest.Mon
         assert all(ch == "\n" or ch.isprintable() for ch in got.stderr)  # what was typed, escaped
     elif reading.action == "run":
         assert ran or got.status == 2, got  # the listing, or one of netread's own value checks
+
+
+@pytest.mark.oracle
+@pytest.mark.parametrize("args", [["-tuwan", "eth0"], ["--ine", "-an"], ["-tnN", "--", "-s"], ["-xa", "-C", "--fib", "lo"]])
+def test_the_live_proc_of_a_new_namespace_lists_the_same(args: list[str]) -> None:
+    """Both read this machine's /proc inside one fresh ``unshare -n`` namespace (a loopback server
+    listening, so there is a row), one after the other."""
+    script = (
+        f'{sys.executable} -c "import socket,time; s=socket.socket(); s.bind((\'127.0.0.1\', 4242)); s.listen(); time.sleep(30)" & '
+        "sleep 1; netstat \"$@\" > \"$0/netstat\" 2>&1; echo $? >> \"$0/netstat\"; "
+        f"{sys.executable} -m netread \"$@\" > \"$0/netread\" 2>&1; echo $? >> \"$0/netread\"; kill $!"
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        proc = subprocess.run(["unshare", "-n", "sh", "-c", script, tmp, *args], capture_output=True, env=ENV, timeout=60)
+        if proc.returncode != 0 or not Path(tmp, "netread").exists():
+            pytest.skip(f"unshare -n refused here: {proc.stderr!r}")
+        want = _named(Path(tmp, "netstat").read_bytes())
+        got = Path(tmp, "netread").read_text()
+    assert got == want
+    assert ("127.0.0.1:4242" in got) == (args[0] in ("-tuwan", "--ine"))
