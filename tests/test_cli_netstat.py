@@ -462,3 +462,15 @@ def test_the_live_proc_of_a_new_namespace_lists_the_same(args: list[str]) -> Non
         got = Path(tmp, "netread").read_text()
     assert got == want
     assert ("127.0.0.1:4242" in got) == (args[0] in ("-tuwan", "--ine"))
+
+
+def test_s_with_sctp_carries_the_flag_to_the_statistics_mode(fake_mode: types.SimpleNamespace, monkeypatch: pytest.MonkeyPatch) -> None:
+    """netstat -s -S shows the SCTP counters only: the mode is told (the listing refuses -S)."""
+    import netread.cli as cli
+
+    monkeypatch.setattr(sys, "argv", ["netread", "-s", "-S", "-c"])
+    with pytest.raises(SystemExit) as end:
+        cli.run()
+    assert end.value.code == 0 and len(fake_mode.requests) == 1
+    request = fake_mode.requests[0]
+    assert request.mode == "statistics" and {"sctp", "continuous"} <= request.flags

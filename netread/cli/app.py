@@ -71,6 +71,7 @@ def main(
     cache: Annotated[bool, typer.Option("-C", "--cache", help="netstat's: the routing cache instead of the FIB, with -r.")] = False,
     fib: Annotated[bool, typer.Option("-F", "--fib", help="netstat's: the Forwarding Information Base, with -r (the default).")] = False,
     debug: Annotated[bool, typer.Option("-d", hidden=True, help="netstat's debug flag: accepted, does nothing.")] = False,
+    sctp: Annotated[bool, typer.Option("-S", "--sctp", hidden=True, help="netstat's SCTP flag: with -s, the SCTP counters.")] = False,
     explain: Annotated[
         bool,
         typer.Option("--explain", help="Label every column, explain each state shown, and point out likely problems."),
@@ -154,6 +155,7 @@ def main(
         "cache": cache,
         "fib": fib,
         "debug": debug,
+        "sctp": sctp,
     }
     request = Request(
         frozenset(name for name, on in chosen.items() if on),

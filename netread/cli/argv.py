@@ -120,6 +120,8 @@ def read_argv(args: Sequence[str], *, posixly_correct: bool = False) -> Reading:
                 return Reading("fail", message=f"Unknown address family `{unknown}'.", status=1, notes=tuple(notes))
         elif kind in UNSUPPORTED:
             unsupported.append(UNSUPPORTED[kind])
+            if kind == "S":
+                canonical.append("--sctp")  # -s -S: the SCTP counters only (netstat.c parsesnmp's flag_sctp)
         elif kind == "!":
             canonical.append("--numeric-hosts")
         elif kind == "@":
@@ -128,8 +130,6 @@ def read_argv(args: Sequence[str], *, posixly_correct: bool = False) -> Reading:
             canonical.append("--numeric-users")
         elif kind == "=":
             canonical.append(value)
-        elif kind == "d":
-            pass  # netstat's flag_deb: counted, never read
         else:
             counted += kind in "sriM"
             canonical.append("-" + kind)

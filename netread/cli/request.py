@@ -19,8 +19,8 @@ FLAGS = (
 )  # fmt: skip
 #: Flags netstat accepts for its other modes, carried for them in Request.flags and ignored by the
 #: listing: -N --symbolic (-r prints numbers), -C --cache / -F --fib (-r's table), -d (netstat's
-#: flag_deb, never read).
-MODE_FLAGS = ("symbolic", "cache", "fib", "debug")
+#: flag_deb, never read), -S --sctp (-s: the SCTP counters; the listing refuses it, cli/argv.py).
+MODE_FLAGS = ("symbolic", "cache", "fib", "debug", "sctp")
 #: -A / --protocol families.
 FAMILIES = ("inet", "inet6", "unix")
 #: netstat's modes other than the socket listing, by the flag that asks for each: -s, -r, -i, -M are
