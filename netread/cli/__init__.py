@@ -79,6 +79,7 @@ def _as_netstat_reads(argv: list[str]) -> list[str]:
 
     from netread.cli import usage
     from netread.cli.argv import read_argv
+    from netread.cli.status import ExitStatus
     from netread.escape import escape_text
 
     reading = read_argv(argv, posixly_correct="POSIXLY_CORRECT" in os.environ)
@@ -98,7 +99,7 @@ def _as_netstat_reads(argv: list[str]) -> list[str]:
         sys.stderr.write(escape_text(reading.message) + "\n")  # it quotes what was typed
     if reading.action == "usage":  # netstat's usage(E_OPTERR)
         sys.stderr.write(usage.USAGE + usage.ROUTING_FAMILIES)
-        sys.exit(3)
+        sys.exit(ExitStatus.OPTERR)
     sys.exit(reading.status)
 
 

@@ -99,7 +99,8 @@ class Request(NamedTuple):
 
 
 class TwoModes(UsageError):
-    """Two of -s, -r, -i, -M (or one twice): netstat prints its usage and exits 3."""
+    """Two of -s, -r, -i, -M (or one twice): netstat prints its usage and exits 3 (cli/argv.py says
+    so first, with the usage text; this is the same rule for a Request built otherwise)."""
 
     exit_code = 3
 

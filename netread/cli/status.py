@@ -24,8 +24,11 @@ class ExitStatus(IntEnum):
     #: netstat's 1: an explicitly requested family is absent, a table cannot be read, a bad
     #: source, an unknown address family; or --strict and a malformed line.
     ERROR = 1
-    #: A command line that cannot mean anything (netstat exits 3 there; typer's convention is 2).
+    #: A value netread's own options refuse (``--format xml``, ``--port x``): typer's convention.
     USAGE = 2
+    #: netstat's E_OPTERR: an option netstat does not take, a missing value, two of -s -r -i -M;
+    #: its usage text goes to stderr (cli/argv.py, cli/usage.py).
+    OPTERR = 3
 
 
 def quiet_broken_pipe() -> None:
