@@ -53,8 +53,8 @@ NETSTAT_LONG: tuple[tuple[str, bool, str], ...] = (
 #: What: ``=`` and the name (each its own, so that two of them are ambiguous to glibc).
 NETREAD_LONG: tuple[tuple[str, bool, str], ...] = tuple(
     (name, name not in ("explain", "strict"), "=" + name) for name in (
-        "proc", "format", "state", "port", "sport", "dport", "pid", "program", "user", "explain-line", "table",
-        "byte-order", "explain", "strict",
+        "proc", "format", "state", "port", "sport", "dport", "pid", "program", "user", "explain", "strict",
+        "explain-line", "table", "byte-order",
     )
 )  # fmt: skip
 
