@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from netread.cli import quick as entry
 from netread.cli.request import Request
 
-SHORTS = "tuUwx46lanWepocv"
+SHORTS = "tuUwx46lanWepocvNCFd"
 LONGS = sorted(entry.LONG)
 
 

@@ -14,7 +14,6 @@ from typing import Annotated
 
 import typer
 
-from netread._version import __version__
 from netread.cli.listing import guarded
 from netread.cli.status import ExitStatus
 from netread.cli.status import stdout
@@ -31,7 +30,9 @@ app = typer.Typer(
 
 def _version(value: bool) -> None:
     if value:
-        print(f"netread {__version__}")
+        from netread.cli.usage import VERSION
+
+        sys.stdout.write(VERSION)
         raise typer.Exit(0)
 
 
@@ -83,6 +84,8 @@ def main(
     cache: Annotated[bool, typer.Option("-C", "--cache", help="With -r: the routing cache (net/rt_cache) instead; with -F as well, after it.")] = False,
     symbolic: Annotated[bool, typer.Option("-N", "--symbolic", help="With -r: numeric addresses, as netstat's -N.")] = False,
     masquerade: Annotated[int, typer.Option("-M", "--masquerade", count=True, help="Masqueraded connections (net/ip_masquerade).")] = 0,
+    debug: Annotated[bool, typer.Option("-d", hidden=True, help="netstat's debug flag: accepted, does nothing.")] = False,
+    sctp: Annotated[bool, typer.Option("-S", "--sctp", hidden=True, help="netstat's SCTP flag: with -s, the SCTP counters.")] = False,
     explain: Annotated[
         bool,
         typer.Option("--explain", help="Label every column, explain each state shown, and point out likely problems."),
@@ -169,6 +172,8 @@ def main(
         "fib": fib,
         "cache": cache,
         "symbolic": symbolic,
+        "debug": debug,
+        "sctp": sctp,
     }
     request = Request(
         frozenset(name for name, on in chosen.items() if on),

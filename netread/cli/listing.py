@@ -70,8 +70,8 @@ def _other_mode(request: Request) -> int:
 
 
 def guarded(action: Callable[[], int], who: str = "netread") -> int:
-    """``action()``'s status; a NetreadError is one line on stderr and its exit code; Ctrl-C and a
-    closed pipe end quietly with 0, as netstat ends."""
+    """``action()``'s status; a NetreadError is one line on stderr and its exit code; a closed pipe
+    ends quietly with 0, and Ctrl-C kills netread with SIGINT, as they end netstat."""
     try:
         return action()
     except NetreadError as exc:
@@ -86,7 +86,9 @@ def guarded(action: Callable[[], int], who: str = "netread") -> int:
         quiet_broken_pipe()
         return ExitStatus.OK
     except KeyboardInterrupt:
-        return ExitStatus.OK
+        from netread.cli.status import die_of_sigint
+
+        die_of_sigint()
 
 
 def _run(request: Request) -> int:

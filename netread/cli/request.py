@@ -17,6 +17,10 @@ FLAGS = (
     "numeric_ports", "numeric_users", "wide", "extend", "programs", "timers", "continuous", "verbose",
     "explain", "strict",
 )  # fmt: skip
+#: Flags netstat accepts for its other modes, carried for them in Request.flags and ignored by the
+#: listing: -N --symbolic (-r prints numbers), -C --cache / -F --fib (-r's table), -d (netstat's
+#: flag_deb, never read), -S --sctp (-s: the SCTP counters; the listing refuses it, cli/argv.py).
+MODE_FLAGS = ("symbolic", "cache", "fib", "debug", "sctp")
 #: -A / --protocol families.
 FAMILIES = ("inet", "inet6", "unix")
 #: netstat's modes other than the socket listing, by the flag that asks for each: -s, -r, -i, -M are
@@ -61,6 +65,13 @@ class Request(NamedTuple):
         return "groups" if "groups" in self.modes else "sockets"
 
     @property
+    def families(self) -> tuple[str, ...]:
+        """netstat's ``afname`` as a tuple: the families asked for, in command-line order where
+        cli/argv.py spelled them (``-6 -4`` is ``("inet6", "inet")``); () for netstat's default."""
+        named = [name for entry in self.protocol for name in entry.split(",")]
+        return (*named, *(name for name in FAMILIES if name in self.flags and name not in named))
+
+    @property
     def continuous(self) -> bool:
         return "continuous" in self.flags
 
@@ -92,7 +103,8 @@ class Request(NamedTuple):
 
 
 class TwoModes(UsageError):
-    """Two of -s, -r, -i, -M (or one twice): netstat prints its usage and exits 3."""
+    """Two of -s, -r, -i, -M (or one twice): netstat prints its usage and exits 3 (cli/argv.py says
+    so first, with the usage text; this is the same rule for a Request built otherwise)."""
 
     exit_code = 3
 
