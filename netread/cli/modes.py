@@ -39,3 +39,24 @@ def run_mode(request: Request, mode: str) -> int:
         return ExitStatus.ERROR
     status: int = module.run(request)
     return status
+
+
+def interface_selection(argv: list[str]) -> str | None:
+    """getopt's complaint netstat prints for ``--interfaces=X`` or ``-I...``, or None: netstat 2.10
+    has no per-interface selection, and exits 3 there (reference/netstat-other-modes.md 5.7).
+
+    >>> interface_selection(["--interfaces=eth0"]), interface_selection(["-aI"]), interface_selection(["-Ax", "-i"])
+    ("option '--interfaces' doesn't allow an argument", "invalid option -- 'I'", None)
+    """
+    for arg in argv:
+        if arg == "--":
+            return None
+        if arg.startswith("--interfaces="):
+            return "option '--interfaces' doesn't allow an argument"
+        if arg.startswith("-") and not arg.startswith("--"):
+            for char in arg[1:]:
+                if char == "I":
+                    return "invalid option -- 'I'"
+                if char == "A":
+                    break  # the rest is -A's value
+    return None

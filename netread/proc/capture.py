@@ -9,6 +9,11 @@ listing reads them):
   links as symlinks ``fd/<n> -> socket:[N]`` (nothing else of ``fd/``),
   ``cmdline``, ``comm``, and the ``Name:`` and ``Uid:`` lines of ``status``;
 - the sysctls ``--explain`` reads (``sys/net/core/somaxconn`` ...);
+- for ``-i``: ``net/dev`` and ``net/if_inet6`` (above), the kernel's ioctl
+  answers about every interface and IPv4 label (``kernel/ifreq``, see
+  netread/parse/ifreq.py) and copies of
+  ``/sys/class/net/<if>/{mtu,tx_queue_len,type,address,flags,operstate}``
+  under ``sysfs/class/net/`` (only when /sys is this network namespace's);
 - ``snapshot.json``: the manifest (:data:`MANIFEST_FORMAT`): capture time,
   host name, kernel release, machine, byte order, clock-tick rate, the names
   of the uids seen, netread's version.
@@ -49,7 +54,7 @@ if TYPE_CHECKING:
     from typing import Literal
 
 MANIFEST_FORMAT = 1
-NET_FILES = (*INET_TABLES, "unix", "snmp", "snmp6", "netstat", "sockstat", "sockstat6")
+NET_FILES = (*INET_TABLES, "unix", "snmp", "snmp6", "netstat", "sockstat", "sockstat6", "dev", "if_inet6")
 SYSCTLS = (
     "sys/net/core/somaxconn",
     "sys/net/core/rmem_default",
@@ -87,6 +92,8 @@ class Capture:
     manifest: dict[str, object] = dataclasses.field(default_factory=dict)
     sockets: int = 0
     processes: int = 0
+    #: The manifest's ``interfaces``: where the kernel's answers and the sysfs copies are, the names.
+    interfaces: dict[str, object] | None = None
 
 
 #: Read size: /proc/sys allocates the whole request in the kernel, so huge reads fail with ENOMEM.
@@ -153,13 +160,15 @@ def collect(
     now: Callable[[], datetime.datetime] = lambda: datetime.datetime.now(datetime.timezone.utc),
     user_names: Callable[[Iterable[int]], dict[str, str]] = _user_names,
     full_cmdline: bool = False,
+    interfaces: bool | None = None,
 ) -> Capture:
     """Read everything a snapshot of ``root`` holds (the live /proc by default); write nothing.
 
     Of each owner's ``cmdline`` only what a listing shows is kept: its first
     string within netstat's 511 bytes (:func:`saved_cmdline`), so secrets
     passed in arguments do not end up in a snapshot meant to be sent away;
-    ``full_cmdline`` keeps it whole.
+    ``full_cmdline`` keeps it whole.  ``interfaces`` (by default: when ``root`` is the live
+    /proc) asks the kernel about its interfaces for ``-i`` (:func:`_interfaces`).
     """
     capture = Capture()
     inodes: set[int] = set()
@@ -225,6 +234,8 @@ def collect(
         data = _read(root / name, capture, name)
         if data is not None:
             capture.entries.append(Entry(name, data))
+    if interfaces if interfaces is not None else root == Path("/proc"):
+        _interfaces(capture)
     capture.manifest = {
         "format": MANIFEST_FORMAT,
         "captured_at": now().isoformat(timespec="seconds"),
@@ -236,7 +247,44 @@ def collect(
         "users": user_names(uids),
         "made_by": f"netread {__version__} capture",
     }
+    if capture.interfaces is not None:
+        capture.manifest["interfaces"] = capture.interfaces
     return capture
+
+
+def _interfaces(capture: Capture) -> None:
+    """``kernel/ifreq`` and ``sysfs/class/net/<if>/*``: what ``-i`` asks the kernel, for replay."""
+    import socket
+
+    from netread.parse.dev import decode_net_dev
+    from netread.parse.ifreq import SYSFS_FILES
+    from netread.parse.ifreq import encode_ifreq
+    from netread.proc.interfaces import IFREQ_FILE
+    from netread.proc.interfaces import SYSFS_DIR
+    from netread.proc.interfaces import live_answers
+
+    dev = next((e.data for e in capture.entries if e.path == "net/dev"), None)
+    listed = list(decode_net_dev(dev.decode("utf-8", "surrogateescape")).counters) if dev is not None else []
+    try:
+        devices = socket.if_nameindex()
+        answers, known = live_answers([*(name for _, name in devices), *listed])
+    except OSError as exc:
+        capture.problems.append(f"interfaces: the kernel did not answer ({os.strerror(exc.errno or 0)}): -i will not replay")
+        return
+    capture.entries.append(Entry(IFREQ_FILE, encode_ifreq(answers).encode("utf-8", "surrogateescape")))
+    sysfs = Path("/sys/class/net")
+    ours = all(_text(sysfs / name / "ifindex") == str(index) for index, name in devices) and bool(devices)
+    if ours:
+        for _, name in devices:
+            for file in SYSFS_FILES:
+                data = _read(sysfs / name / file, capture, f"/sys/class/net/{name}/{file}")
+                if data is not None:
+                    capture.entries.append(Entry(f"{SYSFS_DIR}/{name}/{file}", data))
+    capture.interfaces = {
+        "kernel": IFREQ_FILE,
+        "sysfs": SYSFS_DIR if ours else None,
+        "names": known,
+    }
 
 
 def _byteorder() -> Literal["little", "big"]:
@@ -259,8 +307,11 @@ def _not_a_capture(dest: Path) -> list[str]:
     files and fd links, ``snapshot.json``), as paths relative to it; nothing is followed."""
     import stat
 
-    known = {f"net/{name}" for name in NET_FILES} | set(SYSCTLS) | {"snapshot.json"}
-    dirs = {"net", "sys"} | {"/".join(name.split("/")[:i]) for name in SYSCTLS for i in range(1, name.count("/") + 1)}
+    from netread.parse.ifreq import SYSFS_FILES
+
+    known = {f"net/{name}" for name in NET_FILES} | set(SYSCTLS) | {"snapshot.json", "kernel/ifreq"}
+    dirs = {"net", "sys", "kernel", "sysfs", "sysfs/class", "sysfs/class/net"}
+    dirs |= {"/".join(name.split("/")[:i]) for name in SYSCTLS for i in range(1, name.count("/") + 1)}
     odd = []
     for top, subdirs, files in os.walk(dest):  # never into a symlink
         base = os.path.relpath(top, dest)
@@ -268,7 +319,9 @@ def _not_a_capture(dest: Path) -> list[str]:
             rel = name if base == "." else f"{base}/{name}"
             parts = rel.split("/")
             mode = os.lstat(os.path.join(top, name)).st_mode
-            if stat.S_ISDIR(mode):
+            if parts[:3] == ["sysfs", "class", "net"] and len(parts) in (4, 5):
+                ok = stat.S_ISDIR(mode) if len(parts) == 4 else stat.S_ISREG(mode) and parts[4] in SYSFS_FILES
+            elif stat.S_ISDIR(mode):
                 ok = rel in dirs or (parts[0].isdigit() and parts[0].isascii() and (len(parts) == 1 or parts[1:] == ["fd"]))
             elif stat.S_ISLNK(mode):
                 ok = len(parts) == 3 and parts[0].isdigit() and parts[1] == "fd" and parts[2].isdigit()
