@@ -213,17 +213,23 @@ def decode_net_dev(text: str, path: str = "net/dev") -> NetDev:
             values["rx_multicast"] = 0
         elif layout == 1:
             values.update(rx_bytes=0, tx_bytes=0, rx_multicast=0)
+        if not name:
+            problems.append(ParseError(path, lineno, "face", "no interface name", piece))
         pos = 0
         for field in fields:
+            start = pos
             value, pos = scan_u64(rest, pos)
             if value is None:
                 token = rest[pos:].split()[0] if rest[pos:].split() else ""
-                reason = "missing" if not token else f"not a number: {token!r}"
-                problems.append(ParseError(path, lineno, field, reason, piece))
+                if name or token:
+                    reason = "missing" if not token else f"not a number: {token!r}"
+                    problems.append(ParseError(path, lineno, field, reason, piece))
                 break
             values[field] = value
-        if not name:
-            problems.append(ParseError(path, lineno, "face", "no interface name", piece))
+            token = rest[start:pos].strip(_SPACE)
+            if not token.isdigit() or len(token.lstrip("0")) > 20 or int(token) > _LIMIT:
+                # scanf takes a sign and saturates; the kernel writes neither: shown as netstat reads it
+                problems.append(ParseError(path, lineno, field, f"not a 64-bit decimal counter: {token!r} (read as {value})", piece))
         counters[name] = DevCounters(**values)
     return NetDev(counters, layout, problems)
 
