@@ -270,3 +270,61 @@ def test_sysfs_snapshot_replays_without_ipv4(tmp_path: object) -> None:
     run = netread_snapshot(snap.root, ["-ia"])
     assert run.status == 0, run.stderr
     assert run.lines[2] == "lo              65536        2      3      4 5            10     11     12     13 LRU"
+
+
+def _answered_snapshot(root: object) -> FakeProc:
+    answers = [
+        IfReq("lo", 0x49, 65536, 1000, 772, listed=True, inet=Inet4(Address("127.0.0.1"), Address("255.0.0.0"), Address("0.0.0.0"), Address("127.0.0.1"))),
+        IfReq("eth0", 0x1043, 1400, None, 1, bytes.fromhex("02fc000000010000"), listed=True, inet=Inet4(Address("192.0.2.2"), None, None, None)),
+        IfReq("eth0:1", 0x1043, 1400, 1000, 1, listed=True, inet=Inet4(Address("192.0.2.9"), Address("255.255.255.0"), Address("192.0.2.255"), Address("192.0.2.9"))),
+        IfReq("ifb0", 0x82, 1500, 32, 1),
+    ]
+    return (
+        FakeProc(str(root))
+        .table("dev", HEADER + "    lo: 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16\n  eth0: 18446744073709551615 2 0 0 0 0 0 0 1 1 0 0 0 0 0 0\n  ifb0: 0\n")
+        .table("if_inet6", "00000000000000000000000000000001 01 80 10 80       lo\n")
+        .file("kernel/ifreq", encode_ifreq(answers))
+    )
+
+
+def test_json_and_ndjson_follow_the_schema(tmp_path: object) -> None:
+    import json
+
+    import jsonschema
+
+    schema = json.loads((ROOT / "netread" / "schema" / "netread.schema.json").read_text())
+    snap = _answered_snapshot(tmp_path)
+    document = json.loads(netread_snapshot(snap.root, ["-ia", "--format", "json"]).stdout)
+    jsonschema.validate(document, schema)
+    assert [i["name"] for i in document["interfaces"]] == ["eth0", "eth0:1", "ifb0", "lo"]
+    assert document["interfaces"][1]["counters"] is None and document["interfaces"][0]["counters"]["rx_bytes"] == 2**64 - 1
+    up = json.loads(netread_snapshot(snap.root, ["-i", "--format", "json"]).stdout)
+    assert [i["name"] for i in up["interfaces"]] == ["eth0", "eth0:1", "lo"]
+    interface = {**schema["$defs"]["interface"], "$defs": schema["$defs"]}
+    lines = netread_snapshot(snap.root, ["-ia", "--format", "ndjson"]).stdout.decode().splitlines()
+    assert len(lines) == 4
+    for line in lines:
+        jsonschema.validate(json.loads(line), interface)
+    csv_lines = netread_snapshot(snap.root, ["-ia", "--format", "csv"]).stdout.decode().splitlines()
+    assert csv_lines[0].startswith("kind,name,flags,") and len(csv_lines) == 5
+    assert csv_lines[4].startswith("interface,lo,up|loopback|running,73,65536,1000,772,loop,Local Loopback,")
+
+
+def test_explain_labels_the_columns(tmp_path: object) -> None:
+    snap = _answered_snapshot(tmp_path)
+    short = netread_snapshot(snap.root, ["-i", "--explain"]).stdout.decode()
+    assert "\nColumns:\n" in short and "  RX-OVR  receive FIFO overruns" in short
+    assert short.startswith("Kernel Interface table\n" + render.HEADER)
+    long = netread_snapshot(snap.root, ["-ie", "--explain"]).stdout.decode()
+    assert "  inet6 " in long.split("Columns:")[1]
+
+
+def test_replayed_snapshot_text(tmp_path: object) -> None:
+    snap = _answered_snapshot(tmp_path)
+    run = netread_snapshot(snap.root, ["-iae"])
+    assert run.status == 0, run.stderr
+    text = run.stdout.decode()
+    assert "eth0: flags=4163<UP,BROADCAST,RUNNING,MULTICAST>  mtu 1400\n        inet 192.0.2.2  netmask [NONE SET]  broadcast [NONE SET]\n" in text
+    assert "        ether 02:fc:00:00:00:01  (Ethernet)\n        RX packets 2  bytes 18446744073709551615 (16.0 EiB)\n" in text
+    assert "eth0:1: flags=4163<UP,BROADCAST,RUNNING,MULTICAST>  mtu 1400\n        inet 192.0.2.9  netmask 255.255.255.0  broadcast 192.0.2.255\n        ether 00:00:00:00:00:00  txqueuelen 1000  (Ethernet)\n\n" in text
+    assert "ifb0: flags=130<BROADCAST,NOARP>  mtu 1500\n" in text
