@@ -354,31 +354,42 @@ def _digits(text: bytes) -> bytes:
     return text[:end]
 
 
+def order_key(name: str) -> tuple[bytes, int, bytes, int, bytes]:
+    """A sort key that compares as :func:`nstrcmp` does: the stem before the trailing digits
+    (strncmp over the shorter stem, then the longer one later: bytes order), the trailing number,
+    the whole name without its alias, the alias number (-1: none), the alias.
+
+    >>> order_key("eth0:1"), order_key("lo")
+    ((b'eth', 0, b'eth0', 1, b'1'), (b'lo', 0, b'lo', -1, b''))
+    """
+    full, alias = _cutalias(name.encode("utf-8", "surrogateescape"))
+    stem = _stem(full)
+    return (full[:stem], _atoi(_digits(full[stem:])), full, -1 if alias is None else _atoi(_digits(alias)), alias or b"")
+
+
 def interface_order(*sources: Iterable[str]) -> list[str]:
-    """The names of ``sources`` (net/dev's, then SIOCGIFCONF's) in netstat's list order:
-    each is inserted after the last one that compares smaller, walking back from the end; one
-    that compares equal is already there.
+    """The names of ``sources`` (net/dev's, then SIOCGIFCONF's) in netstat's list order.
+
+    netstat inserts each after the last one that compares smaller, walking back from the end,
+    and skips one that compares equal (add_interface); the comparison is a total order
+    (:func:`order_key`), so that is a binary search here.
 
     >>> interface_order(["lo", "ifb0", "ifb1", "eth0"], ["eth0", "eth0:1"])
     ['eth0', 'eth0:1', 'ifb0', 'ifb1', 'lo']
     """
+    import bisect
+
+    keys: list[tuple[bytes, int, bytes, int, bytes]] = []
     names: list[str] = []
     for source in sources:
         for name in source:
-            _insert(names, name)
+            key = order_key(name)
+            at = bisect.bisect_left(keys, key)
+            if at < len(keys) and keys[at] == key:
+                continue
+            keys.insert(at, key)
+            names.insert(at, name)
     return names
-
-
-def _insert(names: list[str], name: str) -> None:
-    at = len(names)
-    while at > 0:
-        n = nstrcmp(names[at - 1], name)
-        if n == 0:
-            return
-        if n < 0:
-            break
-        at -= 1
-    names.insert(at, name)
 
 
 def base_name(name: str) -> str:

@@ -292,6 +292,9 @@ class Table:
             self.inet6, bad = decode_if_inet6(inet6_text, source.net_path("if_inet6"))
             self.problems += bad
         self.names = interface_order(self.counters, self.kernel.listed)
+        self._by_device: dict[str, list[Inet6Address]] = {}
+        for row in self.inet6:
+            self._by_device.setdefault(row.device, []).append(row)
 
     def rows(self) -> Iterator[Interface | Failed]:
         """Each interface of the list, or the :class:`Failed` that ends it."""
@@ -301,7 +304,7 @@ class Table:
                 if isinstance(answer, int):
                     yield Failed(name, answer)
                     return
-                yield Interface(answer, self.counters.get(name), [row for row in self.inet6 if row.device == name])
+                yield Interface(answer, self.counters.get(name), self._by_device.get(name, []))
         finally:
             self.kernel.close()
         self.problems += [p for p in self.kernel.problems if p not in self.problems]

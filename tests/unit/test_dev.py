@@ -328,3 +328,33 @@ def test_replayed_snapshot_text(tmp_path: object) -> None:
     assert "        ether 02:fc:00:00:00:01  (Ethernet)\n        RX packets 2  bytes 18446744073709551615 (16.0 EiB)\n" in text
     assert "eth0:1: flags=4163<UP,BROADCAST,RUNNING,MULTICAST>  mtu 1400\n        inet 192.0.2.9  netmask 255.255.255.0  broadcast 192.0.2.255\n        ether 00:00:00:00:00:00  txqueuelen 1000  (Ethernet)\n\n" in text
     assert "ifb0: flags=130<BROADCAST,NOARP>  mtu 1500\n" in text
+
+
+NAME = st.text(st.sampled_from(list("ab01:9\udcff")), max_size=8)
+
+
+@given(NAME, NAME)
+def test_order_key_compares_as_nstrcmp(a: str, b: str) -> None:
+    from netread.parse.dev import order_key
+
+    ka, kb = order_key(a), order_key(b)
+    assert nstrcmp(a, b) == (ka > kb) - (ka < kb)
+
+
+@given(st.lists(NAME, max_size=12))
+def test_interface_order_is_netstats_walk(names: list[str]) -> None:
+    want: list[str] = []
+    for name in names:  # lib/interface.c add_interface, as written
+        at = len(want) - 1
+        present = False
+        while at >= 0:
+            n = nstrcmp(want[at], name)
+            if n == 0:
+                present = True
+                break
+            if n < 0:
+                break
+            at -= 1
+        if not present:
+            want.insert(at + 1, name)
+    assert interface_order(names) == want
