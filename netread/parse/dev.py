@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import ipaddress
+import re
 
 from netread.errors import ParseError
 from netread.parse.ifreq import IfReq
@@ -39,6 +40,8 @@ FGETS = 511
 #: IFNAMSIZ - 1: the Debian build's get_name copies at most this many bytes (CVE-2025-46836 fix).
 NAME_BYTES = 15
 _SPACE = " \t\n\v\f\r"
+#: A line as the kernel writes it (``%6s: %7llu ...``, 16 counters): decoded without sscanf's rules.
+_KERNEL_LINE = re.compile(r" *([!-9;-~]{1,15}):((?: +[0-9]{1,20}){16}) *\n?")
 _LIMIT = (1 << 64) - 1
 
 
@@ -206,7 +209,17 @@ def decode_net_dev(text: str, path: str = "net/dev") -> NetDev:
     lineno = 2
     for piece in pieces[2:]:
         lineno += 1
+        fast = _KERNEL_LINE.fullmatch(piece) if layout == 3 else None
+        if fast is not None and fast.group(1) not in counters:
+            numbers = [int(t) for t in fast.group(2).split()]
+            if max(numbers) <= _LIMIT:  # the kernel's own line: what the careful path would give
+                counters[fast.group(1)] = DevCounters(*numbers)
+                continue
         name, rest = get_name(piece)
+        if len(name.encode("utf-8", "surrogateescape")) == NAME_BYTES and rest[:1] == ":":
+            # netstat 2.10 (Debian) stops at 15 bytes before the colon of a 15-byte name, the longest
+            # the kernel allows, and then reads no counters (all 0): netread reads them (README)
+            rest = rest[1:]
         old = counters.get(name)  # a repeated name keeps its place, and what its last line did not reach
         values = dataclasses.asdict(old) if old is not None else {}
         if layout == 2:

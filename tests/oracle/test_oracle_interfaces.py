@@ -284,3 +284,23 @@ def test_a_malformed_if_inet6_line_is_skipped_and_reported(bench: Bench, tmp_pat
     assert got.stdout == clean.stdout
     assert "if_inet6:2: field" in got.stderr
     assert netstat_run.stdout != clean.stdout  # netstat lost step on the bad line
+
+
+def test_a_fifteen_byte_name_keeps_its_counters() -> None:
+    """netstat 2.10 (Debian's get_name) stops before the colon of a 15-byte name, the longest the
+    kernel allows, and shows all its counters as 0; netread shows them."""
+    name = "abcdefghijklmno"
+    setup = f"ip link set lo up && ip link add {name} type veth peer name p1 && ip link set {name} up && ip link set p1 up"
+    with Netns(setup=setup) as ns:
+        ns.settle()
+        for _attempt in range(3):
+            before, got, after = ns.netstat(["-ia"]), ns.netread(["-ia"]), ns.netstat(["-ia"])
+            dev = ns.run(["cat", "/proc/net/dev"]).stdout.decode()
+            if before.stdout == after.stdout:
+                break
+    ours = [line for line in got.lines if line.startswith(name)]
+    theirs = [line for line in after.lines if line.startswith(name)]
+    counters = next(line for line in dev.splitlines() if line.strip().startswith(name + ":")).split(":", 1)[1].split()
+    assert theirs == [f"{name}  1500        0      0      0 0             0      0      0      0 BMRU"]
+    assert ours == ["%-15s %5d %8s %6s %6s %-6s %8s %6s %6s %6s BMRU" % (name, 1500, counters[1], counters[2], counters[3], counters[4], counters[9], counters[10], counters[11], counters[12])]
+    assert_same(after, got, netread_only=lambda line: line in ours, netstat_only=lambda line: line in theirs)
