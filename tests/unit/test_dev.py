@@ -358,3 +358,25 @@ def test_interface_order_is_netstats_walk(names: list[str]) -> None:
         if not present:
             want.insert(at + 1, name)
     assert interface_order(names) == want
+
+
+def test_capture_saves_what_i_replays_also_forced_and_as_a_tarball(tmp_path: object) -> None:
+    import json
+    import socket
+    from pathlib import Path
+
+    from oracle import netread
+
+    base = Path(str(tmp_path))
+    assert netread(["capture", str(base / "d")]).status == 0
+    assert netread(["capture", "--force", str(base / "d")]).status == 0  # its own kernel/ and sysfs/ are a capture's
+    assert netread(["capture", "--tar", str(base / "s.tar.gz")]).status == 0
+    manifest = json.loads((base / "d" / "snapshot.json").read_text())
+    names = {name for _, name in socket.if_nameindex()}
+    assert names <= set(manifest["interfaces"]["names"])
+    assert manifest["interfaces"]["kernel"] == "kernel/ifreq"
+    for snap in (base / "d", base / "s.tar.gz"):
+        run = netread_snapshot(snap, ["-ia"])
+        assert run.status == 0, run.stderr
+        shown = {line.split()[0] for line in run.lines[2:] if line}
+        assert names <= shown
