@@ -39,11 +39,18 @@ LONG_FLAGS = (
     (f.IFF_PROMISC, "PROMISC"), (f.IFF_ALLMULTI, "ALLMULTI"), (f.IFF_SLAVE, "SLAVE"), (f.IFF_MASTER, "MASTER"),
     (f.IFF_MULTICAST, "MULTICAST"), (f.IFF_DYNAMIC, "DYNAMIC"),
 )  # fmt: skip
-#: ARPHRD type -> (name, title, how the address is printed: None, "ether", "empty" or "unspec"), from
-#: lib/hw.c of the Debian build; a type not here is netstat's "unspec" (see README for the few
-#: types whose own address printers netread does not have).
+#: ARPHRD type -> (name, title, how the address is printed: None for no address, else a printer of
+#: :func:`hardware_address`), from lib/hw.c of the Debian build (no token ring, econet or
+#: infiniband there); a type not here is netstat's "unspec" (see README for the few types whose
+#: own address printers netread does not have).
 HW_TYPES: dict[int, tuple[str, str, str | None]] = {
     1: ("ether", "Ethernet", "ether"),
+    7: ("arcnet", "ARCnet", "arcnet"),
+    15: ("dlci", "Frame Relay DLCI", "dlci"),
+    27: ("eui64", "Generic EUI-64", "eui64"),
+    774: ("fddi", "Fiber Distributed Data Interface", "fddi"),
+    780: ("hippi", "HIPPI", "hippi"),
+    783: ("irda", "IrLAP", "irda"),
     256: ("slip", "Serial Line IP", None),
     257: ("cslip", "VJ Serial Line IP", None),
     258: ("slip6", "6-bit Serial Line IP", None),
@@ -163,17 +170,37 @@ def scope_words(scope: int) -> str:
     return f"<{','.join(words)}>" if words else ""
 
 
+def hardware_address(printer: str, address: bytes) -> str:
+    """The address as lib/hw.c's printer for the type shows it (netstat copies 8 bytes of
+    SIOCGIFHWADDR into a zeroed buffer, so a printer reads zeros past them).
+
+    >>> hardware_address("ether", bytes.fromhex("02fc000000010000")), hardware_address("irda", bytes.fromhex("0180"))
+    ('02:fc:00:00:00:01', '00:00:ffffff80:01')
+    """
+    data = address[:8] + bytes(24)
+    if printer == "ether":
+        return ":".join(f"{b:02x}" for b in data[:6])
+    if printer == "unspec":
+        return "-".join(f"{b:02X}" for b in data[:16])
+    if printer == "fddi":
+        return "-".join(f"{b:02X}" for b in data[:6])
+    if printer == "hippi":
+        return ":".join(f"{b:02X}" for b in data[:6])
+    if printer == "eui64":
+        return ":".join(f"{b:02X}" for b in data[:8])
+    if printer == "arcnet":
+        return f"{data[0]:02X}"
+    if printer == "dlci":
+        return str(int.from_bytes(data[:2], "little", signed=True))
+    if printer == "irda":  # %02x of a (signed) char: a byte past 0x7f prints as an int
+        return ":".join(f"{(b - 256) & 0xFFFFFFFF:x}" if b > 0x7F else f"{b:02x}" for b in (data[3], data[2], data[1], data[0]))
+    return ""  # the tunnel's printer: the empty string
+
+
 def hardware_line(answer: IfReq) -> str:
     """The ``ether ...  txqueuelen N  (Ethernet)`` line."""
     name, title, printer = HW_TYPES.get(answer.hw_type, UNSPEC)
-    if printer == "ether":
-        line = f"        {name} " + ":".join(f"{b:02x}" for b in answer.hw_address[:6])
-    elif printer == "unspec":
-        line = f"        {name} " + "-".join(f"{b:02X}" for b in answer.hw_address[:8] + bytes(8))
-    elif printer == "empty":
-        line = f"        {name} "
-    else:
-        line = f"        {name}"
+    line = f"        {name}" if printer is None else f"        {name} {hardware_address(printer, answer.hw_address)}"
     if answer.tx_queue_len is not None and answer.tx_queue_len != -1:
         line += f"  txqueuelen {answer.tx_queue_len}"
     return line + f"  ({title})\n"

@@ -380,3 +380,27 @@ def test_capture_saves_what_i_replays_also_forced_and_as_a_tarball(tmp_path: obj
         assert run.status == 0, run.stderr
         shown = {line.split()[0] for line in run.lines[2:] if line}
         assert names <= shown
+
+
+HARDWARE = [
+    (1, "02fc000000010000", 1000, "        ether 02:fc:00:00:00:01  txqueuelen 1000  (Ethernet)\n"),
+    (772, "0000000000000000", 1000, "        loop  txqueuelen 1000  (Local Loopback)\n"),
+    (65534, "0000000000000000", 500, "        unspec 00-00-00-00-00-00-00-00-00-00-00-00-00-00-00-00  txqueuelen 500  (UNSPEC)\n"),
+    (65534, "0102030405060708", None, "        unspec 01-02-03-04-05-06-07-08-00-00-00-00-00-00-00-00  (UNSPEC)\n"),
+    (768, "0a000001", 1000, "        tunnel   txqueuelen 1000  (IPIP Tunnel)\n"),
+    (776, "0a000001", 1000, "        sit  txqueuelen 1000  (IPv6-in-IPv4)\n"),
+    (512, "", 3, "        ppp  txqueuelen 3  (Point-to-Point Protocol)\n"),
+    (774, "0102030405060000", 100, "        fddi 01-02-03-04-05-06  txqueuelen 100  (Fiber Distributed Data Interface)\n"),
+    (780, "0102030405060000", 100, "        hippi 01:02:03:04:05:06  txqueuelen 100  (HIPPI)\n"),
+    (27, "0102030405060708", 100, "        eui64 01:02:03:04:05:06:07:08  txqueuelen 100  (Generic EUI-64)\n"),
+    (7, "ab", 100, "        arcnet AB  txqueuelen 100  (ARCnet)\n"),
+    (15, "ffff", 100, "        dlci -1  txqueuelen 100  (Frame Relay DLCI)\n"),
+    (783, "01020380", 8, "        irda ffffff80:03:02:01  txqueuelen 8  (IrLAP)\n"),
+    (32, "0102", 100, "        unspec 01-02-00-00-00-00-00-00-00-00-00-00-00-00-00-00  txqueuelen 100  (UNSPEC)\n"),
+]
+
+
+@pytest.mark.parametrize(("hw_type", "address", "qlen", "want"), HARDWARE, ids=[str(h[0]) + "-" + h[1] for h in HARDWARE])
+def test_hardware_line(hw_type: int, address: str, qlen: int | None, want: str) -> None:
+    answer = IfReq("x", 1, hw_type=hw_type, hw_address=(bytes.fromhex(address) + bytes(8))[:8], tx_queue_len=qlen)
+    assert render.hardware_line(answer) == want
