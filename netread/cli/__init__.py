@@ -31,7 +31,9 @@ def run() -> None:
             quiet_broken_pipe()
         sys.exit(status)
     from netread.cli.modes import interface_selection
+    from netread.cli.modes import without_strays
 
+    sys.argv[1:] = without_strays(sys.argv[1:])  # netstat -i ignores its other arguments
     complaint = interface_selection(sys.argv[1:])
     if complaint is not None:  # netstat's usage error, before typer's own (status 2) would be said
         from netread.escape import escape_text

@@ -404,3 +404,13 @@ HARDWARE = [
 def test_hardware_line(hw_type: int, address: str, qlen: int | None, want: str) -> None:
     answer = IfReq("x", 1, hw_type=hw_type, hw_address=(bytes.fromhex(address) + bytes(8))[:8], tx_queue_len=qlen)
     assert render.hardware_line(answer) == want
+
+
+def test_i_ignores_stray_arguments_as_netstat(tmp_path: object) -> None:
+    from pathlib import Path
+
+    snap = _answered_snapshot(Path(str(tmp_path)) / "s")
+    run = [sys.executable, "-m", "netread", "--proc", str(snap.root)]
+    plain = subprocess.run([*run, "-ia"], capture_output=True, cwd=ROOT, timeout=60)
+    stray = subprocess.run([*run, "-ia", "eth0", "lo"], capture_output=True, cwd=ROOT, timeout=60)
+    assert plain.returncode == stray.returncode == 0 and plain.stdout == stray.stdout
