@@ -273,7 +273,13 @@ def _interfaces(capture: Capture) -> None:
         return
     capture.entries.append(Entry(IFREQ_FILE, encode_ifreq(answers).encode("utf-8", "surrogateescape")))
     sysfs = Path("/sys/class/net")
-    ours = all(_text(sysfs / name / "ifindex") == str(index) for index, name in devices) and bool(devices)
+    try:
+        listed_in_sysfs = set(os.listdir(sysfs))
+    except OSError:
+        listed_in_sysfs = set()
+    # /sys is this network namespace's only if it lists the same devices with the same indexes
+    ours = bool(devices) and listed_in_sysfs == {name for _, name in devices}
+    ours = ours and all(_text(sysfs / name / "ifindex") == str(index) for index, name in devices)
     if ours:
         for _, name in devices:
             for file in SYSFS_FILES:
