@@ -304,3 +304,16 @@ def test_a_fifteen_byte_name_keeps_its_counters() -> None:
     assert theirs == [f"{name}  1500        0      0      0 0             0      0      0      0 BMRU"]
     assert ours == ["%-15s %5d %8s %6s %6s %-6s %8s %6s %6s %6s BMRU" % (name, 1500, counters[1], counters[2], counters[3], counters[4], counters[9], counters[10], counters[11], counters[12])]
     assert_same(after, got, netread_only=lambda line: line in ours, netstat_only=lambda line: line in theirs)
+
+
+def test_a_name_with_a_control_byte_is_escaped() -> None:
+    """The kernel takes any name byte but ``/``, ``:`` and white space: netstat writes an ESC
+    raw to the terminal, netread shows it as ``\\x1b`` (the rest of the table is the same)."""
+    name = "e\x1bx"
+    with Netns(setup=f"ip link set lo up && ip link add '{name}' type veth peer name p1") as ns:
+        want, got = ns.netstat(["-ia"]), ns.netread(["-ia"])
+    raw = [line for line in want.lines if line.startswith(name)]
+    shown = [line for line in got.lines if line.startswith("e\\x1bx")]
+    assert len(raw) == 1 and len(shown) == 1 and "\x1b" not in got.stdout.decode()
+    assert shown[0].split()[1:] == raw[0].split()[1:]
+    assert_same(want, got, netread_only=lambda line: line in shown, netstat_only=lambda line: line in raw)
