@@ -293,11 +293,12 @@ def test_a_fifteen_byte_name_keeps_its_counters() -> None:
     setup = f"ip link set lo up && ip link add {name} type veth peer name p1 && ip link set {name} up && ip link set p1 up"
     with Netns(setup=setup) as ns:
         ns.settle()
-        for _attempt in range(3):
-            before, got, after = ns.netstat(["-ia"]), ns.netread(["-ia"]), ns.netstat(["-ia"])
+        for _attempt in range(5):  # until nothing moved while netread and netstat looked
             dev = ns.run(["cat", "/proc/net/dev"]).stdout.decode()
-            if before.stdout == after.stdout:
+            got, after = ns.netread(["-ia"]), ns.netstat(["-ia"])
+            if ns.run(["cat", "/proc/net/dev"]).stdout.decode() == dev:
                 break
+            ns.settle()
     ours = [line for line in got.lines if line.startswith(name)]
     theirs = [line for line in after.lines if line.startswith(name)]
     counters = next(line for line in dev.splitlines() if line.strip().startswith(name + ":")).split(":", 1)[1].split()
