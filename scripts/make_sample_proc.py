@@ -814,6 +814,34 @@ def route_group(plan: Plan) -> None:
     """Routes for ``netstat -r``: veth interfaces carrying IPv4 and IPv6 addresses and routes."""
     for command in ROUTE_SETUP:
         done = subprocess.run(command.split(), capture_output=True)
+
+# ---------------------------------------------------------------- interfaces (-i)
+
+#: Interfaces for ``netread -i`` to show beside ``lo``: a veth pair (one end up with IPv4, an
+#: alias label and IPv6; the other down), a bridge holding a third veth, a tun (point-to-point,
+#: no carrier), an ifb (NOARP). Made with ip(8) in this namespace; they go with it.
+INTERFACE_COMMANDS = (
+    "ip link add s0 type veth peer name s1",
+    "ip link set s0 mtu 1400 txqueuelen 77",
+    "ip addr add 192.0.2.2/24 broadcast 192.0.2.255 dev s0",
+    "ip addr add 192.0.2.9/24 dev s0 label s0:1",
+    "ip -6 addr add 2001:db8::2/64 dev s0 nodad",
+    "ip link set s0 up",
+    "ip link add br9 type bridge",
+    "ip link add s2 type veth peer name s3",
+    "ip link set s2 master br9",
+    "ip link set s2 up",
+    "ip link set br9 up",
+    "ip tuntap add tun9 mode tun",
+    "ip addr add 198.51.100.1 peer 198.51.100.2 dev tun9",
+    "ip link set tun9 up",
+    "ip link add ifb9 type ifb",
+)
+
+
+def interface_group(plan: Plan) -> None:
+    for command in INTERFACE_COMMANDS:
+        done = subprocess.run(command.split(), capture_output=True, timeout=30)
         if done.returncode != 0:
             raise ScenarioError(f"{command}: {done.stderr.decode(errors='replace').strip()}")
 
@@ -843,6 +871,7 @@ def build_all(plan: Plan) -> None:
     optional(plan, "unix", unix_group)
     optional(plan, "routes", route_group)
     optional(plan, "multicast groups", groups_group)
+    optional(plan, "interfaces for -i", interface_group)
 
 
 def inner_main(out: Path, host_netns: str) -> int:

@@ -44,6 +44,16 @@ def _run(argv: list[str]) -> None:
         except BrokenPipeError:
             quiet_broken_pipe()
         sys.exit(status)
+    from netread.cli.modes import interface_selection
+    from netread.cli.modes import without_strays
+
+    sys.argv[1:] = without_strays(sys.argv[1:])  # netstat -i ignores its other arguments
+    complaint = interface_selection(sys.argv[1:])
+    if complaint is not None:  # netstat's usage error, before typer's own (status 2) would be said
+        from netread.escape import escape_text
+
+        sys.stderr.write(f"netread: {escape_text(complaint)}\nnetread: -i lists every interface; there is no selection of one (as in netstat 2.10)\n")
+        sys.exit(3)
     import typer
 
     from netread.cli.app import app

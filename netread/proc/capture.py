@@ -10,6 +10,11 @@ listing reads them):
   links as symlinks ``fd/<n> -> socket:[N]`` (nothing else of ``fd/``),
   ``cmdline``, ``comm``, and the ``Name:`` and ``Uid:`` lines of ``status``;
 - the sysctls ``--explain`` reads (``sys/net/core/somaxconn`` ...);
+- for ``-i``: ``net/dev`` and ``net/if_inet6`` (above), the kernel's ioctl
+  answers about every interface and IPv4 label (``kernel/ifreq``, see
+  netread/parse/ifreq.py) and copies of
+  ``/sys/class/net/<if>/{mtu,tx_queue_len,type,address,flags,operstate}``
+  under ``sysfs/class/net/`` (only when /sys is this network namespace's);
 - ``snapshot.json``: the manifest (:data:`MANIFEST_FORMAT`): capture time,
   host name, kernel release, machine, byte order, clock-tick rate, the names
   of the uids seen, netread's version.
@@ -50,7 +55,7 @@ if TYPE_CHECKING:
     from typing import Literal
 
 MANIFEST_FORMAT = 1
-NET_FILES = (*INET_TABLES, "unix", "snmp", "snmp6", "netstat", "sockstat", "sockstat6", "route", "ipv6_route", "rt_cache", "ndisc", "igmp", "igmp6")
+NET_FILES = (*INET_TABLES, "unix", "snmp", "snmp6", "netstat", "sockstat", "sockstat6", "route", "ipv6_route", "rt_cache", "ndisc", "igmp", "igmp6", "dev", "if_inet6")
 SYSCTLS = (
     "sys/net/core/somaxconn",
     "sys/net/core/rmem_default",
@@ -92,6 +97,8 @@ class Capture:
     manifest: dict[str, object] = dataclasses.field(default_factory=dict)
     sockets: int = 0
     processes: int = 0
+    #: The manifest's ``interfaces``: where the kernel's answers and the sysfs copies are, the names.
+    interfaces: dict[str, object] | None = None
 
 
 #: Read size: /proc/sys allocates the whole request in the kernel, so huge reads fail with ENOMEM.
@@ -151,6 +158,7 @@ def collect(
     user_names: Callable[[Iterable[int]], dict[str, str]] = _user_names,
     full_cmdline: bool = False,
     netns: bool = False,
+    interfaces: bool | None = None,
 ) -> Capture:
     """Read everything a snapshot of ``root`` holds (the live /proc by default); write nothing.
 
@@ -159,7 +167,8 @@ def collect(
     passed in arguments do not end up in a snapshot meant to be sent away;
     ``full_cmdline`` keeps it whole.  ``netns`` saves every other network
     namespace's tables too, where a live /proc has them (:func:`_other_namespaces`),
-    and lists the namespaces in the manifest.
+    and lists the namespaces in the manifest.  ``interfaces`` (by default: when ``root`` is the live
+    /proc) asks the kernel about its interfaces for ``-i`` (:func:`_interfaces`).
     """
     capture = Capture()
     inodes: set[int] = set()
@@ -230,6 +239,8 @@ def collect(
         data = _read(root / name, capture, name)
         if data is not None:
             capture.entries.append(Entry(name, data))
+    if interfaces if interfaces is not None else root == Path("/proc"):
+        _interfaces(capture)
     capture.manifest = {
         "format": MANIFEST_FORMAT,
         "captured_at": now().isoformat(timespec="seconds"),
@@ -243,6 +254,8 @@ def collect(
     }
     if netns:
         capture.manifest["netns"] = namespaces
+    if capture.interfaces is not None:
+        capture.manifest["interfaces"] = capture.interfaces
     return capture
 
 
@@ -357,6 +370,47 @@ def _read_handle(handle: io.FileIO) -> bytes:
     return b"".join(chunks)
 
 
+def _interfaces(capture: Capture) -> None:
+    """``kernel/ifreq`` and ``sysfs/class/net/<if>/*``: what ``-i`` asks the kernel, for replay."""
+    import socket
+
+    from netread.parse.dev import decode_net_dev
+    from netread.parse.ifreq import SYSFS_FILES
+    from netread.parse.ifreq import encode_ifreq
+    from netread.proc.interfaces import IFREQ_FILE
+    from netread.proc.interfaces import SYSFS_DIR
+    from netread.proc.interfaces import live_answers
+
+    dev = next((e.data for e in capture.entries if e.path == "net/dev"), None)
+    listed = list(decode_net_dev(dev.decode("utf-8", "surrogateescape")).counters) if dev is not None else []
+    try:
+        devices = socket.if_nameindex()
+        answers, known = live_answers([*(name for _, name in devices), *listed])
+    except OSError as exc:
+        capture.problems.append(f"interfaces: the kernel did not answer ({os.strerror(exc.errno or 0)}): -i will not replay")
+        return
+    capture.entries.append(Entry(IFREQ_FILE, encode_ifreq(answers).encode("utf-8", "surrogateescape")))
+    sysfs = Path("/sys/class/net")
+    try:
+        listed_in_sysfs = set(os.listdir(sysfs))
+    except OSError:
+        listed_in_sysfs = set()
+    # /sys is this network namespace's only if it lists the same devices with the same indexes
+    ours = bool(devices) and listed_in_sysfs == {name for _, name in devices}
+    ours = ours and all(_text(sysfs / name / "ifindex") == str(index) for index, name in devices)
+    if ours:
+        for _, name in devices:
+            for file in SYSFS_FILES:
+                data = _read(sysfs / name / file, capture, f"/sys/class/net/{name}/{file}")
+                if data is not None:
+                    capture.entries.append(Entry(f"{SYSFS_DIR}/{name}/{file}", data))
+    capture.interfaces = {
+        "kernel": IFREQ_FILE,
+        "sysfs": SYSFS_DIR if ours else None,
+        "names": known,
+    }
+
+
 def _byteorder() -> Literal["little", "big"]:
     return sys.byteorder
 
@@ -377,8 +431,11 @@ def _not_a_capture(dest: Path) -> list[str]:
     files and fd links, ``snapshot.json``), as paths relative to it; nothing is followed."""
     import stat
 
-    known = {f"net/{name}" for name in NET_FILES} | set(SYSCTLS) | {"snapshot.json"}
-    dirs = {"net", "sys"} | {"/".join(name.split("/")[:i]) for name in SYSCTLS for i in range(1, name.count("/") + 1)}
+    from netread.parse.ifreq import SYSFS_FILES
+
+    known = {f"net/{name}" for name in NET_FILES} | set(SYSCTLS) | {"snapshot.json", "kernel/ifreq"}
+    dirs = {"net", "sys", "kernel", "sysfs", "sysfs/class", "sysfs/class/net"}
+    dirs |= {"/".join(name.split("/")[:i]) for name in SYSCTLS for i in range(1, name.count("/") + 1)}
     odd = []
     for top, subdirs, files in os.walk(dest):  # never into a symlink
         base = os.path.relpath(top, dest)
@@ -387,7 +444,9 @@ def _not_a_capture(dest: Path) -> list[str]:
             parts = rel.split("/")
             mode = os.lstat(os.path.join(top, name)).st_mode
             task = _namespace_dir(parts)  # 42/net, 42/task/43/net, netns/<inode>/net and what is in them
-            if stat.S_ISDIR(mode):
+            if parts[:3] == ["sysfs", "class", "net"] and len(parts) in (4, 5):
+                ok = stat.S_ISDIR(mode) if len(parts) == 4 else stat.S_ISREG(mode) and parts[4] in SYSFS_FILES
+            elif stat.S_ISDIR(mode):
                 ok = rel in dirs or task in ("dir", "net") or (parts[0].isdigit() and parts[0].isascii() and (len(parts) == 1 or parts[1:] in (["fd"], ["ns"])))
             elif stat.S_ISLNK(mode):
                 ok = (len(parts) == 3 and parts[0].isdigit() and parts[1] == "fd" and parts[2].isdigit()) or task == "link"
