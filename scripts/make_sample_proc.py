@@ -814,6 +814,9 @@ def route_group(plan: Plan) -> None:
     """Routes for ``netstat -r``: veth interfaces carrying IPv4 and IPv6 addresses and routes."""
     for command in ROUTE_SETUP:
         done = subprocess.run(command.split(), capture_output=True)
+        if done.returncode != 0:
+            raise ScenarioError(f"{command}: {done.stderr.decode(errors='replace').strip()}")
+
 
 # ---------------------------------------------------------------- interfaces (-i)
 
