@@ -143,8 +143,7 @@ def _in_namespaces(source: ProcSource, families: list[Family], owners: bool, whi
                 with paused_gc():
                     read.append((ns.inode, *_read(section, families)))
             finally:
-                for handle in (section.opened or {}).values():
-                    handle.close()
+                section.close()
     finally:
         held = waiting() if waiting is not None else None
     out: list[Connection] = []

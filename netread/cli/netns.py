@@ -73,8 +73,7 @@ def list_namespaces(
         try:
             return list_once(read, opts, to, sys.stderr, names=names, output=output, filters=filters, color=color, header=header and number == 0)
         finally:
-            for handle in (read.opened or {}).values():
-                handle.close()
+            read.close()
 
     status: int = ExitStatus.OK
     helper = _Helper.start(chosen, section) if names is None and len(chosen) >= HELPED and cpus() > 1 else None
@@ -279,8 +278,7 @@ def _records(
                         record["netns"] = tag
                     yield batch
             finally:
-                for handle in (section.opened or {}).values():
-                    handle.close()
+                section.close()
 
     about = {**source_about(source), "namespaces": tags}
     if opts.explain:  # one document: the sockets, then the findings of every namespace

@@ -54,6 +54,8 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
     from typing import Literal
 
+    from netread.proc.namespaces import Namespace
+
 MANIFEST_FORMAT = 1
 NET_FILES = (*INET_TABLES, "unix", "snmp", "snmp6", "netstat", "sockstat", "sockstat6", "route", "ipv6_route", "rt_cache", "ndisc", "igmp", "igmp6", "dev", "if_inet6")
 SYSCTLS = (
@@ -264,7 +266,6 @@ def _other_namespaces(root: Path, capture: Capture, tables: list[tuple[str, str,
     capturer's own appended to ``tables`` where live /proc has them (``<pid>/net``,
     ``<pid>/task/<tid>/net``; ``netns/<inode>/net`` for one with no task), its ``ns/net`` link
     saved; the manifest's ``netns`` list returned."""
-    from netread.errors import SourceError
     from netread.proc import namespaces
 
     found = namespaces.discover(str(root))
@@ -290,17 +291,8 @@ def _other_namespaces(root: Path, capture: Capture, tables: list[tuple[str, str,
             entry["via"], entry["fingerprint"] = "pid", ns.fingerprint
         directory = ns.path if ns.via in ("pid", "task") else f"netns/{ns.inode}/net"
         entry["path"] = directory
-        try:
-            opened = namespaces.open_tables(str(root), ns, NET_FILES)
-        except SourceError as exc:
-            capture.problems.append(str(exc))
+        if not _save_tables(root, ns, directory, capture, tables):
             continue
-        for name in NET_FILES:
-            handle = opened.pop(name, None)
-            if handle is None:
-                continue
-            with handle:
-                tables.append((directory, name, _read_handle(handle)))
         if ns.via in ("pid", "task") and ns.inode is not None:
             capture.entries.append(Entry(f"{os.path.dirname(directory)}/ns/net", link=ns.label))
         listed.append(entry)
@@ -308,6 +300,24 @@ def _other_namespaces(root: Path, capture: Capture, tables: list[tuple[str, str,
     if found.denied:
         capture.problems.append(f"the namespaces of {found.denied} processes or threads of other users could not be named (their ns/net needs ptrace access)")
     return listed
+
+
+def _save_tables(root: Path, ns: Namespace, directory: str, capture: Capture, tables: list[tuple[str, str, bytes]]) -> bool:
+    """``ns``'s tables read and appended to ``tables`` under ``directory``; False (said) if it could not be read."""
+    from netread.errors import SourceError
+    from netread.proc import namespaces
+
+    try:
+        opened = namespaces.open_tables(str(root), ns, NET_FILES)
+    except SourceError as exc:
+        capture.problems.append(str(exc))
+        return False
+    for name in NET_FILES:
+        handle = opened.pop(name, None)
+        if handle is not None:
+            with handle:
+                tables.append((directory, name, _read_handle(handle)))
+    return True
 
 
 #: The inode column of a table's lines (split on blanks).
@@ -318,7 +328,6 @@ def _socket_namespaces(root: Path, capture: Capture, tables: list[tuple[str, str
     """The namespaces only sockets hold (their creator gone, no mount, no nsfs fd): found through
     the sockets processes hold that no table lists (SIOCGSKNS, root only), their tables appended
     to ``tables`` under ``netns/<inode>/net``; their manifest entries returned."""
-    from netread.errors import SourceError
     from netread.proc import namespaces
     from netread.proc.processes import scan_owners
 
@@ -342,16 +351,8 @@ def _socket_namespaces(root: Path, capture: Capture, tables: list[tuple[str, str
                 continue
             seen.add(ns.inode)
             directory = f"netns/{ns.inode}/net"
-            try:
-                opened = namespaces.open_tables(str(root), ns, NET_FILES)
-            except SourceError as exc:
-                capture.problems.append(str(exc))
+            if not _save_tables(root, ns, directory, capture, tables):
                 continue
-            for name in NET_FILES:
-                handle = opened.pop(name, None)
-                if handle is not None:
-                    with handle:
-                        tables.append((directory, name, _read_handle(handle)))
             entries.append({"inode": ns.inode, "ns_id": ns.ns_id, "via": "socket", "path": directory, "pid": ns.pid, "tid": None, "names": [], "initial": False, "pids": []})
         finally:
             os.close(nsfd)

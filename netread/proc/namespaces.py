@@ -377,8 +377,7 @@ def _open_through(root: str, ns: Namespace, names: tuple[str, ...]) -> dict[str,
         if ns.inode is not None and (before != after or net_inode(before or "") != ns.inode):
             raise SourceError(f"{root}/{task}: left {ns.label} while its tables were opened")
     except BaseException:
-        for handle in opened.values():
-            handle.close()
+        _close_all(opened)
         raise
     finally:
         os.close(dfd)
@@ -415,12 +414,16 @@ def _open_inside(root: str, ns: Namespace, names: tuple[str, ...]) -> dict[str, 
         finally:
             setns(home, CLONE_NEWNET)  # back before anything else is read
     except BaseException:
-        for handle in opened.values():
-            handle.close()
+        _close_all(opened)
         raise
     finally:
         os.close(home)
     return opened
+
+
+def _close_all(opened: dict[str, io.FileIO]) -> None:
+    for handle in opened.values():
+        handle.close()
 
 
 def _file(fd: int) -> io.FileIO:
@@ -615,8 +618,7 @@ def listed_inodes(source: ProcSource, found: Iterable[Namespace]) -> set[int]:
                 fields = line.split()
                 if len(fields) > column and fields[column].isdigit():
                     inodes.add(int(fields[column]))
-        for handle in (section.opened or {}).values():
-            handle.close()
+        section.close()
     inodes.discard(0)
     return inodes
 

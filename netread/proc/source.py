@@ -176,6 +176,11 @@ class ProcSource(NamedTuple):
         live = self.root == LIVE_ROOT
         return _chunks(handle, path, size, overlap=overlap and live and os.path.exists(CAT), seq=live)
 
+    def close(self) -> None:
+        """Close the tables opened for this source (:attr:`opened`) that were not read."""
+        for handle in (self.opened or {}).values():
+            handle.close()
+
     def _table(self, name: str) -> io.FileIO:
         if self.opened is None:
             return self.open(f"{self.net}/{name}")
