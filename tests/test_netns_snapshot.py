@@ -64,3 +64,10 @@ def test_a_manifest_namespace_outside_the_snapshot_is_refused(tmp_path: Path) ->
     assert got.status == 1
     assert "netns[0].path: not a net/ directory inside the snapshot" in got.stderr
     assert "Traceback" not in got.stderr
+
+
+def test_netns_with_another_mode_is_a_usage_error(tmp_path: Path) -> None:
+    for mode in ("-rn", "-gn", "-i", "-s", "-M"):
+        got = netread_snapshot(_snapshot(tmp_path / mode).root, ["--netns", "all", mode])
+        assert (got.status, got.stdout) == (2, b""), mode
+        assert got.stderr == "netread: --netns goes with the socket listing, not with -s, -r, -i, -g or -M: they read the reader's own namespace\n"

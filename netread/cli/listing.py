@@ -66,6 +66,11 @@ def execute(request: Request) -> int:
 def _other_mode(request: Request) -> int:
     from netread.cli.modes import run_mode
 
+    if request.netns is not None:
+        from netread.errors import UsageError
+
+        raise UsageError("--netns goes with the socket listing, not with -s, -r, -i, -g or -M: they read the reader's own namespace")
+
     return run_mode(request, request.mode)
 
 
