@@ -258,7 +258,7 @@ def test_the_canonical_spelling_reads_the_same_in_both_parsers(args: list[str]) 
         return
     want = _typer_flags(canonical)
     assert want is not None, canonical
-    flags, protocol, proc = want
+    flags, protocol, proc, _netns = want
     assert (parsed.flags, list(parsed.protocol), parsed.proc) == (flags, protocol, None if proc is None else str(proc))
 
 
