@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from typer import _click  # typer's own click (typer vendors it)
+from typer.core import TyperGroup
 
 from netread._version import __version__
 from netread.cli.listing import guarded
@@ -21,7 +23,34 @@ from netread.cli.status import stdout
 from netread.escape import escape_text
 from netread.select import shown_value
 
+
+class _InOrder(TyperGroup):
+    """The typer group, which also keeps the order options were given in (``ctx.meta["netread.order"]``):
+    netstat's address-family list is in command-line order, with repeats (``-s -6 -4``)."""
+
+    def parse_args(self, ctx: _click.Context, args: list[str]) -> list[str]:
+        try:
+            order = self.make_parser(ctx).parse_args(args=list(args))[2]
+            ctx.meta["netread.order"] = tuple(param.name for param in order)
+        except _click.ClickException:
+            pass  # said by the real parse below
+        return super().parse_args(ctx, args)
+
+
+def _families(order: tuple[str | None, ...], protocol: list[str] | None) -> tuple[str, ...]:
+    """netstat's afname as a list: -4, -6, -x and each -A value (comma-separated), in command-line order."""
+    values = iter(protocol or ())
+    families: list[str] = []
+    for name in order:
+        if name in ("inet", "inet6", "unix"):
+            families.append(name)
+        elif name == "protocol":
+            families += next(values, "").split(",")
+    return tuple(families)
+
+
 app = typer.Typer(
+    cls=_InOrder,
     add_completion=False,
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
@@ -161,6 +190,7 @@ def main(
         modes=("statistics",) * statistics + ("route",) * route + ("interfaces",) * interfaces
         + ("masquerade",) * masquerade + ("groups",) * groups,
         extend_level=extend,
+        families=_families(ctx.meta.get("netread.order", ()), protocol),
     )
     raise typer.Exit(execute(request))
 

@@ -12,6 +12,7 @@ parsers agree.
 
 from __future__ import annotations
 
+from netread.cli.request import FAMILIES
 from netread.cli.request import Request
 
 TYPE_CHECKING = False
@@ -70,6 +71,7 @@ def quick_parse(argv: Sequence[str]) -> Request | None:
     """
     flags: set[str] = set()
     protocol: list[str] = []
+    families: list[str] = []
     proc: str | None = None
     args = list(argv)
     i = 0
@@ -78,6 +80,7 @@ def quick_parse(argv: Sequence[str]) -> Request | None:
         i += 1
         if arg in LONG:
             flags.add(LONG[arg])
+            families += [LONG[arg]] if LONG[arg] in FAMILIES else []
         elif arg in ("--proc", "-A", "--protocol") or arg.startswith(("--proc=", "--protocol=")):
             if "=" in arg:
                 value = arg.split("=", 1)[1]
@@ -93,8 +96,10 @@ def quick_parse(argv: Sequence[str]) -> Request | None:
                 proc = value
             else:
                 protocol.append(value)
+                families += value.split(",")
         elif len(arg) > 1 and arg[0] == "-" and arg[1] != "-" and all(c in SHORT for c in arg[1:]):
             flags.update(SHORT[c] for c in arg[1:])
+            families += [SHORT[c] for c in arg[1:] if SHORT[c] in FAMILIES]
         else:
             return None
-    return Request(frozenset(flags), tuple(protocol), proc)
+    return Request(frozenset(flags), tuple(protocol), proc, families=tuple(families))

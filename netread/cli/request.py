@@ -44,6 +44,9 @@ class Request(NamedTuple):
     modes: tuple[str, ...] = ()
     #: How many times -e was given (netstat's flag_exp - 1: -ee shows more in -r and -i).
     extend_level: int = 0
+    #: The address families as netstat's afname lists them: -4 (inet), -6 (inet6), -x (unix) and
+    #: each -A name, in command-line order, repeats kept (-s accepts exactly "inet" or "inet6").
+    families: tuple[str, ...] = ()
 
     @property
     def mode(self) -> str:
