@@ -22,7 +22,8 @@ from netread.parse.numbers import strtoull
 #: What process_fd splits names at (strspn/strcspn " \t\n").
 _SEP = " \t\n"
 _WORD = re.compile(r"[^ \t\n]*")
-_CLEAN = re.compile(r"[0-9]{1,20}")
+#: A value as the kernel prints one (%lu, or %ld as Tcp MaxConn's -1): nothing to report.
+_CLEAN = re.compile(r"-?[0-9]{1,20}")
 _C_SPACE = " \t\n\v\f\r"
 _C_WORD = re.compile(r"[ \t\n\v\f\r]*([^ \t\n\v\f\r]*)")
 #: fgets(buf, 1024): at most 1023 bytes a piece.
@@ -81,12 +82,10 @@ def _word(text: str, pos: int) -> str:
 
 def _value_problem(path: str, lineno: int, field: str, token: str, raw: str) -> ParseError | None:
     """A value netstat reads but that is not a plain decimal of at most 64 bits: reported, not refused."""
-    if _CLEAN.fullmatch(token) and int(token) < 1 << 64:
+    if _CLEAN.fullmatch(token) and (-(1 << 63) <= int(token) < 1 << 64):
         return None
     if not token:
         reason = "no value (netstat shows 0)"
-    elif token.startswith("-"):
-        reason = f"negative value {_name(token)!r} (netstat shows it modulo 2**64)"
     else:
         reason = f"not a decimal number of at most 64 bits: {_name(token)!r} (netstat reads it as C strtoull does)"
     return ParseError(path, lineno, field, reason, _name(raw))
@@ -186,9 +185,9 @@ def parse_snmp6(data: bytes, path: str) -> CounterFile:
     sscanf("%s %llu") keeps the last name and value where a line has none: a
     line without a number repeats the previous value, a blank line the previous
     counter.  A new section opens where a name does not contain the current
-    prefix (``Ip6``, ``Icmp6``, ``UdpLite6``...).  Before any name, netstat
-    would use uninitialised memory: netread skips blank lines there and takes
-    a missing first value as 0 (README "Differences from netstat").
+    prefix (``Ip6``, ``Icmp6``, ``UdpLite6``...).  Before the first name and
+    value netstat's buffers are uninitialised; netread takes them as an empty
+    name and 0, as the Debian build shows them (README "Differences from netstat").
 
     >>> f = parse_snmp6(b"Ip6InReceives   4\\nIp6InHdrErrors\\nUdp6InErrors 1\\n", "net/snmp6")
     >>> [(s.title, [(c.name, c.value) for c in s.counters]) for s in f.sections]
@@ -196,11 +195,11 @@ def parse_snmp6(data: bytes, path: str) -> CounterFile:
     """
     sections: list[Section] = []
     problems: list[ParseError] = []
-    name: str | None = None
+    name = ""
     value = 0
     prefix = ""
     counters: list[Counter] = []
-    title = ""
+    title: str | None = None
     opened = 0
     lineno = 1
     for piece in _fgets(data):
@@ -217,20 +216,18 @@ def parse_snmp6(data: bytes, path: str) -> CounterFile:
                 value = strtoull(line, found.end())[0]
             else:
                 problem = ParseError(path, here, _name(name), "no value: netstat repeats the previous line's value", _name(piece.rstrip("\n")))
-        elif name is None:
-            continue
         else:
             problem = ParseError(path, here, "name", "blank line: netstat repeats the previous counter", _name(piece.rstrip("\n")))
         if problem is not None:
             problems.append(problem)
-        if not title or prefix not in name:
-            if title:
+        if title is None or prefix not in name:
+            if title is not None:
                 sections.append(Section(_name(title), "snmp6", opened, tuple(counters)))
             prefix = title = _prefix(name)
             counters = []
             opened = here
         counters.append(Counter(_name(name), value, here))
-    if title:
+    if title is not None:
         sections.append(Section(_name(title), "snmp6", opened, tuple(counters)))
     return CounterFile(path, tuple(sections), tuple(problems))
 
