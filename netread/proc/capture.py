@@ -4,7 +4,8 @@ What is saved (each file read once, tables first and the fd scan after, as a
 listing reads them):
 
 - ``net/``: every socket table, and the counters ``snmp``, ``snmp6``,
-  ``netstat``, ``sockstat``, ``sockstat6``, byte for byte;
+  ``netstat``, ``sockstat``, ``sockstat6`` and ``sctp/snmp`` (-s; only while the
+  sctp module is loaded), byte for byte;
 - for each process holding a socket listed in those tables: its socket fd
   links as symlinks ``fd/<n> -> socket:[N]`` (nothing else of ``fd/``),
   ``cmdline``, ``comm``, and the ``Name:`` and ``Uid:`` lines of ``status``;
@@ -49,7 +50,7 @@ if TYPE_CHECKING:
     from typing import Literal
 
 MANIFEST_FORMAT = 1
-NET_FILES = (*INET_TABLES, "unix", "snmp", "snmp6", "netstat", "sockstat", "sockstat6")
+NET_FILES = (*INET_TABLES, "unix", "snmp", "snmp6", "netstat", "sockstat", "sockstat6", "sctp/snmp")
 SYSCTLS = (
     "sys/net/core/somaxconn",
     "sys/net/core/rmem_default",
@@ -260,7 +261,7 @@ def _not_a_capture(dest: Path) -> list[str]:
     import stat
 
     known = {f"net/{name}" for name in NET_FILES} | set(SYSCTLS) | {"snapshot.json"}
-    dirs = {"net", "sys"} | {"/".join(name.split("/")[:i]) for name in SYSCTLS for i in range(1, name.count("/") + 1)}
+    dirs = {"net", "net/sctp", "sys"} | {"/".join(name.split("/")[:i]) for name in SYSCTLS for i in range(1, name.count("/") + 1)}
     odd = []
     for top, subdirs, files in os.walk(dest):  # never into a symlink
         base = os.path.relpath(top, dest)
