@@ -17,6 +17,7 @@ import dataclasses
 import re
 
 from netread.errors import ParseError
+from netread.escape import escape_text
 from netread.parse.numbers import strtoull
 
 #: What process_fd splits names at (strspn/strcspn " \t\n").
@@ -81,14 +82,15 @@ def _word(text: str, pos: int) -> str:
 
 
 def _value_problem(path: str, lineno: int, field: str, token: str, raw: str) -> ParseError | None:
-    """A value netstat reads but that is not a plain decimal of at most 64 bits: reported, not refused."""
+    """A value netstat reads but that is not a plain decimal of at most 64 bits: reported, not refused
+    (``field`` comes from the file: it is escaped here, as ParseError escapes the rest)."""
     if _CLEAN.fullmatch(token) and (-(1 << 63) <= int(token) < 1 << 64):
         return None
     if not token:
         reason = "no value (netstat shows 0)"
     else:
         reason = f"not a decimal number of at most 64 bits: {_name(token)!r} (netstat reads it as C strtoull does)"
-    return ParseError(path, lineno, field, reason, _name(raw))
+    return ParseError(path, lineno, escape_text(field), reason, _name(raw))
 
 
 def _split_nl(text: str) -> list[str]:
@@ -215,7 +217,7 @@ def parse_snmp6(data: bytes, path: str) -> CounterFile:
                 problem = _value_problem(path, here, _name(name), _word(line, found.end()), piece.rstrip("\n"))
                 value = strtoull(line, found.end())[0]
             else:
-                problem = ParseError(path, here, _name(name), "no value: netstat repeats the previous line's value", _name(piece.rstrip("\n")))
+                problem = ParseError(path, here, escape_text(_name(name)), "no value: netstat repeats the previous line's value", _name(piece.rstrip("\n")))
         else:
             problem = ParseError(path, here, "name", "blank line: netstat repeats the previous counter", _name(piece.rstrip("\n")))
         if problem is not None:

@@ -115,7 +115,7 @@ def _broken(root: Path) -> None:
 def _sctp_only_tail(root: Path) -> None:
     """net/sctp/snmp whose last line has no newline and no value: netstat reads on into its buffer."""
     FakeProc(root).file("net/snmp", "Ip: InReceives\nIp: 1\n").file(
-        "net/sctp/snmp", "SctpCurrEstab                   \t12345678\nSctpNew 5\nSctpAborteds"
+        "net/sctp/snmp", "SctpCurrEstab                   \t12345678\nSctpNew 5\nS 99\nX"
     )
 
 
@@ -210,7 +210,7 @@ def test_hand_made_snapshots_show_what_they_are_for(tmp_path: Path) -> None:
     assert quirks.count("Ip6:\n") == 3 and "    4 incoming packets delivered\n" in quirks and "TcpX:\n" in quirks
     broken = out("broken-lines", "-s")
     assert "Udp:\n    3 packets received\n" in broken and "Tcp:" not in broken and "IpExt" not in broken  # both files stop
-    assert out("sctp-tail", "-s").endswith("Sctp:\n    12345678 Current Associations\n    SctpNew: 5\n")
+    assert out("sctp-tail", "-s").endswith("Sctp:\n    12345678 Current Associations\n    SctpNew: 5\n    S: 99\n    X: 99\n")
 
 
 def test_missing_and_unreadable_files_are_said_on_stderr(tmp_path: Path) -> None:
