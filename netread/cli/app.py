@@ -70,6 +70,7 @@ def main(
     tcp: Annotated[bool, typer.Option("-t", "--tcp", help="TCP sockets (tcp, tcp6).")] = False,
     udp: Annotated[bool, typer.Option("-u", "--udp", help="UDP sockets (udp, udp6).")] = False,
     udplite: Annotated[bool, typer.Option("-U", "--udplite", help="UDP-Lite sockets.")] = False,
+    sctp: Annotated[bool, typer.Option("-S", "--sctp", help="With -s: the Sctp section (net/sctp/snmp).")] = False,
     raw: Annotated[bool, typer.Option("-w", "--raw", help="Raw sockets.")] = False,
     unix: Annotated[bool, typer.Option("-x", "--unix", help="Unix domain sockets.")] = False,
     inet: Annotated[bool, typer.Option("-4", "--inet", help="IPv4 tables only.")] = False,
@@ -147,6 +148,9 @@ def main(
     if proc == "":
         sys.stderr.write("netread: --proc needs a directory, a tarball or a sosreport, not an empty name\n")
         raise typer.Exit(ExitStatus.USAGE)
+    if sctp and not statistics:
+        sys.stderr.write("netread: -S (SCTP) is read only by -s in this version: SCTP sockets are not listed\n")
+        raise typer.Exit(ExitStatus.USAGE)
     if explain_line is not None:
         raise typer.Exit(guarded(lambda: _explain_line(explain_line, table, byte_order, proc)))
     if output not in FORMATS:
@@ -156,6 +160,7 @@ def main(
         "tcp": tcp,
         "udp": udp,
         "udplite": udplite,
+        "sctp": sctp,
         "raw": raw,
         "unix": unix,
         "inet": inet,

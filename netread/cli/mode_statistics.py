@@ -36,12 +36,12 @@ if TYPE_CHECKING:
 
 
 def selection(request: Request) -> netstat_stats.Selection:
-    """netstat's -s flags: all four when none of -t -u -w -U (-S) is given; else the ones given
+    """netstat's -s flags: all four when none of -t -u -w -S -U is given; else the ones given
     (-U only turns the default off: its counters are an unknown section, always shown)."""
-    given = {"tcp", "udp", "raw", "udplite"} & request.flags
+    given = {"tcp", "udp", "raw", "udplite", "sctp"} & request.flags
     if not given:
         return netstat_stats.Selection()
-    return netstat_stats.Selection(raw="raw" in given, tcp="tcp" in given, udp="udp" in given, sctp=False)
+    return netstat_stats.Selection(raw="raw" in given, tcp="tcp" in given, udp="udp" in given, sctp="sctp" in given)
 
 
 def run(request: Request) -> int:

@@ -45,10 +45,10 @@ pytestmark = pytest.mark.oracle
 #: Every -s variant of net-tools 2.10 (-s -x, -s -4 -6...: netstat's status 1 and stdout message).
 VARIANTS = [
     "-s", "-st", "-su", "-sw", "-s -6", "-s -4", "-s -U", "-stu", "-s -6 -t", "-s -6 -u", "-s -6 -w", "-s -A inet6",
-    "-s --inet", "-sc", "-s -e -n -a", "-s -x", "-s -4 -6", "-s -6 -4", "-s -4 -4", "-s -A inet,inet", "-s -x -4", "-s -t -6 -x",
+    "-s --inet", "-sS", "-stS", "-s -6 -S", "-sc", "-s -e -n -a", "-s -x", "-s -4 -6", "-s -6 -4", "-s -4 -4", "-s -A inet,inet", "-s -x -4", "-s -t -6 -x",
 ]  # fmt: skip
 #: Fewer variants for the generated snapshots (each example runs netstat once).
-GENERATED_VARIANTS = ["-s", "-st", "-su", "-sw", "-s -6", "-s -U", "-stu", "-s -6 -t"]
+GENERATED_VARIANTS = ["-s", "-st", "-su", "-sw", "-sS", "-s -6", "-s -U", "-stu", "-s -6 -t"]
 
 
 def _counters(sections: tuple[tuple[str, list[str]], ...], value: Callable[[str, str, int], str]) -> list[tuple[str, list[tuple[str, str]]]]:
