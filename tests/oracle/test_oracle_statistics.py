@@ -275,3 +275,32 @@ def test_live_namespace_equals_netstat() -> None:
     for flags, (want_status, want, got_status, got, err) in json.loads(proc.stdout).items():
         assert (want_status, want) == (got_status, got), (flags, err)
         assert "Traceback" not in err
+
+
+# -- README "Differences from netstat" ------------------------------------------------------------
+
+
+def test_difference_control_characters_in_counter_names_are_escaped(tmp_path: Path) -> None:
+    FakeProc(tmp_path).file("net/snmp", b"X\x1b[31m: A\x07 B\nX: 5 6\n")
+    want = netstat(tmp_path, ["-s"])
+    got = netread_snapshot(tmp_path, ["-s"])
+    assert want.stdout == b"X\x1b[31m:\n    A\x07: 5\n    B: 6\n"  # raw, as the terminal would obey it
+    assert got.stdout == b"X\\x1b[31m:\n    A\\x07: 5\n    B: 6\n" and got.status == want.status == 0
+
+
+def test_difference_families_netread_does_not_know(tmp_path: Path) -> None:
+    """-s -A ipx: netstat knows ipx (no statistics: its message on stdout, 1); netread does not know it (stderr, 1)."""
+    _missing_snmp6(tmp_path)
+    want = netstat(tmp_path, ["-s", "-A", "ipx"])
+    got = netread_snapshot(tmp_path, ["-s", "-A", "ipx"])
+    assert want.status == got.status == 1
+    assert want.stdout == b"netstat: No statistics support for specified address family: ipx\n"
+    assert got.stdout == b"" and "Unknown address family `ipx'." in got.stderr
+
+
+def test_difference_snmp6_names_past_netstats_buffer_are_read_whole(tmp_path: Path) -> None:
+    """netstat's sscanf("%s") writes an snmp6 name into a 50-byte stack buffer (undefined past 49 bytes); netread reads it whole."""
+    long_name = "Ip6" + "Y" * 70
+    FakeProc(tmp_path).file("net/snmp6", f"Ip6InReceives 5\n{long_name} 7\nIp6InDelivers 3\n")
+    got = netread_snapshot(tmp_path, ["-s", "-6"])
+    assert got.stdout.startswith(f"Ip6:\n    5 total packets received\n    {long_name}: 7\n    3 incoming packets delivered\n".encode())
