@@ -244,3 +244,11 @@ def test_a_name_with_control_characters_is_escaped(tmp_path: Path) -> None:
 def test_continuous_prints_once() -> None:
     once = netread_snapshot(SAMPLE_PROC, ["-s"])
     assert netread_snapshot(SAMPLE_PROC, ["-sc"]) == once
+
+
+def test_strict_makes_an_odd_value_status_1(tmp_path: Path) -> None:
+    FakeProc(tmp_path).file("net/snmp", "Udp: InDatagrams NoPorts\nUdp: 12abc 3\n")
+    plain = netread_snapshot(tmp_path, ["-s"])
+    strict = netread_snapshot(tmp_path, ["-s", "--strict"])
+    assert plain.status == 0 and strict.status == 1 and strict.stdout == plain.stdout
+    assert f"{tmp_path}/net/snmp:2: field Udp:InDatagrams: not a decimal number" in strict.stderr

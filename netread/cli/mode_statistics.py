@@ -3,7 +3,8 @@
 As net-tools netstat 2.10 (statistics.c parsesnmp, parsesnmp6; reference/netstat-other-modes.md 3):
 the address family must be exactly ``inet`` (the default) or ``inet6``, else
 netstat's message goes to **stdout** and the status is 1; a missing file is a
-message on stderr and status 0; ``-c`` is ignored (one report).  IPv4 reads
+message on stderr and status 0; ``-c`` is ignored (one report).  A value no
+kernel writes is a warning naming file, line and counter (status 1 with ``--strict``).  IPv4 reads
 net/snmp, then net/netstat and net/sctp/snmp (only when net/snmp opened);
 IPv6 reads net/snmp6, then the ``Tcp`` section of net/snmp.
 """
@@ -62,10 +63,10 @@ def run(request: Request) -> int:
     chosen = selection(request)
     out.write(_output(files, chosen, request, source))
     out.flush()
-    for counter_file in files:
-        for problem in counter_file.problems:
-            sys.stderr.write(f"netread: warning: {problem.message()}\n")  # escaped by ParseError.message
-    return ExitStatus.OK
+    problems = [problem for counter_file in files for problem in counter_file.problems]
+    for problem in problems:
+        sys.stderr.write(f"netread: warning: {problem.message()}\n")  # escaped by ParseError.message
+    return ExitStatus.ERROR if problems and "strict" in request.flags else ExitStatus.OK
 
 
 def _output(files: list[CounterFile], chosen: netstat_stats.Selection, request: Request, source: ProcSource) -> bytes:
@@ -89,7 +90,7 @@ def _output(files: list[CounterFile], chosen: netstat_stats.Selection, request: 
 def _read(source: ProcSource, relative: str, parse: Callable[[bytes, str], CounterFile], *, say_missing: bool) -> CounterFile | None:
     """``relative`` parsed, or None where it could not be opened (said on stderr when ``say_missing``,
     as netstat's perror); one that opens but cannot be read (a directory) is said and gives no sections."""
-    shown = os.path.join(source.top or source.root, relative) if source.root != LIVE_ROOT else os.path.join(LIVE_ROOT, relative)
+    shown = os.path.join(source.root, relative)
     try:
         data = source.read_bytes(relative)
     except OSError as exc:

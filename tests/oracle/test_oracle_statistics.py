@@ -46,6 +46,7 @@ pytestmark = pytest.mark.oracle
 VARIANTS = [
     "-s", "-st", "-su", "-sw", "-s -6", "-s -4", "-s -U", "-stu", "-s -6 -t", "-s -6 -u", "-s -6 -w", "-s -A inet6",
     "-s --inet", "-sS", "-stS", "-s -6 -S", "-sc", "-s -e -n -a", "-s -x", "-s -4 -6", "-s -6 -4", "-s -4 -4", "-s -A inet,inet", "-s -x -4", "-s -t -6 -x",
+    "-ss", "-s -g", "-s -r",
 ]  # fmt: skip
 #: Fewer variants for the generated snapshots (each example runs netstat once).
 GENERATED_VARIANTS = ["-s", "-st", "-su", "-sw", "-sS", "-s -6", "-s -U", "-stu", "-s -6 -t"]
