@@ -252,3 +252,21 @@ def test_strict_makes_an_odd_value_status_1(tmp_path: Path) -> None:
     strict = netread_snapshot(tmp_path, ["-s", "--strict"])
     assert plain.status == 0 and strict.status == 1 and strict.stdout == plain.stdout
     assert f"{tmp_path}/net/snmp:2: field Udp:InDatagrams: not a decimal number" in strict.stderr
+
+
+@pytest.mark.parametrize("how", ["dir", "tar"])
+def test_capture_saves_the_counter_files_sctp_included(tmp_path: Path, how: str) -> None:
+    from netread.proc.capture import collect
+    from netread.proc.capture import write_dir
+    from netread.proc.capture import write_tar
+
+    source = FakeProc(tmp_path / "src").file("net/snmp", pairs_text([(t, [(n, "3") for n in ns]) for t, ns in SNMP]))
+    source.file("net/netstat", "TcpExt: ListenOverflows\nTcpExt: 2\n").file("net/snmp6", "Ip6InReceives 4\n")
+    source.file("net/sctp/snmp", "SctpCurrEstab                   \t5\n")
+    where = tmp_path / ("snap" if how == "dir" else "snap.tar")
+    (write_dir if how == "dir" else write_tar)(collect(source.root), where)
+    for flags in (["-s"], ["-s", "-6"], ["-sS"]):
+        assert netread_snapshot(where, flags).stdout == netread_snapshot(source.root, flags).stdout
+    assert b"Sctp:\n    5 Current Associations\n" in netread_snapshot(where, ["-s"]).stdout
+    if how == "dir":  # a capture holding net/sctp/ is netread's own, so --force may replace it
+        write_dir(collect(source.root), where, force=True)
