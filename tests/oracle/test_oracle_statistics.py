@@ -156,14 +156,26 @@ HAND_MADE: dict[str, Callable[[Path], None]] = {
 COUNTER_FILES = ("net/snmp", "net/netstat", "net/snmp6", "net/sctp/snmp")
 
 
-def _peer_snapshots() -> list[Path]:
-    """Peer captures (tests/fixtures/peer, ../shared/peer_fixtures) that hold a counter file."""
-    found = []
+def _peer_snapshots() -> dict[str, Callable[[Path], Path]]:
+    """Peer captures (tests/fixtures/peer, ../shared/peer_fixtures) holding a counter file, anywhere in them:
+    a ``net/`` directory is a snapshot as it is; loose files are copied into one's ``net/``."""
+    found: dict[str, Callable[[Path], Path]] = {}
     for base in (PEER, ROOT.parent / "shared" / "peer_fixtures"):
-        if base.is_dir():
-            for directory in sorted(p for p in base.iterdir() if p.is_dir()):
-                if any((directory / name).is_file() for name in COUNTER_FILES):
-                    found.append(directory)
+        if not base.is_dir():
+            continue
+        folders = sorted({p.parent for name in ("snmp", "snmp6", "netstat") for p in base.rglob(name) if p.is_file()})
+        for folder in folders:
+            label = f"peer-{folder.relative_to(base)}".replace("/", "-")
+            if folder.name == "net":
+                found[label] = lambda tmp, root=folder.parent: root
+            else:
+                def copied(tmp: Path, folder: Path = folder) -> Path:
+                    for name in ("snmp", "snmp6", "netstat"):
+                        if (folder / name).is_file():
+                            FakeProc(tmp).file(f"net/{name}", (folder / name).read_bytes())
+                    return tmp
+
+                found[label] = copied
     return found
 
 
@@ -181,8 +193,7 @@ for _name, _build in HAND_MADE.items():
 SNAPSHOTS["live-copy"] = lambda tmp: (_live_copy(tmp), tmp)[1]
 if (SAMPLE_PROC / "net" / "snmp").is_file():
     SNAPSHOTS["sample_proc"] = lambda tmp: SAMPLE_PROC
-for _peer in _peer_snapshots():
-    SNAPSHOTS[f"peer-{_peer.name}"] = lambda tmp, peer=_peer: peer
+SNAPSHOTS.update(_peer_snapshots())
 
 
 @pytest.mark.parametrize("flags", VARIANTS)
