@@ -270,3 +270,17 @@ def test_capture_saves_the_counter_files_sctp_included(tmp_path: Path, how: str)
     assert b"Sctp:\n    5 Current Associations\n" in netread_snapshot(where, ["-s"]).stdout
     if how == "dir":  # a capture holding net/sctp/ is netread's own, so --force may replace it
         write_dir(collect(source.root), where, force=True)
+
+
+@settings(max_examples=examples(200), deadline=None)
+@given(st.lists(st.tuples(st.text("ABCxyz6", min_size=1, max_size=4), st.lists(st.integers(-(1 << 63), (1 << 64) - 1), max_size=6), st.integers(0, 6)), max_size=5))
+def test_the_quick_way_for_plain_values_reads_as_the_careful_way(sections: list[tuple[str, list[int], int]]) -> None:
+    """A value line of plain decimals takes parse_pairs' quick path; a trailing ``x`` (junk past the last
+    value, or 0 for the first name without one, as strtoull reads it) sends the same line the careful way."""
+    def text(junk: str) -> bytes:
+        return "".join(f"{t}: {' '.join(f'N{i}' for i in range(n))}\n{t}: {' '.join(map(str, vs))}{junk}\n" for t, vs, n in sections).encode()
+
+    def values(data: bytes) -> list[tuple[str, list[tuple[str, int]]]]:
+        return [(s.title, [(c.name, c.value) for c in s.counters]) for s in parse_pairs(data, "net/snmp").sections]
+
+    assert values(text("")) == values(text(" x"))

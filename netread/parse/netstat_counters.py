@@ -27,6 +27,10 @@ _WORD = re.compile(r"[^ \t\n]*")
 _CLEAN = re.compile(r"-?[0-9]{1,20}")
 _C_SPACE = " \t\n\v\f\r"
 _C_WORD = re.compile(r"[ \t\n\v\f\r]*([^ \t\n\v\f\r]*)")
+#: A value line of plain decimals only (after its ':'), at most 19 digits each: no strtoull corner in it.
+_PLAIN_VALUES = re.compile(r"(?:[ \t\n]+-?[0-9]{1,19})*[ \t\n]*")
+_NAMES = re.compile(r"[^ \t\n]+")
+_MASK = (1 << 64) - 1
 #: fgets(buf, 1024): at most 1023 bytes a piece.
 _FGETS = 1023
 
@@ -90,7 +94,7 @@ def _value_problem(path: str, lineno: int, field: str, token: str, raw: str) -> 
         reason = "no value (netstat shows 0)"
     else:
         reason = f"not a decimal number of at most 64 bits: {_name(token)!r} (netstat reads it as C strtoull does)"
-    return ParseError(path, lineno, escape_text(field), reason, _name(raw))
+    return ParseError(path, lineno, escape_text(field), reason, _name(raw.rstrip("\n")))
 
 
 def _split_nl(text: str) -> list[str]:
@@ -109,9 +113,9 @@ def parse_pairs(data: bytes, path: str, only: str | None = None) -> CounterFile:
     A line without ':' stops the file (``stopped``); a header without a value
     line ends it quietly; an empty header line (2.6 kernels) is skipped.
 
-    >>> f = parse_pairs(b"Udp: InDatagrams NoPorts\\nUdp: 10 -1\\n", "net/snmp")
+    >>> f = parse_pairs(b"Udp: InDatagrams NoPorts InErrors\\nUdp: -1 x 5\\n", "net/snmp")
     >>> f.sections[0].title, [(c.name, c.value) for c in f.sections[0].counters], f.problems[0].field
-    ('Udp', [('InDatagrams', 10), ('NoPorts', 18446744073709551615)], 'Udp:NoPorts')
+    ('Udp', [('InDatagrams', 18446744073709551615), ('NoPorts', 0), ('InErrors', 0)], 'Udp:NoPorts')
     """
     lines = _split_nl(data.decode("latin-1"))
     sections: list[Section] = []
@@ -135,8 +139,12 @@ def parse_pairs(data: bytes, path: str, only: str | None = None) -> CounterFile:
         title = head[:colon]
         if only is not None and not title.startswith(only):
             continue
+        if _PLAIN_VALUES.fullmatch(vals, vcolon + 1):  # what every kernel writes: the quick way, same result
+            sections.append(_plain_section(head, colon, vals[vcolon + 1 :], i, path, values, problems))
+            continue
         counters: list[Counter] = []
         bad: ParseError | None = None
+        stuck = False  # a value without digits: the cursor stays, every later value is 0 (checked once)
         sp, np = colon + 1, vcolon + 1
         while True:
             while sp < len(head) and head[sp] in _SEP:
@@ -148,8 +156,11 @@ def parse_pairs(data: bytes, path: str, only: str | None = None) -> CounterFile:
             name = head[sp:end]
             if name:
                 if bad is None:
-                    bad = _value_problem(path, i, f"{_name(title)}:{_name(name)}", _word(vals, np), values.rstrip("\n"))
-                value, np = strtoull(vals, np)
+                    bad = _value_problem(path, i, f"{_name(title)}:{_name(name)}", _word(vals, np), values)
+                value = 0
+                if not stuck:
+                    value, end_value = strtoull(vals, np)
+                    stuck, np = end_value == np, end_value
                 counters.append(Counter(_name(name), value, i))
             if end >= len(head):
                 break
@@ -158,6 +169,19 @@ def parse_pairs(data: bytes, path: str, only: str | None = None) -> CounterFile:
             problems.append(bad)
         sections.append(Section(_name(title), "pairs", i - 1, tuple(counters)))
     return CounterFile(path, tuple(sections), tuple(problems))
+
+
+def _plain_section(head: str, colon: int, vals: str, lineno: int, path: str, raw: str, problems: list[ParseError]) -> Section:
+    """A section whose values are all plain decimals of at most 19 digits (so below 2**64): each name
+    takes the next value, as strtoull gives them, and 0 past the last one."""
+    title = _name(head[:colon])
+    names = _NAMES.findall(head, colon + 1)
+    numbers = [int(token) & _MASK for token in vals.split()]
+    if len(numbers) < len(names):
+        problems.append(ParseError(path, lineno, escape_text(f"{title}:{_name(names[len(numbers)])}"), "no value (netstat shows 0)", _name(raw.rstrip("\n"))))
+        numbers += [0] * (len(names) - len(numbers))
+    ascii_only = head.isascii()
+    return Section(title, "pairs", lineno - 1, tuple(Counter(n if ascii_only else _name(n), v, lineno) for n, v in zip(names, numbers)))
 
 
 def _fgets(data: bytes) -> list[str]:
