@@ -30,6 +30,7 @@ _C_WORD = re.compile(r"[ \t\n\v\f\r]*([^ \t\n\v\f\r]*)")
 #: A value line of plain decimals only (after its ':'), at most 19 digits each: no strtoull corner in it.
 _PLAIN_VALUES = re.compile(r"(?:[ \t\n]+-?[0-9]{1,19})*[ \t\n]*")
 _NAMES = re.compile(r"[^ \t\n]+")
+_SEP_CHAR = re.compile(r"[ \t\n]")
 _MASK = (1 << 64) - 1
 #: fgets(buf, 1024): at most 1023 bytes a piece.
 _FGETS = 1023
@@ -272,24 +273,19 @@ def parse_sctp(data: bytes, path: str) -> CounterFile:
     """
     counters: list[Counter] = []
     problems: list[ParseError] = []
-    buffer = ["\0"] * 1025
+    buffer = "\0" * 1024  # fgets' buffer: what a line does not overwrite stays from the lines before
     lineno = 1
     for piece in _fgets(data):
         here = lineno
         if piece.endswith("\n"):
             lineno += 1
-        buffer[: len(piece) + 1] = [*piece, "\0"]
-        text = "".join(buffer)
-        line = _c_string(text)
-        cut = len(line)
-        for index, ch in enumerate(line):
-            if ch in _SEP:
-                cut = index
-                break
+        line = _c_string(piece)
+        sep = _SEP_CHAR.search(line)
+        cut = len(line) if sep is None else sep.start()
         name = line[:cut]
-        buffer[cut] = "\0"
-        sp = cut + 1
-        rest = _c_string("".join(buffer[sp:])).lstrip(_SEP)
+        buffer = piece + "\0" + buffer[len(piece) + 1 :]
+        buffer = buffer[:cut] + "\0" + buffer[cut + 1 :]  # *sp = '\0'
+        rest = _c_string(buffer[cut + 1 :]).lstrip(_SEP)
         if not rest:
             continue
         problem = _value_problem(path, here, _name(name), _word(rest, 0), piece.rstrip("\n"))
