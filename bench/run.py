@@ -19,7 +19,8 @@ Then ``netread --proc SNAP -tan`` on generated snapshots of 10k, 100k and 1M
 tcp rows (a few distinct addresses); the start-up on an empty /proc against
 ``python -I -c pass``; and the diverse workload: IPv4 and IPv6 snapshots where
 every address and port differs (bench/snapshots.py), ``-tan`` and ``-tanp``
-against netstat reading the same files, interleaved, and ``--format ndjson``.  It prints markdown tables: medians, min-max, the ratio of medians,
+against netstat reading the same files, interleaved, and ``--format ndjson``; and
+``--netns all -tuwxan`` with 50 namespaces against ``nsenter ... netstat -tuwxan`` for each.  It prints markdown tables: medians, min-max, the ratio of medians,
 and peak RSS (ru_maxrss of the child).  The netread used is the ``netread``
 script next to this Python (``--netread`` to choose another).
 """
@@ -298,6 +299,59 @@ def breakdown(netread: str, rounds: int) -> str:
     return "\n".join(out)
 
 
+_NAMESPACE_HOLDER = """
+import ctypes, os, socket, sys
+libc = ctypes.CDLL(None, use_errno=True)
+pids = []
+for i in range(int(sys.argv[1])):
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(w)
+        if libc.unshare(0x40000000) != 0:
+            os._exit(1)
+        held = []
+        for port in (80, 443, 8080):
+            s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("0.0.0.0", port)); s.listen(); held.append(s)
+        u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.bind(("0.0.0.0", 53)); held.append(u)
+        x = socket.socket(socket.AF_UNIX); x.bind("\\0bench-%d" % i); x.listen(); held.append(x)
+        os.read(r, 1)
+        os._exit(0)
+    os.close(r)
+    pids.append((pid, w))
+print(" ".join(str(p) for p, _ in pids), flush=True)
+sys.stdin.read()
+"""
+
+
+def namespaces(netread: str, count: int, rounds: int) -> str:
+    """``netread --netns all -tuwxan`` against ``nsenter -t REP -n netstat -tuwxan`` for each
+    namespace (one shell loop), with ``count`` namespaces held by processes (3 TCP listeners, a UDP
+    and a unix socket each) besides the others of the machine."""
+    holder = subprocess.Popen([sys.executable, "-c", _NAMESPACE_HOLDER, str(count)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None
+        holder.stdout.readline()
+        listed = json.loads(subprocess.run([netread, "--netns", "all", "-tan", "--format", "json"], capture_output=True, text=True, check=True).stdout)
+        enter = []
+        for ns in listed["source"]["namespaces"]:
+            if ns["via"] == "self":
+                enter.append("netstat -tuwxan")
+            elif ns["via"] in ("pid", "task") and ns["inode"] is not None:
+                path = f"/proc/{ns['pid']}" + (f"/task/{ns['tid']}" if ns["tid"] else "") + "/ns/net"
+                enter.append(f"nsenter --net={path} netstat -tuwxan")
+            elif ns["names"]:
+                enter.append(f"nsenter --net={ns['names'][0]} netstat -tuwxan")
+        loop = ["sh", "-c", "; ".join(enter)]
+        procs = process_rounds([("netns", [netread, "--netns", "all", "-tuwxan"], loop)], rounds)
+    finally:
+        assert holder.stdin is not None
+        holder.stdin.close()
+        holder.wait(60)
+    rows = [(f"`--netns all -tuwxan` ({len(enter)} namespaces)", "netread", procs["netns"]["netread"], "nsenter ... netstat -tuwxan, each", procs["netns"]["other"])]
+    return table(rows)
+
+
 def machine() -> str:
     cpu = "?"
     try:
@@ -353,6 +407,7 @@ def main() -> int:
     ap.add_argument("--scaling", default="10000,100000,1000000", help="tcp rows of the generated snapshots ('' to skip)")
     ap.add_argument("--diverse", default="4:100000,4:1000000,6:100000,6:300000", help="FAMILY:ROWS snapshots with every address distinct ('' to skip)")
     ap.add_argument("--keep", type=Path, help="where to keep (and reuse) the diverse snapshots")
+    ap.add_argument("--namespaces", type=int, default=50, help="network namespaces to list with --netns all against nsenter + netstat each (0 to skip; needs root)")
     ap.add_argument("--live", action=argparse.BooleanOptionalAction, default=True, help="the live loopback workload (needs root for unshare -n)")
     ap.add_argument("--netread", default=str(Path(sys.executable).parent / "netread"))
     ap.add_argument("--inner", action="store_true", help=argparse.SUPPRESS)
@@ -372,6 +427,9 @@ def main() -> int:
         print(f"Machine: {machine()}. Load before: {os.getloadavg()[0]:.2f}. Output to /dev/null.")
     print()
     print(startup(args.netread, args.rounds))
+    if args.namespaces:
+        print()
+        print(namespaces(args.netread, args.namespaces, args.rounds))
     if args.diverse:
         specs = [(int(f), int(n)) for f, n in (spec.split(":") for spec in args.diverse.split(","))]
         print()

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import itertools
 
+from netread.errors import SourceError
 from netread.model import InetSocket
 from netread.model import Owners
 from netread.model import Table
@@ -22,7 +23,7 @@ from netread.model import UnixSocket
 from netread.model import address_text
 from netread.model import address_texts
 from netread.model import state_name
-from netread.proc.processes import scan_in_background
+from netread.proc.source import LIVE_ROOT
 from netread.proc.source import ProcSource
 from netread.select import Family
 from netread.sockets import paused_gc
@@ -86,23 +87,33 @@ class Connection(NamedTuple):
     program: str | None
     pids: tuple[int, ...] = ()
     suspect: str | None = None
+    #: With ``netns``: the inode of the network namespace whose table lists the socket
+    #: (``net:[INODE]``); None otherwise, or for another user's namespace that could not be named.
+    netns: int | None = None
 
 
-def connections(kind: str = "inet", *, proc: str | os.PathLike[str] | None = None, owners: bool = True) -> list[Connection]:
+def connections(
+    kind: str = "inet", *, proc: str | os.PathLike[str] | None = None, owners: bool = True, netns: str | None = None
+) -> list[Connection]:
     """Every socket of ``kind`` (psutil's names: tcp, tcp4, tcp6, udp..., inet, unix, all), in table order.
 
     ``proc`` is a snapshot (directory, tarball or sosreport) instead of the live
     /proc; ``owners`` adds pid, program and pids from the ``<pid>/fd`` links
-    (the scan runs while the tables are read).  Absent tables are skipped and
+    (the scan runs while the tables are read).  ``netns`` is "all" (every
+    network namespace the reader reaches, the reader's own first) or one
+    (a pid, a name under /run/netns, an nsfs path), each Connection's
+    ``netns`` its namespace; owners are joined over every process.  Absent tables are skipped and
     malformed lines left out; the CLI reports them.
     """
     if kind not in KINDS:
         raise ValueError(f"unknown kind {kind!r}; one of {', '.join(KINDS)}")
     source = ProcSource.live() if proc is None else ProcSource.snapshot(proc)
     families = [Family(str(table), (table,), False, False) for table in KINDS[kind]]
+    if netns is not None:
+        return _in_namespaces(source, families, owners, netns)
     # The owner scan is started here rather than by read_sockets, so that the rows are mapped
     # while it runs; only the join waits for it.
-    waiting = scan_in_background(source.root, source.confined) if owners else None
+    waiting = source.scan_owners() if owners else None
     try:
         with paused_gc():
             fields, unix = _read(source, families)
@@ -111,6 +122,35 @@ def connections(kind: str = "inet", *, proc: str | os.PathLike[str] | None = Non
     with paused_gc():
         out = _join(fields, found)
     return out + [_unix(s, found) for s in unix or ()]
+
+
+def _in_namespaces(source: ProcSource, families: list[Family], owners: bool, which: str) -> list[Connection]:
+    """connections() of each namespace ``which`` names, the owners scanned once for all."""
+    from netread.proc import namespaces
+
+    found = namespaces.discover(source.root) if source.root == LIVE_ROOT else namespaces.in_snapshot(source)
+    chosen = namespaces.choose(found.namespaces, which, source)
+    tables = [str(table) for family in families for table in family.tables]
+    waiting = source.scan_owners() if owners else None
+    read: list[tuple[int | None, list[tuple[object, ...]], list[UnixSocket] | None]] = []
+    try:
+        for ns in chosen:
+            try:
+                section = namespaces.section_source(source, ns, tables)
+            except SourceError:
+                continue  # gone, or not enterable: the CLI says so; the API lists what it can read
+            try:
+                with paused_gc():
+                    read.append((ns.inode, *_read(section, families)))
+            finally:
+                section.close()
+    finally:
+        held = waiting() if waiting is not None else None
+    out: list[Connection] = []
+    with paused_gc():
+        for inode, fields, unix in read:
+            out += _join(fields, held, inode) + [_unix(s, held, inode) for s in unix or ()]
+    return out
 
 
 def _read(source: ProcSource, families: list[Family]) -> tuple[list[tuple[object, ...]], list[UnixSocket] | None]:
@@ -207,31 +247,30 @@ def _inet_fields(rows: Iterable[InetSocket]) -> list[tuple[object, ...]]:
     return out
 
 
-def _join(rows: list[tuple[object, ...]], owners: Owners | None) -> list[Connection]:
-    """Each row's Connection, with its owner fields (pid, program, pids)."""
+def _join(rows: list[tuple[object, ...]], owners: Owners | None, netns: int | None = None) -> list[Connection]:
+    """Each row's Connection, with its owner fields (pid, program, pids), ``suspect`` None, and ``netns``."""
     new = tuple.__new__
+    nobody = (None, None, (), None, netns)
     if owners is None:
-        return [new(Connection, row + _NO_OWNER) for row in rows]
+        return [new(Connection, row + nobody) for row in rows]
     holders, processes = owners.holders, owners.processes
-    alone: dict[int, tuple[int, str, tuple[int, ...], None]] = {}  # pid -> the owner fields (and suspect) of a socket only it holds
+    alone: dict[int, tuple[int, str, tuple[int, ...], None, int | None]] = {}  # pid -> the tail of a socket only it holds
     out: list[Connection] = []
     append = out.append
     for row in rows:
         pids = holders.get(row[10])  # type: ignore[call-overload]
         if pids is None:
-            append(new(Connection, row + _NO_OWNER))
+            append(new(Connection, row + nobody))
         elif len(pids) == 1:
-            owner = alone.get(pids[0]) or alone.setdefault(pids[0], (pids[0], processes[pids[0]].program, pids, None))
+            owner = alone.get(pids[0]) or alone.setdefault(pids[0], (pids[0], processes[pids[0]].program, pids, None, netns))
             append(new(Connection, row + owner))
         else:
-            append(new(Connection, row + (pids[0], processes[pids[0]].program, pids, None)))
+            append(new(Connection, row + (pids[0], processes[pids[0]].program, pids, None, netns)))
     return out
 
 
-#: The owner fields, and ``suspect``, of a row no process holds.
-_NO_OWNER: tuple[None, None, tuple[int, ...], None] = (None, None, (), None)
-
-
-def _unix(sock: UnixSocket, owners: Owners | None) -> Connection:
+def _unix(sock: UnixSocket, owners: Owners | None, netns: int | None = None) -> Connection:
     pid, program, pids = _owner(owners, sock.inode)
-    return Connection("unix", _AF_UNIX, sock.path or "", None, "", None, sock.state_name, None, None, None, sock.inode, pid, program, pids, sock.suspect)
+    return Connection(
+        "unix", _AF_UNIX, sock.path or "", None, "", None, sock.state_name, None, None, None, sock.inode, pid, program, pids, sock.suspect, netns
+    )

@@ -144,6 +144,9 @@ class Resolver:
         self._lookup = lookup
         self._services: dict[str, dict[int, str]] | None = None
         self._names: dict[IPAddress, str | None] = {}
+        #: -r's getnetbyaddr answers, and its gethostbyaddr ones for addresses host() treats as networks.
+        self._networks: dict[ipaddress.IPv4Address, str | None] = {}
+        self._networks_hosts: dict[ipaddress.IPv4Address, str | None] = {}
         self._pending: set[IPAddress] = set()
         self._queue: list[IPAddress] = []
         self._workers = 0
@@ -185,6 +188,34 @@ class Resolver:
         if name is not None and isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
             return fix_v4_address(name)
         return name
+
+    def network(self, address: ipaddress.IPv4Address) -> str | None:
+        """getnetbyaddr()'s name for a route's destination network (/etc/networks), or None.
+
+        rprint_fib asks for a network where the destination has no host part
+        (lib/inet.c INET_rresolve), with the host-order 32-bit number.
+        """
+        if address not in self._networks:
+            if len(self._networks) >= NAMES_KEPT:
+                self._networks.clear()
+            name = _getnetbyaddr(int(address))
+            self._networks[address] = None if name is None else _cut(name)
+        return self._networks[address]
+
+    def route_host(self, address: ipaddress.IPv4Address) -> str | None:
+        """gethostbyaddr()'s name for a route's host or gateway, even where :meth:`host` would ask
+        for a network (a first octet of 0: rprint_fib forces a host lookup with its 0x4000)."""
+        if address.packed[0]:
+            return self.host(address)
+        if address not in self._networks_hosts:
+            import socket
+
+            try:
+                name: str | None = _cut(socket.gethostbyaddr(str(address))[0])
+            except (OSError, UnicodeError, ValueError):
+                name = None
+            self._networks_hosts[address] = name
+        return self._networks_hosts[address]
 
     def prefetch(self, addresses: Iterable[IPAddress], timeout: float | None = None) -> list[IPAddress]:
         """Look up every distinct address at once; return those that missed the deadline (or
@@ -259,7 +290,9 @@ class Resolver:
             if address.packed[0] == 0:  # a network for netstat (getnetbyaddr): not a hosts line
                 return None
             return v4.get(address)
-        return v6.get(address)
+        name = v6.get(address)
+        # as system_lookup: getnameinfo's 128-byte buffer cannot hold a longer name, so the number is shown
+        return name if name is None or len(name.encode("utf-8", "surrogateescape")) <= HOST_NAME_BYTES else None
 
     def _files_fallback(self, address: IPAddress) -> str | None:
         """The files' name for an address whose lookup has not answered, when nsswitch lists files."""

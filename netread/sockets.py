@@ -123,9 +123,7 @@ class SocketStream:
 
     def __enter__(self) -> SocketStream:
         if self._want_owners:
-            from netread.proc.processes import scan_in_background
-
-            self._waiting = scan_in_background(self.source.root, self.source.confined)
+            self._waiting = self.source.scan_owners()
         try:
             if self.walk.has_inet:
                 self._decoder = self._decoded(self.walk.inet())

@@ -411,6 +411,40 @@ def udp_counters_group(plan: Plan) -> None:
             s.close()
 
 
+# ---------------------------------------------------------------- multicast groups (netstat -g)
+
+#: (interface, group, sockets joining it): what net/igmp and net/igmp6 should show besides the kernel's own groups.
+GROUP_JOINS = (
+    ("sample-g0", "239.1.2.3", 2),
+    ("lo", "224.0.0.251", 1),
+    ("sample-long-nm0", "232.9.8.7", 1),
+    ("sample-g0", "ff05::1:3", 1),
+    ("lo", "ff02::fb", 2),
+    ("sample-long-nm0", "ff0e::1234", 1),
+)
+
+
+def groups_group(plan: Plan) -> None:
+    """Two veth pairs (one with a 15-byte name) and unbound UDP sockets joining IPv4 and IPv6
+    groups on them and on lo (IP_ADD_MEMBERSHIP / IPV6_JOIN_GROUP); held by an owner, so the
+    memberships last until the capture.  Unbound UDP sockets are not in net/udp*."""
+    for a, b in (("sample-g0", "sample-g1"), ("sample-long-nm0", "sample-g2")):
+        for command in (["add", a, "type", "veth", "peer", "name", b], ["set", a, "up"], ["set", b, "up"]):
+            done = subprocess.run(["ip", "link", *command], capture_output=True, timeout=20)
+            if done.returncode != 0:
+                raise ScenarioError(f"ip link {' '.join(command)}: {done.stderr.decode(errors='replace').strip()}")
+    for dev, group, count in GROUP_JOINS:
+        index = socket.if_nametoindex(dev)
+        for _ in range(count):
+            if ":" in group:
+                s = sock(socket.AF_INET6, socket.SOCK_DGRAM)
+                s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_JOIN_GROUP, socket.inet_pton(socket.AF_INET6, group) + struct.pack("@I", index))
+            else:
+                s = sock(socket.AF_INET, socket.SOCK_DGRAM)
+                s.setsockopt(socket.IPPROTO_IP, socket.IP_ADD_MEMBERSHIP, struct.pack("4s4si", socket.inet_aton(group), socket.inet_aton("0.0.0.0"), index))
+            plan.give("agent", s)
+
+
 # ---------------------------------------------------------------- raw
 
 
@@ -776,6 +810,64 @@ Note: netstat 2.10 cuts the unix path `with space.sock` at the space.
 """
 
 
+# ---------------------------------------------------------------- routes (netstat -r)
+
+#: Interfaces, addresses and routes for net/route and net/ipv6_route: a gateway route, a host
+#: route, a route with mtu/advmss/window/rtt, reject routes of each kind, and IPv6 ones.
+ROUTE_SETUP = [
+    "ip link add rt0 type veth peer name rt1",
+    "ip link set rt0 up", "ip link set rt1 up",
+    "ip addr add 192.0.2.1/24 dev rt0", "ip -6 addr add 2001:db8:1::1/64 dev rt0 nodad",
+    "ip addr add 198.51.100.1/30 dev rt1", "ip -6 addr add 2001:db8:2::1/64 dev rt1 nodad",
+    "ip route add default via 192.0.2.254 dev rt0 metric 100",
+    "ip route add 203.0.113.0/24 via 198.51.100.2 dev rt1 mtu 1400 advmss 1200 window 65535 rtt 30ms",
+    "ip route add 192.0.2.77/32 dev rt0",
+    "ip route add unreachable 10.99.0.0/16", "ip route add prohibit 10.98.0.0/16", "ip route add blackhole 10.97.0.0/16",
+    "ip -6 route add default via 2001:db8:1::fe dev rt0 metric 1024",
+    "ip -6 route add 2001:db8:40::/48 via 2001:db8:2::2 dev rt1",
+    "ip -6 route add unreachable 2001:db8:50::/48",
+]  # fmt: skip
+
+
+def route_group(plan: Plan) -> None:
+    """Routes for ``netstat -r``: veth interfaces carrying IPv4 and IPv6 addresses and routes."""
+    for command in ROUTE_SETUP:
+        done = subprocess.run(command.split(), capture_output=True)
+        if done.returncode != 0:
+            raise ScenarioError(f"{command}: {done.stderr.decode(errors='replace').strip()}")
+
+
+# ---------------------------------------------------------------- interfaces (-i)
+
+#: Interfaces for ``netread -i`` to show beside ``lo``: a veth pair (one end up with IPv4, an
+#: alias label and IPv6; the other down), a bridge holding a third veth, a tun (point-to-point,
+#: no carrier), an ifb (NOARP). Made with ip(8) in this namespace; they go with it.
+INTERFACE_COMMANDS = (
+    "ip link add s0 type veth peer name s1",
+    "ip link set s0 mtu 1400 txqueuelen 77",
+    "ip addr add 192.0.2.2/24 broadcast 192.0.2.255 dev s0",
+    "ip addr add 192.0.2.9/24 dev s0 label s0:1",
+    "ip -6 addr add 2001:db8::2/64 dev s0 nodad",
+    "ip link set s0 up",
+    "ip link add br9 type bridge",
+    "ip link add s2 type veth peer name s3",
+    "ip link set s2 master br9",
+    "ip link set s2 up",
+    "ip link set br9 up",
+    "ip tuntap add tun9 mode tun",
+    "ip addr add 198.51.100.1 peer 198.51.100.2 dev tun9",
+    "ip link set tun9 up",
+    "ip link add ifb9 type ifb",
+)
+
+
+def interface_group(plan: Plan) -> None:
+    for command in INTERFACE_COMMANDS:
+        done = subprocess.run(command.split(), capture_output=True, timeout=30)
+        if done.returncode != 0:
+            raise ScenarioError(f"{command}: {done.stderr.decode(errors='replace').strip()}")
+
+
 # ---------------------------------------------------------------- main
 
 
@@ -800,6 +892,9 @@ def build_all(plan: Plan) -> None:
     optional(plan, "raw", raw_group)
     optional(plan, "raw6", raw6_group)
     optional(plan, "unix", unix_group)
+    optional(plan, "routes", route_group)
+    optional(plan, "multicast groups", groups_group)
+    optional(plan, "interfaces for -i", interface_group)
 
 
 def inner_main(out: Path, host_netns: str) -> int:

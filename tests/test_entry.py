@@ -15,20 +15,20 @@ from hypothesis import strategies as st
 from netread.cli import quick as entry
 from netread.cli.request import Request
 
-SHORTS = "tuUwx46lanWepocv"
+SHORTS = "tuUwx46lanWepocvNCFd"
 LONGS = sorted(entry.LONG)
 
 
-def _typer_flags(argv: list[str]) -> tuple[set[str], list[str], Path | None] | None:
+def _typer_flags(argv: list[str]) -> tuple[set[str], list[str], Path | None, str | None] | None:
     """What the typer application would pass to netread.cli.listing.execute for ``argv`` (None: it would not)."""
     from typer.testing import CliRunner
 
     from netread.cli.app import app
 
-    seen: list[tuple[set[str], list[str], Path | None]] = []
+    seen: list[tuple[set[str], list[str], Path | None, str | None]] = []
 
     def fake(request: Request) -> int:
-        seen.append((set(request.flags), list(request.protocol), None if request.proc is None else Path(request.proc)))
+        seen.append((set(request.flags), list(request.protocol), None if request.proc is None else Path(request.proc), request.netns))
         return 0
 
     with mock.patch("netread.cli.listing.execute", fake):
@@ -40,7 +40,7 @@ ARGS = st.lists(
     st.one_of(
         st.text(SHORTS, min_size=1, max_size=5).map(lambda s: "-" + s),
         st.sampled_from(LONGS),
-        st.sampled_from([["--proc", "snap"], ["--proc=other"], ["-A", "inet"], ["--protocol", "unix,inet6"]]),
+        st.sampled_from([["--proc", "snap"], ["--proc=other"], ["-A", "inet"], ["--protocol", "unix,inet6"], ["--netns", "all"], ["--netns=42"]]),
     ),
     max_size=5,
 ).map(lambda parts: [a for p in parts for a in ([p] if isinstance(p, str) else p)])
@@ -53,8 +53,8 @@ def test_quick_parse_agrees_with_typer(argv: list[str]) -> None:
     if parsed is None:
         return  # typer handles it
     assert want is not None
-    flags, protocol, proc = want
-    assert parsed.flags == flags and list(parsed.protocol) == protocol and parsed.proc == (None if proc is None else str(proc))
+    flags, protocol, proc, netns = want
+    assert parsed.flags == flags and list(parsed.protocol) == protocol and parsed.proc == (None if proc is None else str(proc)) and parsed.netns == netns
 
 
 def test_anything_else_goes_to_typer() -> None:

@@ -13,44 +13,14 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from typer import _click  # typer's own click (typer vendors it)
-from typer.core import TyperGroup
 
-from netread._version import __version__
 from netread.cli.listing import guarded
 from netread.cli.status import ExitStatus
 from netread.cli.status import stdout
 from netread.escape import escape_text
 from netread.select import shown_value
 
-
-class _InOrder(TyperGroup):
-    """The typer group, which also keeps the order options were given in (``ctx.meta["netread.order"]``):
-    netstat's address-family list is in command-line order, with repeats (``-s -6 -4``)."""
-
-    def parse_args(self, ctx: _click.Context, args: list[str]) -> list[str]:
-        try:
-            order = self.make_parser(ctx).parse_args(args=list(args))[2]
-            ctx.meta["netread.order"] = tuple(param.name for param in order)
-        except _click.ClickException:
-            pass  # said by the real parse below
-        return super().parse_args(ctx, args)
-
-
-def _families(order: tuple[str | None, ...], protocol: list[str] | None) -> tuple[str, ...]:
-    """netstat's afname as a list: -4, -6, -x and each -A value (comma-separated), in command-line order."""
-    values = iter(protocol or ())
-    families: list[str] = []
-    for name in order:
-        if name in ("inet", "inet6", "unix"):
-            families.append(name)
-        elif name == "protocol":
-            families += next(values, "").split(",")
-    return tuple(families)
-
-
 app = typer.Typer(
-    cls=_InOrder,
     add_completion=False,
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
@@ -60,8 +30,24 @@ app = typer.Typer(
 
 def _version(value: bool) -> None:
     if value:
-        print(f"netread {__version__}")
+        from netread.cli.usage import VERSION
+
+        sys.stdout.write(VERSION)
         raise typer.Exit(0)
+
+
+_FAMILIES = "netread.families"
+
+
+def _family_order(ctx: typer.Context, param: typer.CallbackParam, value: object) -> object:
+    """Keep -4, -6, -x and -A in command-line order (click calls back in that order), as netstat's
+    afname list keeps them: ``-r -6 -4`` prints the IPv6 table first."""
+    names = {"inet": ["inet"], "inet6": ["inet6"], "unix": ["unix"]}.get(param.name or "", [])
+    if param.name == "protocol" and isinstance(value, (list, tuple)):
+        names = [name for entry in value for name in str(entry).split(",")]
+    if value:
+        ctx.meta.setdefault(_FAMILIES, []).extend(names)
+    return value
 
 
 @app.callback()
@@ -70,14 +56,13 @@ def main(
     tcp: Annotated[bool, typer.Option("-t", "--tcp", help="TCP sockets (tcp, tcp6).")] = False,
     udp: Annotated[bool, typer.Option("-u", "--udp", help="UDP sockets (udp, udp6).")] = False,
     udplite: Annotated[bool, typer.Option("-U", "--udplite", help="UDP-Lite sockets.")] = False,
-    sctp: Annotated[bool, typer.Option("-S", "--sctp", help="With -s: the Sctp section (net/sctp/snmp).")] = False,
     raw: Annotated[bool, typer.Option("-w", "--raw", help="Raw sockets.")] = False,
-    unix: Annotated[bool, typer.Option("-x", "--unix", help="Unix domain sockets.")] = False,
-    inet: Annotated[bool, typer.Option("-4", "--inet", help="IPv4 tables only.")] = False,
-    inet6: Annotated[bool, typer.Option("-6", "--inet6", help="IPv6 tables only.")] = False,
+    unix: Annotated[bool, typer.Option("-x", "--unix", help="Unix domain sockets.", callback=_family_order)] = False,
+    inet: Annotated[bool, typer.Option("-4", "--inet", help="IPv4 tables only.", callback=_family_order)] = False,
+    inet6: Annotated[bool, typer.Option("-6", "--inet6", help="IPv6 tables only.", callback=_family_order)] = False,
     protocol: Annotated[
         list[str] | None,
-        typer.Option("-A", "--protocol", metavar="FAMILY", help="Address families: inet, inet6, unix (comma-separated)."),
+        typer.Option("-A", "--protocol", metavar="FAMILY", help="Address families: inet, inet6, unix (comma-separated).", callback=_family_order),
     ] = None,
     listening: Annotated[bool, typer.Option("-l", "--listening", help="Only listening (server) sockets.")] = False,
     all_: Annotated[bool, typer.Option("-a", "--all", help="Listening and non-listening sockets.")] = False,
@@ -95,7 +80,12 @@ def main(
     route: Annotated[int, typer.Option("-r", "--route", count=True, help="The routing tables (net/route, net/ipv6_route).")] = 0,
     interfaces: Annotated[int, typer.Option("-i", "--interfaces", count=True, help="The interface table (net/dev).")] = 0,
     groups: Annotated[int, typer.Option("-g", "--groups", count=True, help="Multicast group memberships (net/igmp, net/igmp6).")] = 0,
+    fib: Annotated[bool, typer.Option("-F", "--fib", help="With -r: the forwarding table (the default).")] = False,
+    cache: Annotated[bool, typer.Option("-C", "--cache", help="With -r: the routing cache (net/rt_cache) instead; with -F as well, after it.")] = False,
+    symbolic: Annotated[bool, typer.Option("-N", "--symbolic", help="With -r: numeric addresses, as netstat's -N.")] = False,
     masquerade: Annotated[int, typer.Option("-M", "--masquerade", count=True, help="Masqueraded connections (net/ip_masquerade).")] = 0,
+    debug: Annotated[bool, typer.Option("-d", hidden=True, help="netstat's debug flag: accepted, does nothing.")] = False,
+    sctp: Annotated[bool, typer.Option("-S", "--sctp", hidden=True, help="netstat's SCTP flag: with -s, the SCTP counters.")] = False,
     explain: Annotated[
         bool,
         typer.Option("--explain", help="Label every column, explain each state shown, and point out likely problems."),
@@ -131,6 +121,10 @@ def main(
         str | None,
         typer.Option("--proc", metavar="DIR", help="Read this /proc snapshot (directory, tarball or sosreport) instead of the live /proc."),
     ] = None,
+    netns: Annotated[
+        str | None,
+        typer.Option("--netns", metavar="all|NAME|PATH|PID", help="List every network namespace (all), or one: a name under /run/netns, an nsfs path, a pid's."),
+    ] = None,
     version: Annotated[
         bool, typer.Option("-V", "--version", callback=_version, is_eager=True, help="Print the version.")
     ] = False,
@@ -148,9 +142,6 @@ def main(
     if proc == "":
         sys.stderr.write("netread: --proc needs a directory, a tarball or a sosreport, not an empty name\n")
         raise typer.Exit(ExitStatus.USAGE)
-    if sctp and not statistics:
-        sys.stderr.write("netread: -S (SCTP) is read only by -s in this version: SCTP sockets are not listed\n")
-        raise typer.Exit(ExitStatus.USAGE)
     if explain_line is not None:
         raise typer.Exit(guarded(lambda: _explain_line(explain_line, table, byte_order, proc)))
     if output not in FORMATS:
@@ -160,7 +151,6 @@ def main(
         "tcp": tcp,
         "udp": udp,
         "udplite": udplite,
-        "sctp": sctp,
         "raw": raw,
         "unix": unix,
         "inet": inet,
@@ -179,6 +169,11 @@ def main(
         "verbose": verbose,
         "explain": explain,
         "strict": strict,
+        "fib": fib,
+        "cache": cache,
+        "symbolic": symbolic,
+        "debug": debug,
+        "sctp": sctp,
     }
     request = Request(
         frozenset(name for name, on in chosen.items() if on),
@@ -195,7 +190,8 @@ def main(
         modes=("statistics",) * statistics + ("route",) * route + ("interfaces",) * interfaces
         + ("masquerade",) * masquerade + ("groups",) * groups,
         extend_level=extend,
-        families=_families(ctx.meta.get("netread.order", ()), protocol),
+        netns=netns,
+        family_order=tuple(ctx.meta.get(_FAMILIES, ())),
     )
     raise typer.Exit(execute(request))
 
@@ -219,7 +215,7 @@ def capture(
         raise typer.Exit(2)
 
     def save() -> int:
-        snapshot = collect(full_cmdline=full_cmdline)
+        snapshot = collect(full_cmdline=full_cmdline, netns=True)
         if tar is not None:
             write_tar(snapshot, tar, force=force)
         else:

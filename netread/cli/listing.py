@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     from netread.parse.snmp import Facts
     from netread.proc.workers import Worker
     from netread.render.netstat import NetstatFormatter
+    from netread.render.records import Record
     from netread.resolve import Resolver
     from netread.sockets import SocketStream
     from netread.sockets import Tables
@@ -69,8 +70,8 @@ def _other_mode(request: Request) -> int:
 
 
 def guarded(action: Callable[[], int], who: str = "netread") -> int:
-    """``action()``'s status; a NetreadError is one line on stderr and its exit code; Ctrl-C and a
-    closed pipe end quietly with 0, as netstat ends."""
+    """``action()``'s status; a NetreadError is one line on stderr and its exit code; a closed pipe
+    ends quietly with 0, and Ctrl-C kills netread with SIGINT, as they end netstat."""
     try:
         return action()
     except NetreadError as exc:
@@ -85,7 +86,9 @@ def guarded(action: Callable[[], int], who: str = "netread") -> int:
         quiet_broken_pipe()
         return ExitStatus.OK
     except KeyboardInterrupt:
-        return ExitStatus.OK
+        from netread.cli.status import die_of_sigint
+
+        die_of_sigint()
 
 
 def _run(request: Request) -> int:
@@ -103,7 +106,12 @@ def _run(request: Request) -> int:
     color = opts.explain and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     header = True
     while True:
-        status = list_once(source, opts, out, sys.stderr, names=names, output=request.output, filters=filters, color=color, header=header)
+        if request.netns is not None:
+            from netread.cli.netns import list_namespaces
+
+            status = list_namespaces(request.netns, source, opts, out, names=names, output=request.output, filters=filters, color=color, header=header)
+        else:
+            status = list_once(source, opts, out, sys.stderr, names=names, output=request.output, filters=filters, color=color, header=header)
         out.flush()
         if not request.continuous or status:
             return status
@@ -168,6 +176,19 @@ def _explained(
     source: ProcSource, opts: Options, out: Writer, report: Report, names: Resolver | None, output: str, filters: Filters, color: bool
 ) -> int:
     """--explain: the findings look at the whole listing, so every row is read first."""
+    sockets, facts = explained(source, opts, report, names, filters)
+    if output == "netstat":
+        from netread.render.explain import render_explained
+
+        out.write(_encode(render_explained(sockets, opts, source.clk_tck, names, facts, snapshot=source.root != LIVE_ROOT, color=color)))
+    else:
+        out.write(_machine(sockets, opts, source, output, names, facts))
+    return report.status(opts.strict, sockets.stopped)
+
+
+def explained(source: ProcSource, opts: Options, report: Report, names: Resolver | None, filters: Filters) -> tuple[Sockets, Facts]:
+    """Every row of the listing (the filters applied) and the counters --explain weighs them
+    against; what went wrong is said."""
     from netread import select
 
     with _socket_stream(source, opts, filters, names) as stream:
@@ -179,13 +200,7 @@ def _explained(
         sockets = select.filtered(sockets, filters)
     facts = _facts(source)
     report.messages(facts.problems)
-    if output == "netstat":
-        from netread.render.explain import render_explained
-
-        out.write(_encode(render_explained(sockets, opts, source.clk_tck, names, facts, snapshot=source.root != LIVE_ROOT, color=color)))
-    else:
-        out.write(_machine(sockets, opts, source, output, names, facts))
-    return report.status(opts.strict, sockets.stopped)
+    return sockets, facts
 
 
 def _socket_stream(source: ProcSource, opts: Options, filters: Filters, names: Resolver | None) -> SocketStream:
@@ -211,75 +226,113 @@ def _streamed(
 ) -> int:
     """netstat text with names or filters, json, ndjson and csv: written a piece of a table at a
     time (``SocketStream``), so memory does not grow with the table."""
-    from netread import select
-    from netread.render import formats
+    if output != "netstat":
+        done: list[int] = []
+        write_records(out, output, record_pieces(source, opts, report, names, filters, done), source_about(source), header=header)
+        return done[0]
     from netread.render.netstat import NetstatFormatter
     from netread.render.netstat import banner
     from netread.render.netstat import inet_header
     from netread.render.netstat import unix_section
+
+    with _Rows(source, opts, report, names, filters) as rows:
+        fmt = NetstatFormatter(opts, owners=rows.owners, clk_tck=source.clk_tck, user_name=rows.users.get, names=names)
+        if rows.stream.inet is not None:
+            out.write(_encode(banner("inet", opts) + "\n" + inet_header(opts) + "\n"))
+            for piece in rows.inet_pieces():
+                out.write(_encode("".join([fmt.inet_row(row) + "\n" for row in piece])))
+        unix = rows.unix_rows()
+        if unix is not None:
+            out.write(_encode(unix_section(fmt, unix)))
+        return report.status(opts.strict, rows.stream.stopped)
+
+
+class _Rows:
+    """The rows of a streamed listing: its ``SocketStream`` (owners, names, users), the filters
+    applied, the messages said as the pieces come."""
+
+    def __init__(self, source: ProcSource, opts: Options, report: Report, names: Resolver | None, filters: Filters) -> None:
+        self.stream = _socket_stream(source, opts, filters, names)
+        self._opts, self._report, self._filters = opts, report, filters
+
+    def __enter__(self) -> _Rows:
+        from netread import select
+
+        stream = self.stream.__enter__()
+        self.owners, self.users = stream.owners, stream.users
+        if self.owners is not None and self._opts.programs:
+            self._report.owners(self.owners)
+        self._kept = select.keeper(self._filters, self.owners, self.users) if self._filters.active else None
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stream.close()
+
+    def _said(self) -> None:
+        self._report.messages(self.stream.messages)
+        self.stream.messages.clear()
+
+    def inet_pieces(self) -> Iterator[list[InetSocket]]:
+        kept = self._kept
+        for piece in self.stream.inet or ():
+            self._said()
+            yield piece if kept is None else [s for s in piece if kept(s)]
+        self._said()
+
+    def unix_rows(self) -> list[UnixSocket] | None:
+        rows = self.stream.unix()
+        self._said()
+        kept = self._kept
+        return rows if rows is None or kept is None else [s for s in rows if kept(s)]
+
+
+def record_pieces(
+    source: ProcSource, opts: Options, report: Report, names: Resolver | None, filters: Filters, done: list[int]
+) -> Iterator[list[Record]]:
+    """The records of a listing, a batch at a time; its exit status appended to ``done`` at the end."""
     from netread.render.records import record_batches
 
-    with _socket_stream(source, opts, filters, names) as stream:
-        owners, users, messages = stream.owners, stream.users, stream.messages
-        if owners is not None and opts.programs:
-            report.owners(owners)
-        kept = select.keeper(filters, owners, users) if filters.active else None
+    with _Rows(source, opts, report, names, filters) as rows:
+        yield from record_batches(rows.inet_pieces(), rows.unix_rows, rows.owners, rows.users, source.clk_tck)
+        done.append(report.status(opts.strict, rows.stream.stopped))
 
-        def said() -> None:
-            report.messages(messages)
-            messages.clear()
 
-        def inet_pieces() -> Iterator[list[InetSocket]]:
-            for piece in stream.inet or ():
-                said()
-                yield piece if kept is None else [s for s in piece if kept(s)]
-            said()
+def source_about(source: ProcSource) -> dict[str, object]:
+    """The JSON document's ``source``."""
+    return {"root": source.root, "live": source.root == LIVE_ROOT, "byteorder": source.byteorder, "clk_tck": source.clk_tck}
 
-        def unix_rows() -> list[UnixSocket] | None:
-            rows = stream.unix()
-            said()
-            return rows if rows is None or kept is None else [s for s in rows if kept(s)]
 
-        if output == "netstat":
-            fmt = NetstatFormatter(opts, owners=owners, clk_tck=source.clk_tck, user_name=users.get, names=names)
-            if stream.inet is not None:
-                out.write(_encode(banner("inet", opts) + "\n" + inet_header(opts) + "\n"))
-                for piece in inet_pieces():
-                    out.write(_encode("".join([fmt.inet_row(row) + "\n" for row in piece])))
-            unix = unix_rows()
-            if unix is not None:
-                out.write(_encode(unix_section(fmt, unix)))
-            return report.status(opts.strict, stream.stopped)
+def write_records(out: Writer, output: str, batches: Iterator[list[Record]], about: dict[str, object], *, header: bool = True, csv_keys: tuple[str, ...] | None = None) -> None:
+    """json (one document, written as it goes), ndjson or csv (``header`` first) of ``batches``."""
+    from netread.render import formats
 
-        clk_tck = source.clk_tck
-        batches = record_batches(inet_pieces(), unix_rows, owners, users, clk_tck)
+    if output == "json":
+        from netread._version import __version__
 
-        if output == "json":
-            from netread._version import __version__
-
-            facts: dict[str, object] = {"root": source.root, "live": source.root == LIVE_ROOT, "byteorder": source.byteorder, "clk_tck": clk_tck}
-            for chunk in formats.json_chunks(__version__, batches, facts):
-                out.write(chunk)
-        else:
-            if output == "csv" and header:
-                out.write(formats.csv_header())
-            encode = formats.ndjson_lines if output == "ndjson" else formats.csv_rows
-            for records in batches:
-                out.write(encode(records))
-        return report.status(opts.strict, stream.stopped)
+        for chunk in formats.json_chunks(__version__, batches, about):
+            out.write(chunk)
+        return
+    if output == "csv" and header:
+        out.write(formats.csv_header(csv_keys))
+    for records in batches:
+        out.write(formats.ndjson_lines(records) if output == "ndjson" else formats.csv_rows(records, keys=csv_keys))
 
 
 def _facts(source: ProcSource) -> Facts:
     from netread.parse.snmp import read_facts
 
-    return read_facts(source.read_text, source.root)
+    facts = read_facts(source.read_text, source.root)
+    if source.netns_labels:
+        import dataclasses
+
+        facts = dataclasses.replace(facts, netns_labels=source.netns_labels)
+    return facts
 
 
 def _machine(sockets: Sockets, opts: Options, source: ProcSource, output: str, names: Resolver | None, facts: Facts) -> bytes:
     """--format json, ndjson or csv; with --explain (json only) the findings too."""
     from netread._version import __version__
     from netread.render import formats
-    from netread.render.records import finding_record
     from netread.render.records import records
 
     rows = records(sockets, source.clk_tck)
@@ -287,14 +340,17 @@ def _machine(sockets: Sockets, opts: Options, source: ProcSource, output: str, n
         return formats.ndjson_lines(rows)
     if output == "csv":
         return formats.csv_text(rows)
-    about: dict[str, object] = {"root": source.root, "live": source.root == LIVE_ROOT, "byteorder": source.byteorder, "clk_tck": source.clk_tck}
-    findings = None
-    if opts.explain:
-        from netread.render.explain import listing_findings
+    findings = finding_records(sockets, opts, source, names, facts) if opts.explain else None
+    return formats.json_document(__version__, rows, source_about(source), findings)
 
-        found = listing_findings(sockets, opts, source.clk_tck, names, facts, snapshot=source.root != LIVE_ROOT)
-        findings = [finding_record(f) for f in found]
-    return formats.json_document(__version__, rows, about, findings)
+
+def finding_records(sockets: Sockets, opts: Options, source: ProcSource, names: Resolver | None, facts: Facts) -> list[Record]:
+    """--explain's findings on ``sockets``, as JSON records."""
+    from netread.render.explain import listing_findings
+    from netread.render.records import finding_record
+
+    found = listing_findings(sockets, opts, source.clk_tck, names, facts, snapshot=source.root != LIVE_ROOT)
+    return [finding_record(f) for f in found]
 
 
 def _encode(text: str) -> bytes:
@@ -322,9 +378,7 @@ def _stream(source: ProcSource, opts: Options, out: Writer, report: Report, name
     scanning = None
     turns: Turns | None = None
     if opts.programs:
-        from netread.proc.processes import scan_in_background
-
-        scanning = scan_in_background(source.root, source.confined)  # all processes, as netstat
+        scanning = source.scan_owners()  # all processes, as netstat
 
     def users(uid: int) -> str | None:  # -e only: the users' lookup is imported when asked
         if source.users is not None:

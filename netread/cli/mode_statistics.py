@@ -15,7 +15,7 @@ import errno
 import os
 import sys
 
-from netread.cli.request import FAMILIES
+from netread.cli.argv import FAMILY_ALIASES
 from netread.cli.request import UnknownFamily
 from netread.cli.status import ExitStatus
 from netread.cli.status import stdout
@@ -47,13 +47,15 @@ def selection(request: Request) -> netstat_stats.Selection:
 
 def run(request: Request) -> int:
     """Print the statistics ``request`` asks for; the exit status netstat ends with."""
-    for family in request.families:
-        if family not in FAMILIES:
-            raise UnknownFamily(family)
     if request.output != "netstat" and "explain" in request.flags:
         raise UsageError(f"--explain goes with -s --format netstat, not {request.output}")
+    families = []
+    for family in request.families:  # cli/argv.py spelled them as netstat's aftrans does; in-process callers may not
+        if family not in FAMILY_ALIASES:
+            raise UnknownFamily(family)
+        families.append(FAMILY_ALIASES[family])
     out = stdout()
-    afname = ",".join(request.families) or "inet"
+    afname = ",".join(families) or "inet"
     if afname not in ("inet", "inet6"):
         out.write(f"netstat: No statistics support for specified address family: {escape_text(afname)}\n".encode())
         out.flush()

@@ -17,6 +17,10 @@ FLAGS = (
     "numeric_ports", "numeric_users", "wide", "extend", "programs", "timers", "continuous", "verbose",
     "explain", "strict",
 )  # fmt: skip
+#: Flags netstat accepts for its other modes, carried for them in Request.flags and ignored by the
+#: listing: -N --symbolic (-r prints numbers), -C --cache / -F --fib (-r's table), -d (netstat's
+#: flag_deb, never read), -S --sctp (-s: the SCTP counters; the listing refuses it, cli/argv.py).
+MODE_FLAGS = ("symbolic", "cache", "fib", "debug", "sctp")
 #: -A / --protocol families.
 FAMILIES = ("inet", "inet6", "unix")
 #: netstat's modes other than the socket listing, by the flag that asks for each: -s, -r, -i, -M are
@@ -42,11 +46,12 @@ class Request(NamedTuple):
     user: str | None = None
     #: The other modes asked for, once per flag given, in command-line order (-s -r -i -M -g).
     modes: tuple[str, ...] = ()
+    #: --netns: "all", or one namespace (a name under /run/netns, a path, a pid); None: the reader's.
+    netns: str | None = None
     #: How many times -e was given (netstat's flag_exp - 1: -ee shows more in -r and -i).
     extend_level: int = 0
-    #: The address families as netstat's afname lists them: -4 (inet), -6 (inet6), -x (unix) and
-    #: each -A name, in command-line order, repeats kept (-s accepts exactly "inet" or "inet6").
-    families: tuple[str, ...] = ()
+    #: -4, -6, -x and each -A family in command-line order (netstat's afname list; -r prints in it).
+    family_order: tuple[str, ...] = ()
 
     @property
     def mode(self) -> str:
@@ -58,6 +63,13 @@ class Request(NamedTuple):
         if counted:
             return counted[0]
         return "groups" if "groups" in self.modes else "sockets"
+
+    @property
+    def families(self) -> tuple[str, ...]:
+        """netstat's ``afname`` as a tuple: the families asked for, in command-line order where
+        cli/argv.py spelled them (``-6 -4`` is ``("inet6", "inet")``); () for netstat's default."""
+        named = [name for entry in self.protocol for name in entry.split(",")]
+        return (*named, *(name for name in FAMILIES if name in self.flags and name not in named))
 
     @property
     def continuous(self) -> bool:
@@ -91,7 +103,8 @@ class Request(NamedTuple):
 
 
 class TwoModes(UsageError):
-    """Two of -s, -r, -i, -M (or one twice): netstat prints its usage and exits 3."""
+    """Two of -s, -r, -i, -M (or one twice): netstat prints its usage and exits 3 (cli/argv.py says
+    so first, with the usage text; this is the same rule for a Request built otherwise)."""
 
     exit_code = 3
 

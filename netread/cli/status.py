@@ -11,6 +11,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from enum import IntEnum
     from typing import BinaryIO
+    from typing import NoReturn
 else:
     from netread._enum import IntEnum
 
@@ -23,8 +24,11 @@ class ExitStatus(IntEnum):
     #: netstat's 1: an explicitly requested family is absent, a table cannot be read, a bad
     #: source, an unknown address family; or --strict and a malformed line.
     ERROR = 1
-    #: A command line that cannot mean anything (netstat exits 3 there; typer's convention is 2).
+    #: A value netread's own options refuse (``--format xml``, ``--port x``): typer's convention.
     USAGE = 2
+    #: netstat's E_OPTERR: an option netstat does not take, a missing value, two of -s -r -i -M;
+    #: its usage text goes to stderr (cli/argv.py, cli/usage.py).
+    OPTERR = 3
 
 
 def quiet_broken_pipe() -> None:
@@ -37,6 +41,25 @@ def quiet_broken_pipe() -> None:
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, fd)
     os.close(devnull)
+
+
+def die_of_sigint() -> NoReturn:
+    """Ctrl-C: end as netstat ends, killed by SIGINT (a shell sees 130, a parent -2), after
+    flushing what was written.  netstat has no handler; Python's KeyboardInterrupt is undone here:
+    the default action restored, the signal sent again."""
+    import signal
+
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            if stream is not None:
+                stream.flush()
+        except BrokenPipeError:
+            quiet_broken_pipe()
+        except (OSError, ValueError):  # full or closed: nothing more can be said, the signal says it
+            pass
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    os.kill(os.getpid(), signal.SIGINT)
+    raise SystemExit(128 + signal.SIGINT)  # a signal that could not kill (it cannot happen with SIG_DFL)
 
 
 class OutputError(NetreadError):

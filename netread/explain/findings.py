@@ -381,6 +381,29 @@ def suspect_rows(listing: Listing) -> Finding | None:
     )
 
 
+def container_listeners(listing: Listing) -> Finding | None:
+    """Servers on every address of a container's network namespace (--netns)."""
+    labels = [label for label in listing.facts.netns_labels if label != "host"]
+    if not labels or "host" in listing.facts.netns_labels:
+        return None
+    rows = [r for r in listing.inet if r.local.address.is_unspecified and (r.state is TcpState.LISTEN or not Table(r.table).tcp)]
+    if not rows:
+        return None
+    where = " ".join(labels)
+    return _finding(
+        "container-listener",
+        "note",
+        f"{_plural(len(rows), 'socket')} on every address of {where}'s network namespace: reachable only through it",
+        ("proto", "local address", "program"),
+        [(str(r.table), listing.endpoints(r)[0], listing.owner(r.inode)) for r in rows],
+        "0.0.0.0 and [::] here are the addresses of this namespace's own interfaces (its veth, a pod "
+        "IP), not the host's: a client on the host's network reaches such a port only through a "
+        "published port, a service or the container network, and 'netstat' on the host shows none of them.",
+        "Look for the port's publication (docker port, the Service or hostPort) when it should be "
+        "reachable from outside; run netread --netns all -tlnp to see each namespace's listeners.",
+    )
+
+
 RULES: tuple[Callable[[Listing], Finding | None], ...] = (
     close_wait,
     accept_queue,
@@ -393,6 +416,7 @@ RULES: tuple[Callable[[Listing], Finding | None], ...] = (
     no_owner,
     forged_paths,
     suspect_rows,
+    container_listeners,
 )
 
 

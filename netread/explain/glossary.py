@@ -122,6 +122,27 @@ UNIX_COLUMNS: tuple[Column, ...] = (
     ),
 )
 
+#: ``netstat -g``: net/ipv4/igmp.c igmp_mc_seq_show and net/ipv6/mcast.c igmp6_mc_seq_show.
+GROUP_COLUMNS: tuple[Column, ...] = (
+    Column(
+        "Interface",
+        "igmp: the device line above the group (Device); igmp6: field 2",
+        "the interface that joined the group: its first 15 bytes, as netstat's buffer holds them.",
+    ),
+    Column(
+        "RefCnt",
+        "igmp: Users; igmp6: field 4",
+        "how many joins of the group there are on that interface: sockets (IP_ADD_MEMBERSHIP, IPV6_JOIN_GROUP) "
+        "and the kernel itself (224.0.0.1 and ff02::1 on every multicast interface, the solicited-node "
+        "ff02::1:ffXX:XXXX of each IPv6 address).",
+    ),
+    Column(
+        "Group",
+        "igmp: Group, 8 hex digits, a host-order word; igmp6: field 3, 32 hex digits",
+        "the multicast group address (a name from /etc/hosts or DNS without -n). igmp's rows come first, then igmp6's.",
+    ),
+)
+
 
 @dataclasses.dataclass(frozen=True)
 class State:
@@ -373,3 +394,51 @@ UNIX_TYPE_MEANINGS: dict[int, str] = {
     UnixType.RDM: "SOCK_RDM: not created by current kernels for unix sockets.",
     UnixType.SEQPACKET: "SOCK_SEQPACKET: connected, with message boundaries.",
 }
+
+
+# -- netstat -r ----------------------------------------------------------------------------
+#
+# The columns of the routing tables (lib/inet_gr.c rprint_fib/rprint_cache, lib/inet6_gr.c
+# rprint_fib6) and the flag letters (include/uapi/linux/route.h, ipv6_route.h; in_route.h RTCF_*).
+
+ROUTE_COLUMNS: tuple[Column, ...] = (
+    Column("Destination", "Destination (net/route, 8 hex digits, byte-reversed) or dst/plen (ipv6_route)",
+           "the network or host the route leads to; default (0.0.0.0 with -n) is every address."),
+    Column("Gateway", "Gateway", "the next router; 0.0.0.0 when the destination is on the link itself."),
+    Column("Next Hop", "nexthop (ipv6_route)", "the next router; :: when the destination is on the link itself."),
+    Column("Genmask", "Mask", "the netmask of Destination: 255.255.255.255 for a host route, 0.0.0.0 for default."),
+    Column("Source", "Source (rt_cache)", "the source address of the cached route."),
+    Column("Flags", "Flags (hex RTF_* bits)", "letters for the bits; the legend below names those shown."),
+    Column("Flag", "flags (hex RTF_* bits)", "letters for the bits; the legend below names those shown."),
+    Column("Metric", "Metric", "the route's priority (lower wins); -1 is 4294967295 printed signed."),
+    Column("Met", "metric (hex)", "the route's priority (lower wins); -1 is ffffffff printed signed."),
+    Column("Ref", "RefCnt / refcnt", "references to the route (always 0 in net/route on current kernels)."),
+    Column("Use", "Use / use", "lookups of the route (always 0 on current kernels)."),
+    Column("MSS", "MTU (advmss + 40, or 0)", "the TCP maximum segment size the route advertises, plus 40: "
+           "the file's MTU column, as netstat shows it; 0 when the route sets none."),
+    Column("Window", "Window", "the TCP window clamp set on the route (ip route ... window N); 0 for none."),
+    Column("irtt", "IRTT (rtt >> 3)", "the initial round-trip time set on the route; 0 for none."),
+    Column("Iface", "Iface", "the device the route sends through; * for a reject route. Cut to 6 with -ee."),
+    Column("If", "dev (ipv6_route)", "the device the route sends through (lo for reject routes)."),
+    Column("TOS", "TOS (rt_cache, hex read as decimal)", "the type of service of the cached route."),
+    Column("HHRef", "HHRef (rt_cache)", "references to the hardware header cache."),
+    Column("HHUptod", "HHUptod (rt_cache)", "1 when the cached hardware header is up to date."),
+    Column("SpecDst", "SpecDst (rt_cache)", "the specific destination (the local address replies come from)."),
+)  # fmt: skip
+
+#: letter -> meaning, for the IPv4 FIB (rprint_fib).
+ROUTE_FLAGS: dict[str, str] = {
+    "U": "up (RTF_UP)", "G": "via a gateway (RTF_GATEWAY)", "!": "reject: unreachable, prohibit (RTF_REJECT)",
+    "H": "a host route, /32 (RTF_HOST)", "R": "reinstate (RTF_REINSTATE)", "D": "made by a redirect (RTF_DYNAMIC)",
+    "M": "modified by a redirect (RTF_MODIFIED)", "d": "default (RTF_DEFAULT)", "a": "all on link (RTF_ALLONLINK)",
+    "c": "addrconf or cache (RTF_ADDRCONF, RTF_CACHE)", "o": "no next hop (RTF_NONEXTHOP)", "e": "expires (RTF_EXPIRES)",
+    "f": "flow (RTF_FLOW)", "p": "policy (RTF_POLICY)", "l": "local (RTF_LOCAL)", "u": "MTU set (RTF_MTU)",
+    "w": "window set (RTF_WINDOW)", "i": "irtt set (RTF_IRTT)", "n": "not cached (RTF_NOTCACHED)",
+}  # fmt: skip
+#: letter -> meaning, for ipv6_route (rprint_fib6).
+ROUTE6_FLAGS: dict[str, str] = {
+    "U": "up (RTF_UP)", "!": "reject: unreachable, prohibit, blackhole (RTF_REJECT)", "G": "via a gateway (RTF_GATEWAY)",
+    "H": "a host route (RTF_HOST)", "D": "made by a redirect (RTF_DYNAMIC)", "A": "from addrconf (RTF_ADDRCONF)",
+    "C": "a cache entry (RTF_CACHE)", "a": "all on link (RTF_ALLONLINK)", "e": "expires (RTF_EXPIRES)",
+    "m": "modified (RTF_MODIFIED)", "n": "no next hop: local, or on the link (RTF_NONEXTHOP)", "f": "flow (RTF_FLOW)",
+}  # fmt: skip

@@ -36,6 +36,8 @@ class Facts:
     counters: dict[str, int] = dataclasses.field(default_factory=dict)
     #: The values that are not numbers, each named by file, line and field (left out above).
     problems: list[ParseError] = dataclasses.field(default_factory=list)
+    #: With --netns: the labels of the namespace the tables are in (``host``, ``docker:<id12>``...).
+    netns_labels: tuple[str, ...] = ()
 
 
 def number(token: str) -> int | None:

@@ -4,12 +4,18 @@ What is saved (each file read once, tables first and the fd scan after, as a
 listing reads them):
 
 - ``net/``: every socket table, and the counters ``snmp``, ``snmp6``,
-  ``netstat``, ``sockstat``, ``sockstat6`` and ``sctp/snmp`` (-s; only while the
-  sctp module is loaded), byte for byte;
+  ``netstat``, ``sockstat``, ``sockstat6``, ``sctp/snmp`` (-s; only while the
+  sctp module is loaded), and the multicast groups ``igmp``, ``igmp6`` (``-g``),
+  byte for byte;
 - for each process holding a socket listed in those tables: its socket fd
   links as symlinks ``fd/<n> -> socket:[N]`` (nothing else of ``fd/``),
   ``cmdline``, ``comm``, and the ``Name:`` and ``Uid:`` lines of ``status``;
 - the sysctls ``--explain`` reads (``sys/net/core/somaxconn`` ...);
+- for ``-i``: ``net/dev`` and ``net/if_inet6`` (above), the kernel's ioctl
+  answers about every interface and IPv4 label (``kernel/ifreq``, see
+  netread/parse/ifreq.py) and copies of
+  ``/sys/class/net/<if>/{mtu,tx_queue_len,type,address,flags,operstate}``
+  under ``sysfs/class/net/`` (only when /sys is this network namespace's);
 - ``snapshot.json``: the manifest (:data:`MANIFEST_FORMAT`): capture time,
   host name, kernel release, machine, byte order, clock-tick rate, the names
   of the uids seen, netread's version.
@@ -49,8 +55,10 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
     from typing import Literal
 
+    from netread.proc.namespaces import Namespace
+
 MANIFEST_FORMAT = 1
-NET_FILES = (*INET_TABLES, "unix", "snmp", "snmp6", "netstat", "sockstat", "sockstat6", "sctp/snmp")
+NET_FILES = (*INET_TABLES, "unix", "snmp", "snmp6", "netstat", "sockstat", "sockstat6", "route", "ipv6_route", "rt_cache", "ndisc", "igmp", "igmp6", "dev", "if_inet6", "sctp/snmp")
 SYSCTLS = (
     "sys/net/core/somaxconn",
     "sys/net/core/rmem_default",
@@ -67,6 +75,10 @@ SYSCTLS = (
     "sys/net/ipv4/tcp_keepalive_time",
 )
 PROCESS_FILES = ("cmdline", "comm", "status")
+#: The processes of a namespace whose cgroup a capture keeps (its container labels), at most.
+MAX_NETNS_PIDS = 4096
+#: Of a cgroup file, at most this much is kept (its lines name the containers).
+MAX_CGROUP = 1 << 16
 #: /proc files are small; a bigger read means something is wrong (a table of a huge host is ~150 MB).
 MAX_FILE = 1 << 30
 
@@ -88,6 +100,8 @@ class Capture:
     manifest: dict[str, object] = dataclasses.field(default_factory=dict)
     sockets: int = 0
     processes: int = 0
+    #: The manifest's ``interfaces``: where the kernel's answers and the sysfs copies are, the names.
+    interfaces: dict[str, object] | None = None
 
 
 #: Read size: /proc/sys allocates the whole request in the kernel, so huge reads fail with ENOMEM.
@@ -97,15 +111,7 @@ CHUNK = 1 << 18
 def _read(path: Path, capture: Capture, what: str) -> bytes | None:
     try:
         with open(path, "rb", buffering=0) as handle:
-            chunks = []
-            size = 0
-            while size < MAX_FILE:
-                chunk = handle.read(CHUNK)
-                if not chunk:
-                    break
-                chunks.append(chunk)
-                size += len(chunk)
-            return b"".join(chunks)
+            return _read_handle(handle)
     except OSError as exc:
         if exc.errno not in (errno.ENOENT, errno.ENOTDIR, errno.ESRCH):
             capture.problems.append(f"{what}: {os.strerror(exc.errno or 0)}")
@@ -154,22 +160,32 @@ def collect(
     now: Callable[[], datetime.datetime] = lambda: datetime.datetime.now(datetime.timezone.utc),
     user_names: Callable[[Iterable[int]], dict[str, str]] = _user_names,
     full_cmdline: bool = False,
+    netns: bool = False,
+    interfaces: bool | None = None,
 ) -> Capture:
     """Read everything a snapshot of ``root`` holds (the live /proc by default); write nothing.
 
     Of each owner's ``cmdline`` only what a listing shows is kept: its first
     string within netstat's 511 bytes (:func:`saved_cmdline`), so secrets
     passed in arguments do not end up in a snapshot meant to be sent away;
-    ``full_cmdline`` keeps it whole.
+    ``full_cmdline`` keeps it whole.  ``netns`` saves every other network
+    namespace's tables too, where a live /proc has them (:func:`_other_namespaces`),
+    and lists the namespaces in the manifest.  ``interfaces`` (by default: when ``root`` is the live
+    /proc) asks the kernel about its interfaces for ``-i`` (:func:`_interfaces`).
     """
     capture = Capture()
     inodes: set[int] = set()
     uids: set[int] = set()
+    tables: list[tuple[str, str, bytes]] = []  # (directory, name, data)
     for name in NET_FILES:
         data = _read(root / "net" / name, capture, f"net/{name}")
-        if data is None:
-            continue
-        capture.entries.append(Entry(f"net/{name}", data))
+        if data is not None:
+            tables.append(("net", name, data))
+    namespaces: list[dict[str, object]] = []
+    if netns:
+        namespaces = _other_namespaces(root, capture, tables)
+    for directory, name, data in tables:
+        capture.entries.append(Entry(f"{directory}/{name}", data))
         if name in INET_TABLES or name == "unix":
             lines = data.decode("utf-8", "surrogateescape").split("\n")
             rows = decode_unix(lines, path=name) if name == "unix" else decode_inet(lines, path=name, table=name, byteorder=_byteorder())
@@ -226,6 +242,8 @@ def collect(
         data = _read(root / name, capture, name)
         if data is not None:
             capture.entries.append(Entry(name, data))
+    if interfaces if interfaces is not None else root == Path("/proc"):
+        _interfaces(capture)
     capture.manifest = {
         "format": MANIFEST_FORMAT,
         "captured_at": now().isoformat(timespec="seconds"),
@@ -237,7 +255,162 @@ def collect(
         "users": user_names(uids),
         "made_by": f"netread {__version__} capture",
     }
+    if netns:
+        capture.manifest["netns"] = namespaces
+    if capture.interfaces is not None:
+        capture.manifest["interfaces"] = capture.interfaces
     return capture
+
+
+def _other_namespaces(root: Path, capture: Capture, tables: list[tuple[str, str, bytes]]) -> list[dict[str, object]]:
+    """Every network namespace under ``root`` (proc/namespaces.py): the tables of each but the
+    capturer's own appended to ``tables`` where live /proc has them (``<pid>/net``,
+    ``<pid>/task/<tid>/net``; ``netns/<inode>/net`` for one with no task), its ``ns/net`` link
+    saved; the manifest's ``netns`` list returned."""
+    from netread.proc import namespaces
+
+    found = namespaces.discover(str(root))
+    listed: list[dict[str, object]] = []
+    cgroups: set[int] = set()
+    for ns in found.namespaces:
+        pids = list(ns.pids[:MAX_NETNS_PIDS])
+        entry: dict[str, object] = {
+            "inode": ns.inode, "ns_id": ns.ns_id, "via": ns.via, "path": ns.path, "pid": ns.pid, "tid": ns.tid,
+            "names": list(ns.names), "initial": ns.initial, "pids": pids,
+        }  # fmt: skip
+        for pid in pids:  # the container labels are worked out when the snapshot is read
+            if pid in cgroups:
+                continue
+            cgroups.add(pid)
+            data = _read(root / str(pid) / "cgroup", capture, f"{pid}/cgroup")
+            if data is not None:
+                capture.entries.append(Entry(f"{pid}/cgroup", data[:MAX_CGROUP]))
+        if ns.via == "self":
+            listed.append(entry)
+            continue
+        if ns.inode is None:  # another user's: grouped, not named; its tables are still readable
+            entry["via"], entry["fingerprint"] = "pid", ns.fingerprint
+        directory = ns.path if ns.via in ("pid", "task") else f"netns/{ns.inode}/net"
+        entry["path"] = directory
+        if not _save_tables(root, ns, directory, capture, tables):
+            continue
+        if ns.via in ("pid", "task") and ns.inode is not None:
+            capture.entries.append(Entry(f"{os.path.dirname(directory)}/ns/net", link=ns.label))
+        listed.append(entry)
+    listed += _socket_namespaces(root, capture, tables, {ns.inode for ns in found.namespaces})
+    if found.denied:
+        capture.problems.append(f"the namespaces of {found.denied} processes or threads of other users could not be named (their ns/net needs ptrace access)")
+    return listed
+
+
+def _save_tables(root: Path, ns: Namespace, directory: str, capture: Capture, tables: list[tuple[str, str, bytes]]) -> bool:
+    """``ns``'s tables read and appended to ``tables`` under ``directory``; False (said) if it could not be read."""
+    from netread.errors import SourceError
+    from netread.proc import namespaces
+
+    try:
+        opened = namespaces.open_tables(str(root), ns, NET_FILES)
+    except SourceError as exc:
+        capture.problems.append(str(exc))
+        return False
+    for name in NET_FILES:
+        handle = opened.pop(name, None)
+        if handle is not None:
+            with handle:
+                tables.append((directory, name, _read_handle(handle)))
+    return True
+
+
+#: The inode column of a table's lines (split on blanks).
+_INODE_COLUMN: dict[str, int] = {**{str(table): 9 for table in INET_TABLES}, "unix": 6}
+
+
+def _socket_namespaces(root: Path, capture: Capture, tables: list[tuple[str, str, bytes]], seen: set[int | None]) -> list[dict[str, object]]:
+    """The namespaces only sockets hold (their creator gone, no mount, no nsfs fd): found through
+    the sockets processes hold that no table lists (SIOCGSKNS, root only), their tables appended
+    to ``tables`` under ``netns/<inode>/net``; their manifest entries returned."""
+    from netread.proc import namespaces
+    from netread.proc.processes import scan_owners
+
+    listed_inodes: set[int] = set()
+    for _directory, name, data in tables:
+        column = _INODE_COLUMN.get(name)
+        if column is not None:
+            for line in data.split(b"\n")[1:]:
+                fields = line.split()
+                if len(fields) > column and fields[column].isdigit():
+                    listed_inodes.add(int(fields[column]))
+    entries: list[dict[str, object]] = []
+    for orphan in namespaces.orphan_sockets(str(root), scan_owners(root).holders, listed_inodes):
+        got = namespaces.socket_namespace(str(root), orphan)
+        if got is None:
+            capture.problems.append(f"socket:[{orphan.inode}] ({orphan.protocol}) held by pid {orphan.pid} is in no table: its namespace could not be entered (root only)")
+            continue
+        ns, nsfd = got
+        try:
+            if ns.inode in seen:
+                continue
+            seen.add(ns.inode)
+            directory = f"netns/{ns.inode}/net"
+            if not _save_tables(root, ns, directory, capture, tables):
+                continue
+            entries.append({"inode": ns.inode, "ns_id": ns.ns_id, "via": "socket", "path": directory, "pid": ns.pid, "tid": None, "names": [], "initial": False, "pids": []})
+        finally:
+            os.close(nsfd)
+    return entries
+
+
+def _read_handle(handle: io.FileIO) -> bytes:
+    chunks = []
+    size = 0
+    while size < MAX_FILE:
+        chunk = handle.read(CHUNK)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)
+
+
+def _interfaces(capture: Capture) -> None:
+    """``kernel/ifreq`` and ``sysfs/class/net/<if>/*``: what ``-i`` asks the kernel, for replay."""
+    import socket
+
+    from netread.parse.dev import decode_net_dev
+    from netread.parse.ifreq import SYSFS_FILES
+    from netread.parse.ifreq import encode_ifreq
+    from netread.proc.interfaces import IFREQ_FILE
+    from netread.proc.interfaces import SYSFS_DIR
+    from netread.proc.interfaces import live_answers
+
+    dev = next((e.data for e in capture.entries if e.path == "net/dev"), None)
+    listed = list(decode_net_dev(dev.decode("utf-8", "surrogateescape")).counters) if dev is not None else []
+    try:
+        devices = socket.if_nameindex()
+        answers, known = live_answers([*(name for _, name in devices), *listed])
+    except OSError as exc:
+        capture.problems.append(f"interfaces: the kernel did not answer ({os.strerror(exc.errno or 0)}): -i will not replay")
+        return
+    capture.entries.append(Entry(IFREQ_FILE, encode_ifreq(answers).encode("utf-8", "surrogateescape")))
+    sysfs = Path("/sys/class/net")
+    try:
+        listed_in_sysfs = set(os.listdir(sysfs))
+    except OSError:
+        listed_in_sysfs = set()
+    # /sys is this network namespace's only if it lists the same devices with the same indexes
+    ours = bool(devices) and listed_in_sysfs == {name for _, name in devices}
+    ours = ours and all(_text(sysfs / name / "ifindex") == str(index) for index, name in devices)
+    if ours:
+        for _, name in devices:
+            for file in SYSFS_FILES:
+                data = _read(sysfs / name / file, capture, f"/sys/class/net/{name}/{file}")
+                if data is not None:
+                    capture.entries.append(Entry(f"{SYSFS_DIR}/{name}/{file}", data))
+    capture.interfaces = {
+        "kernel": IFREQ_FILE,
+        "sysfs": SYSFS_DIR if ours else None,
+        "names": known,
+    }
 
 
 def _byteorder() -> Literal["little", "big"]:
@@ -260,8 +433,11 @@ def _not_a_capture(dest: Path) -> list[str]:
     files and fd links, ``snapshot.json``), as paths relative to it; nothing is followed."""
     import stat
 
-    known = {f"net/{name}" for name in NET_FILES} | set(SYSCTLS) | {"snapshot.json"}
-    dirs = {"net", "net/sctp", "sys"} | {"/".join(name.split("/")[:i]) for name in SYSCTLS for i in range(1, name.count("/") + 1)}
+    from netread.parse.ifreq import SYSFS_FILES
+
+    known = {f"net/{name}" for name in NET_FILES} | set(SYSCTLS) | {"snapshot.json", "kernel/ifreq"}
+    dirs = {"net", "net/sctp", "sys", "kernel", "sysfs", "sysfs/class", "sysfs/class/net"}
+    dirs |= {"/".join(name.split("/")[:i]) for name in SYSCTLS for i in range(1, name.count("/") + 1)}
     odd = []
     for top, subdirs, files in os.walk(dest):  # never into a symlink
         base = os.path.relpath(top, dest)
@@ -269,15 +445,48 @@ def _not_a_capture(dest: Path) -> list[str]:
             rel = name if base == "." else f"{base}/{name}"
             parts = rel.split("/")
             mode = os.lstat(os.path.join(top, name)).st_mode
-            if stat.S_ISDIR(mode):
-                ok = rel in dirs or (parts[0].isdigit() and parts[0].isascii() and (len(parts) == 1 or parts[1:] == ["fd"]))
+            task = _namespace_dir(parts)  # 42/net, 42/task/43/net, netns/<inode>/net and what is in them
+            if parts[:3] == ["sysfs", "class", "net"] and len(parts) in (4, 5):
+                ok = stat.S_ISDIR(mode) if len(parts) == 4 else stat.S_ISREG(mode) and parts[4] in SYSFS_FILES
+            elif stat.S_ISDIR(mode):
+                ok = rel in dirs or task in ("dir", "net") or (parts[0].isdigit() and parts[0].isascii() and (len(parts) == 1 or parts[1:] in (["fd"], ["ns"])))
             elif stat.S_ISLNK(mode):
-                ok = len(parts) == 3 and parts[0].isdigit() and parts[1] == "fd" and parts[2].isdigit()
+                ok = (len(parts) == 3 and parts[0].isdigit() and parts[1] == "fd" and parts[2].isdigit()) or task == "link"
             else:
-                ok = stat.S_ISREG(mode) and (rel in known or (len(parts) == 2 and parts[0].isdigit() and parts[1] in PROCESS_FILES))
+                ok = stat.S_ISREG(mode) and (rel in known or task == "table" or (len(parts) == 2 and parts[0].isdigit() and parts[1] in (*PROCESS_FILES, "cgroup")))
             if not ok:
                 odd.append(rel)
     return sorted(odd)
+
+
+def _namespace_dir(parts: list[str]) -> str | None:
+    """What a path of another namespace's tables is in a capture: "dir" (``42/task``,
+    ``42/task/43``, ``42/task/43/ns``, ``netns``, ``netns/<inode>``), "net" (a tables' directory),
+    "table" (a file in one), "link" (an ``ns/net`` link), or None (none of these)."""
+    if parts[0] == "netns":
+        head, rest = parts[:2], parts[2:]
+        if len(head) == 2 and not head[1].isdigit():
+            return None
+    elif parts[0].isascii() and parts[0].isdigit():
+        if parts[1:2] == ["task"]:
+            if len(parts) == 2:
+                return "dir"
+            if not parts[2].isdigit():
+                return None
+            head, rest = parts[:3], parts[3:]
+        else:
+            head, rest = parts[:1], parts[1:]
+            if not rest:
+                return None
+    else:
+        return None
+    if not rest:
+        return "dir"
+    if rest in (["ns"], ["ns", "net"]):
+        return None if parts[0] == "netns" else ("dir" if len(rest) == 1 else "link")
+    if rest[0] != "net" or len(rest) > 2:
+        return None
+    return "net" if len(rest) == 1 else ("table" if rest[1] in NET_FILES else None)
 
 
 def _prepare_dir(dest: Path, force: bool) -> None:

@@ -17,11 +17,14 @@ from netread.errors import SourceError
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import io
+    from collections.abc import Callable
     from collections.abc import Iterator
     from pathlib import Path
     from typing import Literal
     from typing import NamedTuple
     from typing import Protocol
+
+    from netread.model import Owners
 
     ByteOrder = Literal["little", "big"]
     #: A path as the os module takes it.
@@ -58,6 +61,16 @@ class ProcSource(NamedTuple):
     #: A snapshot's directory as it was named (``root`` is it, or its ``proc/`` or single top
     #: directory inside): its files are opened from here, so no part of ``root`` is followed.
     top: str = ""
+    #: Where the tables are, relative to ``root``: ``net`` (the reader's network namespace, or a
+    #: snapshot's first), ``<pid>/net``, ``<pid>/task/<tid>/net``, ``netns/<inode>/net``.
+    net: str = "net"
+    #: The tables already open (proc/namespaces.py opens a namespace's tables at once, through a
+    #: pinned pid or after setns): name -> file, each taken once; a name absent here is absent.
+    opened: dict[str, io.FileIO] | None = None
+    #: The owners of every socket, scanned once for all the namespaces of a listing.
+    owners: Owners | None = None
+    #: With --netns: the labels of the namespace the tables are in (for --explain's findings).
+    netns_labels: tuple[str, ...] = ()
 
     @classmethod
     def live(cls) -> ProcSource:
@@ -92,8 +105,18 @@ class ProcSource(NamedTuple):
         return cls(root, byteorder, clk_tck, users, confined=True, top=path)
 
     def net_path(self, name: str) -> str:
-        """The path of ``net/<name>`` under this root."""
-        return os.path.join(self.root, "net", name)
+        """The path of the table ``name`` under this root (``/proc/net/tcp``, ``/proc/42/net/tcp``)."""
+        return os.path.join(self.root, self.net, name)
+
+    def scan_owners(self) -> Callable[[], Owners]:
+        """Start the ``<pid>/fd`` scan of every process under the root; call the result to wait
+        for it (the owners already known, when a listing of many namespaces scanned them once)."""
+        known = self.owners
+        if known is not None:
+            return lambda: known
+        from netread.proc.processes import scan_in_background
+
+        return scan_in_background(self.root, self.confined)
 
     def open(self, relative: str) -> io.FileIO:
         """Open the regular file ``relative`` under the root for reading, in bytes.
@@ -145,19 +168,44 @@ class ProcSource(NamedTuple):
         """
         path = self.net_path(name)
         try:
-            handle = self.open(f"net/{name}")
+            handle = self._table(name)
         except OSError as exc:
             if exc.errno in (errno.ENOENT, errno.ENOTDIR):
                 return None
             raise SourceError(f"{path}: {_reason(exc)}") from exc
-        return _chunks(handle, path, size, overlap=overlap and self.root == LIVE_ROOT and os.path.exists(CAT))
+        live = self.root == LIVE_ROOT
+        return _chunks(handle, path, size, overlap=overlap and live and os.path.exists(CAT), seq=live)
+
+    def close(self) -> None:
+        """Close the tables opened for this source (:attr:`opened`) that were not read."""
+        for handle in (self.opened or {}).values():
+            handle.close()
+
+    def _table(self, name: str) -> io.FileIO:
+        if self.opened is None:
+            return self.open(f"{self.net}/{name}")
+        handle = self.opened.pop(name, None)
+        if handle is None:
+            raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), self.net_path(name))
+        return handle
 
     def read_text(self, relative: str, limit: int = 1 << 16) -> str | None:
         """A small file under the root (``sys/net/core/somaxconn``, ``net/snmp``), or None if unreadable.
 
         For the facts --explain adds to a listing: a missing or unreadable file
-        only means that fact is not shown, so no error is raised.
+        only means that fact is not shown, so no error is raised.  Of another
+        network namespace than the reader's, ``net/...`` is that namespace's
+        file, and ``sys/...`` is read beside its ``net`` (a snapshot's
+        ``netns/<inode>/sys``): the live ``/proc/sys`` is always the reader's.
         """
+        if self.net != "net" and relative.startswith(("net/", "sys/")):
+            relative = f"{os.path.dirname(self.net)}/{relative}"
+            if self.opened is not None and relative.startswith(f"{os.path.dirname(self.net)}/net/"):
+                handle = self.opened.pop(os.path.basename(relative), None)
+                if handle is None:
+                    return None
+                with handle:
+                    return handle.read(limit).decode("utf-8", "replace")
         try:
             with self.open(relative) as handle:
                 return handle.read(limit).decode("utf-8", "replace")
@@ -287,9 +335,20 @@ def _inside(path: str, root: str) -> bool:
     return real == top or real.startswith(top.rstrip(os.sep) + os.sep)
 
 
-def _chunks(handle: io.FileIO, path: str, size: int, overlap: bool) -> Iterator[tuple[int, bytes | ParseError]]:
+#: A read() of a /proc/net seq_file returns whole records until the next would overflow its buffer
+#: (a page, or more once a record needed more) or the read() asked for no more: one shorter than
+#: asked and than a page by more than the longest record (a unix line with a 108-byte name is
+#: under 200 bytes) ended because the table did.
+SEQ_SHORT = (os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096) - 512
+
+
+def _chunks(handle: io.FileIO, path: str, size: int, overlap: bool, seq: bool = False) -> Iterator[tuple[int, bytes | ParseError]]:
     """The pieces of ``net_chunks``: at most ``MAX_LINE`` (or ``size``) bytes of a line are ever
-    held, so a table that is one huge line costs two buffers, not the line."""
+    held, so a table that is one huge line costs two buffers, not the line.
+
+    ``seq`` (the live /proc): a short read (:data:`SEQ_SHORT`) is the end of the table, so the
+    read() that would return 0 is not made: for tcp it walks the whole connection hash again
+    (half of a small table's cost: ~1-2.5 ms per tcp table per namespace here)."""
     limit = max(MAX_LINE, size)
     lineno = 1
     rest = b""
@@ -309,7 +368,9 @@ def _chunks(handle: io.FileIO, path: str, size: int, overlap: bool) -> Iterator[
                         n = reader.readinto(view[got:])
                         if not n:
                             break
-                        got += n
+                        asked, got = len(buf) - got, got + n
+                        if seq and n < SEQ_SHORT and n < asked and reader is handle:
+                            break  # the table's end: got < len(buf) says so below
                 except OSError as exc:
                     raise SourceError(f"{path}: {exc.strerror or os.strerror(exc.errno or 0)}") from exc
                 finally:

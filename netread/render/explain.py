@@ -20,6 +20,7 @@ from netread.explain.findings import RULES
 from netread.explain.findings import Finding
 from netread.explain.findings import Listing
 from netread.explain.findings import find_all
+from netread.explain.glossary import GROUP_COLUMNS
 from netread.explain.glossary import INET_COLUMNS
 from netread.explain.glossary import RAW_STATES
 from netread.explain.glossary import TCP_STATES
@@ -86,7 +87,7 @@ class Explainer:
 
     def legend(self, kind: str, header: str) -> str:
         """The column diagram and legend for a table whose header line is ``header``."""
-        columns = [c for c in (INET_COLUMNS if kind == "inet" else UNIX_COLUMNS) if c.header in header]
+        columns = [c for c in {"inet": INET_COLUMNS, "groups": GROUP_COLUMNS}.get(kind, UNIX_COLUMNS) if c.header in header]
         marks = [" "] * (len(header) + 2)
         labels = [" "] * (len(header) + 4)
         position = 0

@@ -74,14 +74,15 @@ def ndjson_lines(records: Iterable[Record]) -> bytes:
     return b"".join(json.dumps(record).encode("ascii") + b"\n" for record in records)
 
 
-def csv_header() -> bytes:
-    return csv_rows((), header=True)
+def csv_header(keys: Sequence[str] | None = None) -> bytes:
+    return csv_rows((), header=True, keys=keys)
 
 
-def csv_rows(records: Iterable[Record], header: bool = False) -> bytes:
-    """CSV lines of ``records`` (the header line first with ``header``)."""
+def csv_rows(records: Iterable[Record], header: bool = False, keys: Sequence[str] | None = None) -> bytes:
+    """CSV lines of ``records`` (the header line first with ``header``), of the columns ``keys``
+    (:data:`CSV_KEYS` by default)."""
     text = io.StringIO()
-    writer = csv.DictWriter(text, fieldnames=CSV_KEYS, extrasaction="raise", lineterminator="\n")
+    writer = csv.DictWriter(text, fieldnames=keys or CSV_KEYS, extrasaction="raise", lineterminator="\n")
     if header:
         writer.writeheader()
     for record in records:

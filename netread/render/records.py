@@ -108,7 +108,7 @@ def flat(record: Record) -> dict[str, object]:
     for key, value in record.items():
         if isinstance(value, dict):
             for sub, inner in value.items():
-                out[f"{key}_{sub}"] = inner
+                out[f"{key}_{sub}"] = "|".join(str(v) for v in inner) if isinstance(inner, list) else inner
         elif isinstance(value, list):
             out[key] = "|".join(str(v) for v in value)
         else:
