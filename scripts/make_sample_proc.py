@@ -392,6 +392,25 @@ def udplite_group(plan: Plan) -> None:
     datagram_group(plan, socket.AF_INET6, "::1", IPPROTO_UDPLITE, (7000, 7001))
 
 
+def udp_counters_group(plan: Plan) -> None:
+    """For -s and its --explain: overflow a tiny receive buffer (Udp RcvbufErrors, InErrors) and send to a
+    port nothing listens on (NoPorts); every socket is closed again, so the listing does not change."""
+    for family, addr in ((socket.AF_INET, "127.0.0.1"), (socket.AF_INET6, "::1")):
+        tiny = sock(family, socket.SOCK_DGRAM)
+        tiny.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1)  # the kernel's minimum
+        tiny.bind((addr, 0))
+        sender = sock(family, socket.SOCK_DGRAM)
+        for _ in range(32):
+            sender.sendto(b"x" * 1024, tiny.getsockname()[:2])
+        closed = sock(family, socket.SOCK_DGRAM)
+        closed.bind((addr, 0))
+        nowhere = closed.getsockname()[:2]
+        closed.close()
+        sender.sendto(b"nobody here", nowhere)
+        for s in (tiny, sender):
+            s.close()
+
+
 # ---------------------------------------------------------------- multicast groups (netstat -g)
 
 #: (interface, group, sockets joining it): what net/igmp and net/igmp6 should show besides the kernel's own groups.
@@ -869,6 +888,7 @@ def build_all(plan: Plan) -> None:
     optional(plan, "tcp6 v4-mapped", tcp_mapped_group)
     optional(plan, "udp/udp6", udp_group)
     optional(plan, "udplite/udplite6", udplite_group)
+    optional(plan, "udp counters (-s)", udp_counters_group)
     optional(plan, "raw", raw_group)
     optional(plan, "raw6", raw6_group)
     optional(plan, "unix", unix_group)

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from unittest import mock
 
+import pytest
 from conftest import ROOT
 from hypothesis import given
 from hypothesis import strategies as st
@@ -114,3 +115,27 @@ def test_the_command_is_our_script_without_re() -> None:
     argv = [sys.executable, "-S", str(ROOT / "bin" / "netread"), "--proc", str(ROOT / "sample_proc"), "-tn"]
     proc = subprocess.run(argv, capture_output=True, env={"PYTHONPATH": str(ROOT)}, timeout=60)
     assert proc.returncode == 0 and proc.stdout.startswith(b"Active Internet connections (w/o servers)\n"), proc.stderr
+
+
+def test_a_listing_does_not_import_the_statistics_mode() -> None:
+    """-s's parser, renderer and mode come only with -s (netread/cli/modes.py imports them)."""
+    statistics = {"netread.cli.mode_statistics", "netread.parse.netstat_counters", "netread.render.netstat_stats", "netread.explain.counters"}
+    modules, _ = _imported(["--proc", str(ROOT / "sample_proc"), "-tuwxan"])
+    assert not modules & statistics
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["-tn", "-6", "-4"], ["-4", "-A", "inet6,unix", "-x"], ["--inet6", "--protocol=inet", "-4"], ["-x46", "-6"], ["-tuwxan"]],
+)
+def test_quick_parse_and_typer_list_the_families_in_order(argv: list[str]) -> None:
+    """netstat's afname order (-s accepts exactly one family): both parsers keep it, repeats too."""
+    from typer.testing import CliRunner
+
+    from netread.cli.app import app
+
+    seen: list[Request] = []
+    with mock.patch("netread.cli.listing.execute", lambda request: seen.append(request) or 0):
+        CliRunner().invoke(app, argv)
+    quick = entry.quick_parse(argv)
+    assert quick is not None and seen and quick.families == seen[0].families

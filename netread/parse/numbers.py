@@ -41,3 +41,29 @@ def saturated(token: str, base: int, signed: bool = False) -> int:
     if not signed:
         return value
     return -min(value, LONG_MAX + 1) if negative else min(value, LONG_MAX)
+
+
+_STRTOULL = re.compile(r"[ \t\n\v\f\r]*([+-]?)([0-9]+)")
+
+
+def strtoull(text: str, pos: int = 0) -> tuple[int, int]:
+    """C ``strtoull(text + pos, &end, 10)``: (value, end), as netstat -s reads a counter.
+
+    Leading C spaces, then an optional sign, then decimal digits; ``-n`` is
+    ``2**64 - n``, past 64 bits saturates to ULONG_MAX, and no digits gives 0
+    with ``end == pos`` (the cursor does not move).  The text stops at a NUL,
+    as a C string does, so callers cut it there first.
+
+    >>> strtoull(" 12abc"), strtoull("-1"), strtoull("+7 8"), strtoull("x5"), strtoull("9" * 30)
+    ((12, 3), (18446744073709551615, 2), (7, 2), (0, 0), (18446744073709551615, 30))
+    >>> strtoull("-18446744073709551615"), strtoull("-18446744073709551616")
+    ((1, 21), (18446744073709551615, 21))
+    """
+    match = _STRTOULL.match(text, pos)
+    if match is None:
+        return 0, pos
+    digits = match.group(2).lstrip("0") or "0"
+    if len(digits) > 20 or int(digits) > ULONG_MAX:  # overflow: ULONG_MAX whatever the sign (glibc)
+        return ULONG_MAX, match.end()
+    value = int(digits)
+    return (-value & ULONG_MAX) if match.group(1) == "-" else value, match.end()

@@ -4,8 +4,9 @@ What is saved (each file read once, tables first and the fd scan after, as a
 listing reads them):
 
 - ``net/``: every socket table, and the counters ``snmp``, ``snmp6``,
-  ``netstat``, ``sockstat``, ``sockstat6``, and the multicast groups
-  ``igmp``, ``igmp6`` (``-g``), byte for byte;
+  ``netstat``, ``sockstat``, ``sockstat6``, ``sctp/snmp`` (-s; only while the
+  sctp module is loaded), and the multicast groups ``igmp``, ``igmp6`` (``-g``),
+  byte for byte;
 - for each process holding a socket listed in those tables: its socket fd
   links as symlinks ``fd/<n> -> socket:[N]`` (nothing else of ``fd/``),
   ``cmdline``, ``comm``, and the ``Name:`` and ``Uid:`` lines of ``status``;
@@ -57,7 +58,7 @@ if TYPE_CHECKING:
     from netread.proc.namespaces import Namespace
 
 MANIFEST_FORMAT = 1
-NET_FILES = (*INET_TABLES, "unix", "snmp", "snmp6", "netstat", "sockstat", "sockstat6", "route", "ipv6_route", "rt_cache", "ndisc", "igmp", "igmp6", "dev", "if_inet6")
+NET_FILES = (*INET_TABLES, "unix", "snmp", "snmp6", "netstat", "sockstat", "sockstat6", "route", "ipv6_route", "rt_cache", "ndisc", "igmp", "igmp6", "dev", "if_inet6", "sctp/snmp")
 SYSCTLS = (
     "sys/net/core/somaxconn",
     "sys/net/core/rmem_default",
@@ -435,7 +436,7 @@ def _not_a_capture(dest: Path) -> list[str]:
     from netread.parse.ifreq import SYSFS_FILES
 
     known = {f"net/{name}" for name in NET_FILES} | set(SYSCTLS) | {"snapshot.json", "kernel/ifreq"}
-    dirs = {"net", "sys", "kernel", "sysfs", "sysfs/class", "sysfs/class/net"}
+    dirs = {"net", "net/sctp", "sys", "kernel", "sysfs", "sysfs/class", "sysfs/class/net"}
     dirs |= {"/".join(name.split("/")[:i]) for name in SYSCTLS for i in range(1, name.count("/") + 1)}
     odd = []
     for top, subdirs, files in os.walk(dest):  # never into a symlink

@@ -213,6 +213,25 @@ class ProcSource(NamedTuple):
             return None
 
 
+    def read_bytes(self, relative: str, limit: int = 1 << 24) -> bytes:
+        """A file under the root as bytes (its first ``limit``), for the counter files of -s.
+
+        Raises :class:`OSError` as the open or a read does (``ENOENT`` absent,
+        ``EINVAL`` not a regular file, ``EXDEV`` a symlink out of a snapshot), so
+        the caller can say what netstat says for each.
+        """
+        with self.open(relative) as handle:
+            pieces: list[bytes] = []
+            size = 0
+            while size < limit:
+                piece = handle.read(min(1 << 16, limit - size))
+                if not piece:
+                    break
+                pieces.append(piece)
+                size += len(piece)
+            return b"".join(pieces)
+
+
 def _reason(exc: OSError) -> str:
     """What an OSError of a snapshot's open says, as a message ends."""
     if exc.errno == errno.EXDEV:

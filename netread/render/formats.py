@@ -93,3 +93,22 @@ def csv_rows(records: Iterable[Record], header: bool = False, keys: Sequence[str
 
 def csv_text(records: Iterable[Record]) -> bytes:
     return csv_rows(records, header=True)
+
+
+def json_counters(version: str, counters: Sequence[Record], source: dict[str, object]) -> bytes:
+    """-s as one JSON document: ``{"netread", "source", "counters"}``, a counter per record."""
+    return json.dumps({"netread": version, "source": source, "counters": list(counters)}, indent=2).encode("ascii") + b"\n"
+
+
+#: The columns of -s --format csv.
+COUNTER_KEYS = ("section", "name", "value")
+
+
+def counter_csv(counters: Iterable[Record]) -> bytes:
+    """-s as CSV: ``section,name,value``, control characters in names escaped."""
+    text = io.StringIO()
+    writer = csv.DictWriter(text, fieldnames=COUNTER_KEYS, extrasaction="raise", lineterminator="\n")
+    writer.writeheader()
+    for record in counters:
+        writer.writerow({k: escape_text(v) if isinstance(v, str) else v for k, v in record.items()})
+    return text.getvalue().encode("utf-8")
