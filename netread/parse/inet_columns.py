@@ -35,6 +35,7 @@ from array import array
 
 from netread.parse.inet_format import MAX_EXTRA_DATAGRAM
 from netread.parse.inet_format import MAX_EXTRA_TCP
+from netread.parse.inet_format import UID_DIGITS
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -47,7 +48,8 @@ else:
     from netread._namedtuple import NamedTuple
 
 #: uid, timeout, inode, at most ``%d`` fields more, the padding: the tail of a line after retrnsmt.
-_TAIL = rb" +[0-9]+ +-?[0-9]+ [0-9]+(?: [\x21-\x7e]+){0,%d} *\n"
+_UID = UID_DIGITS.encode()
+_TAIL = rb" +(?:" + _UID + rb") +-?[0-9]+ [0-9]+(?: [\x21-\x7e]+){0,%d} *\n"
 #: Possessive quantifiers (Python 3.11 on) match the same lines ~20% faster: no field of a line
 #: can take back a character from the next, so nothing is lost by never backtracking.
 _POSSESSIVE = sys.version_info >= (3, 11)
@@ -77,7 +79,7 @@ def _fixed_pattern(a: int, extra: int, sl: int, possessive: bool = _POSSESSIVE) 
     the first one starts at), a head of fixed length (checked by columns), the tail."""
     width = rb"(?=[ 0-9]{%d}: )" % sl
     if possessive:
-        return re.compile(rb"(?:%s *+[0-9]++: [^\n]{%d} ++[0-9]++ ++-?[0-9]++ [0-9]++(?: [\x21-\x7e]++){0,%d}+ *+\n)*+" % (width, head_length(a), extra))
+        return re.compile(rb"(?:%s *+[0-9]++: [^\n]{%d} ++(?>%s) ++-?[0-9]++ [0-9]++(?: [\x21-\x7e]++){0,%d}+ *+\n)*+" % (width, head_length(a), _UID, extra))
     return re.compile(rb"(?:%s *[0-9]+: [^\n]{%d}" % (width, head_length(a)) + _TAIL % extra + rb")*")
 
 
@@ -88,7 +90,7 @@ def _line_pattern(a: int, extra: int, detail: bool) -> re.Pattern[bytes]:
     h = rb"[0-9A-Fa-f]"
     end = rb"%s{%d}:%s{4}" % (h, a, h)
     head = rb"(%s %s %s{2} %s{8}:%s{8} %s{2}:%s{8} %s{8})" % (end, end, h, h, h, h, h, h)
-    tail = rb" +([0-9]{1,10}) +(-?[0-9]{1,10}) ([0-9]{1,19})(?: [\x21-\x7e]+){0,%d} *" % extra if detail else (_TAIL % extra)[:-2]
+    tail = rb" +(%s) +(-?[0-9]{1,10}) ([0-9]{1,19})(?: [\x21-\x7e]+){0,%d} *" % (_UID, extra) if detail else (_TAIL % extra)[:-2]
     return re.compile(rb"(?m)^ *[0-9]+: " + head + tail + rb"$")
 
 

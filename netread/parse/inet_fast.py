@@ -21,6 +21,7 @@ from netread.model import Table
 from netread.parse.inet import decode_address
 from netread.parse.inet_format import MAX_EXTRA_DATAGRAM
 from netread.parse.inet_format import MAX_EXTRA_TCP
+from netread.parse.inet_format import UID_DIGITS
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -31,6 +32,8 @@ _H = "[0-9A-F]"
 #: Decimals as the kernel prints them, short enough that int() equals the careful path's saturation.
 _DEC = "(?:0|[1-9][0-9]{0,9})"
 _INODE = "(?:0|[1-9][0-9]{0,18})"
+#: A uid the careful decoder takes without a word (32 bits).
+_UID = f"(?:{UID_DIGITS})"
 _ENDPOINT = rf"{_H}{{8}}(?:{_H}{{24}})?:{_H}{{4}}"
 
 
@@ -46,7 +49,7 @@ def _row(detail: bool, extra: int) -> re.Pattern[str]:
     dec, inode = (_DEC, _INODE) if detail else ("(?:0|[1-9][0-9]*)", "(?:0|[1-9][0-9]*)")
     return re.compile(
         rf"^ *[0-9]+: ({_ENDPOINT}) ({_ENDPOINT}) ({_H}{{2}}) ({_H}{{8}}):({_H}{{8}}) {g}{_H}{{2}}):{g}{_H}{{8}})"
-        rf" {g}{_H}{{8}}) +{g}{dec}) +{g}-?{dec}) {g}{inode})(?: \S+){{0,{extra}}} *$",
+        rf" {g}{_H}{{8}}) +{g}{_UID}) +{g}-?{dec}) {g}{inode})(?: \S+){{0,{extra}}} *$",
         re.M,
     )
 
@@ -78,7 +81,7 @@ def _record(extra: int) -> re.Pattern[str]:
     tail = rf"((?: \S+){{0,{extra}}})" if extra == MAX_EXTRA_DATAGRAM else rf"(?: \S+){{0,{extra}}}"
     return re.compile(
         rf"^ *((?:0|[1-9][0-9]{{0,18}})): ({_ENDPOINT}) ({_ENDPOINT})"
-        rf" ({_H}{{2}} {_H}{{8}}:{_H}{{8}} {_H}{{2}}:{_H}{{8}} {_H}{{8}} +{_DEC} +-?{_DEC}) ({_INODE}){tail} *$",
+        rf" ({_H}{{2}} {_H}{{8}}:{_H}{{8}} {_H}{{2}}:{_H}{{8}} {_H}{{8}} +{_UID} +-?{_DEC}) ({_INODE}){tail} *$",
         re.M,
     )
 

@@ -68,6 +68,12 @@ TCP_SHORT_EXTRA: tuple[str, ...] = ("ref", "pointer")
 DATAGRAM_EXTRA: tuple[str, ...] = ("ref", "pointer", "drops")
 
 #: Most fields after the inode a row of each kind has.
+#: A uid as the kernel prints it (``%5u``: 0 to 4294967295), longest alternatives first (so an atomic
+#: group may take it): a fast path takes no row whose uid the careful decoder would report.
+UID_DIGITS = (
+    "429496729[0-5]|42949672[0-8][0-9]|4294967[01][0-9]{2}|429496[0-6][0-9]{3}|42949[0-5][0-9]{4}|4294[0-8][0-9]{5}"
+    "|429[0-3][0-9]{6}|42[0-8][0-9]{7}|4[01][0-9]{8}|[1-3][0-9]{9}|[1-9][0-9]{0,8}|0"
+)
 MAX_EXTRA_TCP = len(TCP_FULL_EXTRA)
 MAX_EXTRA_DATAGRAM = len(DATAGRAM_EXTRA)
 

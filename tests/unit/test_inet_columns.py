@@ -201,3 +201,18 @@ def test_a_line_whose_sl_sits_elsewhere_is_not_cut_at_the_first_line_s_columns()
     assert [w.field for w in warnings] == ["local_address"]
     got = fast("tcp", body, "little", True, False, False)
     assert got is None or got == want
+
+
+@pytest.mark.parametrize("uid", ["4294967296", "9294967294", "9999999999", "00001"])
+def test_a_uid_past_32_bits_goes_to_the_careful_path(uid: str) -> None:
+    """Found by hypothesis: a 10-digit uid past 2**32-1 was taken by the columns (and the
+    regular-expression fast path) while the careful decoder reports it."""
+    from netread.parse.inet_fast import kernel_rows
+
+    line = f"   0: 00000000:0001 00000000:0000 07 00000000:00000000 00:00000000 00000000 {uid}        0 1 1 0000000000000000 0\n"
+    for detail in (True, False):
+        assert kernel_columns(line.encode(), Table.UDP, "little", detail=detail) is None
+        assert kernel_rows(line, detail=detail, datagram=True) is None
+    good = line.replace(uid, "4294967295")
+    assert kernel_columns(good.encode(), Table.UDP, "little", detail=True) is not None
+    assert kernel_rows(good, detail=True, datagram=True) is not None
