@@ -44,7 +44,7 @@ FILTERS = [
     ["--port", "http"],
     ["--sport", "8081"],
     ["--dport", "8081"],
-    ["--pid", "20468"],
+    ["--pid", "9090"],
     ["--program", "demo-web"],
     ["--user", "0"],
     ["--user", "root"],
@@ -85,7 +85,7 @@ def test_explain_json_is_a_document_with_findings() -> None:
         assert all(isinstance(row, dict) and row for row in finding["evidence"])
     close_wait = next(f for f in findings if f["rule"] == "close-wait")
     assert close_wait["summary"].startswith("2 TCP connections in CLOSE_WAIT")
-    assert {row["program"] for row in close_wait["evidence"]} == {"20467/demo-web"}
+    assert {row["program"] for row in close_wait["evidence"]} == {"9089/demo-web"}
 
 
 def test_explain_json_findings_follow_the_filters() -> None:

@@ -36,7 +36,7 @@ def test_read_sockets_is_the_listing() -> None:
     conns = netread.connections("all", proc=SAMPLE_PROC)
     assert [(c.proto, c.inode) for c in conns] == [(str(s.table), s.inode) for s in sockets.inet or ()] + [("unix", s.inode) for s in sockets.unix or ()]
     # the one note: the records that the name before them could have run onto (parse/unix.py)
-    ambiguous = Ambiguous(str(SAMPLE_PROC / "net" / "unix"), ((9, 165212), (12, 165214), (22, 165194), (24, 165210), (25, 165211)))
+    ambiguous = Ambiguous(str(SAMPLE_PROC / "net" / "unix"), ((7, 5832805), (13, 5832799), (15, 5832807), (18, 5832791), (19, 5832796), (23, 5832789), (24, 5832802), (25, 5832803)))
     assert sockets.owners is not None and sockets.messages == [ambiguous] and not sockets.stopped
     assert all(isinstance(s.table, netread.Table) for s in sockets.inet or ())
 

@@ -24,16 +24,16 @@ from netread.select import plan
 from netread.sockets import read_sockets
 
 V4, V6 = ipaddress.IPv4Address, ipaddress.IPv6Address
-ESTABLISHED = InetSocket(Table.TCP, 5, 3, Endpoint(V4("127.0.0.1"), 80), Endpoint(V4("127.0.0.1"), 38372), 1, 0, 124928, 0, 0, 0, 0, 0, 165124)
+ESTABLISHED = InetSocket(Table.TCP, 22, 20, Endpoint(V4("127.0.0.1"), 80), Endpoint(V4("127.0.0.1"), 58362), 1, 0, 124928, 0, 0, 0, 0, 0, 5831514)
 
 
 def test_an_inet_record_keeps_the_kernel_facts() -> None:
-    assert inet_record(ESTABLISHED, [Owner(20467, "demo-web", "demo-web")], {0: "root"}, 100) == {
+    assert inet_record(ESTABLISHED, [Owner(9089, "demo-web", "demo-web")], {0: "root"}, 100) == {
         "proto": "tcp", "family": "inet", "local_address": "127.0.0.1", "local_port": 80,
-        "remote_address": "127.0.0.1", "remote_port": 38372, "state": "ESTABLISHED", "st": 1,
-        "recv_q": 124928, "send_q": 0, "uid": 0, "user": "root", "inode": 165124,
+        "remote_address": "127.0.0.1", "remote_port": 58362, "state": "ESTABLISHED", "st": 1,
+        "recv_q": 124928, "send_q": 0, "uid": 0, "user": "root", "inode": 5831514,
         "timer": {"name": "off", "code": 0, "seconds": 0.0, "retransmits": 0, "probes": 0},
-        "drops": None, "pid": 20467, "program": "demo-web", "pids": [20467],
+        "drops": None, "pid": 9089, "program": "demo-web", "pids": [9089],
     }  # fmt: skip
 
 
@@ -68,8 +68,8 @@ def test_records_of_sample_proc_are_in_table_order_with_every_holder() -> None:
     sockets = read_sockets(source, plan(Options.resolve(all=True)), owners=True, users={0: "root"}.get)
     got = records(sockets, source.clk_tck)
     assert [r["proto"] for r in got] == sorted((r["proto"] for r in got), key=["tcp", "tcp6", "udp", "udp6", "udplite", "udplite6", "raw", "raw6", "unix"].index)
-    [established] = [r for r in got if r["inode"] == 165124]
-    assert established == inet_record(ESTABLISHED, [Owner(20467, "demo-web", "demo-web")], {0: "root"}, 100)
+    [established] = [r for r in got if r["inode"] == 5831514]
+    assert established == inet_record(ESTABLISHED, [Owner(9089, "demo-web", "demo-web")], {0: "root"}, 100)
     assert all(set(flat(r)) <= set(CSV_KEYS) for r in got)
     assert {r["program"] for r in got if r["program"]} == {"demo-web", "./relname-worker", "netread-long-process-name-worker", "demo-agent"}
 
