@@ -150,7 +150,7 @@ class ProcSource(NamedTuple):
         spool: Spooled | None = None
         for lineno, piece in chunks:
             if isinstance(piece, ParseError):
-                lines.skipped[lineno] = piece
+                (lines if spool is None else spool).skipped[lineno] = piece
                 piece = (SKIPPED_HEADER if lineno == 1 else SKIPPED).encode() + b"\n"
             if spool is not None:
                 spool.write(piece)
