@@ -251,8 +251,8 @@ def _marked(row: UnixSocket, previous: int, why: str | None, path: str) -> tuple
     return warning, row._replace(suspect=FORGED)
 
 
-#: Bits of the filter :class:`_Facts` uses to find inodes that may repeat (16 MiB).
-FILTER_BITS = 1 << 27
+#: Bits of the filter :class:`_Facts` uses to find inodes that may repeat (8 MiB).
+FILTER_BITS = 1 << 26
 
 
 class _Facts:
