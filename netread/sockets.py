@@ -133,7 +133,7 @@ class SocketStream:
                 self._decoder = self._decoded(self.walk.inet())
                 pieces: Iterator[list[InetSocket]] = self._decoder
                 if self._waiting is not None:  # decode the first pieces while the owners are scanned
-                    pieces = read_ahead(pieces, len, READ_AHEAD // LINE_BYTES)
+                    pieces = read_ahead(pieces, len, RECORDS_AHEAD)
                 self.inet = self._completed(pieces)
             self._take_owners()
         except BaseException:
@@ -231,6 +231,9 @@ class SocketStream:
 READ_AHEAD = 8 << 20
 #: A tcp line's length (the kernel pads it to 149 bytes and a newline): bytes from a count of rows.
 LINE_BYTES = 150
+#: Records decoded ahead while the -p fd scan runs, for the outputs made from records (a record
+#: with its addresses is about 400 bytes: READ_AHEAD's 56k rows would be 22 MiB).
+RECORDS_AHEAD = 16384
 
 
 def read_ahead(pieces: Iterator[T], size: Callable[[T], int], budget: int) -> Iterator[T]:

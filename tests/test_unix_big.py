@@ -49,9 +49,30 @@ def _lines() -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def big_unix(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("bigunix")
-    (root / "net").mkdir()
+def private() -> Iterator[Path]:
+    """A directory of this module's own (pytest's base temp is pruned by any other pytest run of
+    the same user while these long tests run)."""
+    import shutil
+    import tempfile
+
+    where = Path(tempfile.mkdtemp(prefix="netread-big-"))
+    yield where
+    shutil.rmtree(where, ignore_errors=True)
+
+
+@pytest.fixture
+def tmp_path(private: Path, request: pytest.FixtureRequest) -> Path:
+    import re
+
+    where = private / re.sub(r"[^A-Za-z0-9_-]", "_", request.node.name)
+    where.mkdir()
+    return where
+
+
+@pytest.fixture(scope="module")
+def big_unix(private: Path) -> Path:
+    root = private / "bigunix"
+    (root / "net").mkdir(parents=True)
     with open(root / "net" / "unix", "w") as out:
         batch: list[str] = []
         for line in _lines():
@@ -137,3 +158,75 @@ def test_a_huge_unix_table_in_records_stays_under_64_mib(big_unix: Path, tmp_pat
     assert any(b"/fake/forged.sock" in line for line in marked)
     assert "record(s)" in err and "marked [forged]" in err
 
+
+
+# -- the inet tables: 1M tcp rows of distinct addresses -------------------------------------------
+
+TCP_ROWS = 1_000_000
+
+
+@pytest.fixture(scope="module")
+def big_tcp(private: Path) -> Path:
+    import random
+
+    from kernel_text import TcpEntry
+    from kernel_text import format_tcp
+    from kernel_text import header_line
+
+    root = private / "bigtcp"
+    (root / "net").mkdir(parents=True)
+    rng = random.Random(14)
+
+    def address() -> str:
+        return ".".join(str(rng.randrange(1, 255)) for _ in range(4))
+
+    with open(root / "net" / "tcp", "w") as out:
+        out.write(header_line("tcp"))
+        for start in range(0, TCP_ROWS, 10_000):
+            out.write("".join(
+                format_tcp(TcpEntry("tcp", "full", sl, address(), rng.randrange(1, 65536), address(), rng.randrange(1, 65536),
+                                    rng.choice((1, 1, 2, 10)), rng.randrange(1 << 16), rng.randrange(1 << 12), 0, 0, 0,
+                                    rng.choice((0, 33, 1000)), 0, rng.randrange(1, 1 << 40), 1, "0000000000000000", 20, 4, 30, 10, -1))
+                for sl in range(start, min(TCP_ROWS, start + 10_000))
+            ))  # fmt: skip
+    return root
+
+
+@pytest.mark.parametrize("flags", [["-tanp"], ["-tane"], ["-tan", "--format", "json"], ["-tanp", "--format", "ndjson"]], ids=" ".join)
+def test_a_huge_tcp_table_stays_under_64_mib(big_tcp: Path, tmp_path: Path, flags: list[str]) -> None:
+    status, rss, err = _netread(big_tcp, flags, tmp_path / "out")
+    assert status == 0, err
+    assert rss < BOUND_KIB, f"{flags}: peak RSS {rss} KiB"
+    with open(tmp_path / "out", "rb") as out:
+        rows = sum(b"tcp" in line for line in out)
+    assert rows >= TCP_ROWS
+
+
+#: A listing with names (no -n) through a resolver that answers nothing for 20 s (a dead DNS
+#: server: every address is late, and the queue of lookups must not grow with the table), or one
+#: that answers "no name" at once (every address distinct: no cache may grow with them).  No
+#: real DNS server is asked.
+NAMES = (
+    "import io, sys, time\n"
+    "from netread.cli.listing import list_once\n"
+    "from netread.proc.source import ProcSource\n"
+    "from netread.resolve import Resolver\n"
+    "from netread.select import Options\n"
+    "def dead(address):\n"
+    "    time.sleep(20)\n"
+    "    return None\n"
+    "names = Resolver(lookup=dead if sys.argv[3] == 'dead' else lambda address: None, deadline=1.0)\n"
+    "opts = Options.resolve(tcp=True, all=True, extend='-e' in sys.argv)\n"
+    "out = open(sys.argv[2], 'wb')\n"
+    "sys.exit(list_once(ProcSource.snapshot(sys.argv[1]), opts, out, sys.stderr, names=names))\n"
+)
+
+
+@pytest.mark.parametrize(("resolver", "flags"), [("dead", []), ("dead", ["-e"]), ("none", [])], ids=["dead -ta", "dead -tae", "none -ta"])
+def test_names_stay_under_64_mib(big_tcp: Path, tmp_path: Path, resolver: str, flags: list[str]) -> None:
+    status, rss, err = _child([sys.executable, "-c", NAMES, str(big_tcp), str(tmp_path / "text"), resolver, *flags], tmp_path / "out")
+    assert status == 0, err
+    assert rss < BOUND_KIB, f"names {resolver} {flags}: peak RSS {rss} KiB"
+    assert "address lookup(s) got no answer within 1 s" in err or resolver != "dead"
+    with open(tmp_path / "text", "rb") as out:
+        assert sum(1 for _ in out) == TCP_ROWS + 2

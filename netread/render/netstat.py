@@ -48,7 +48,7 @@ if TYPE_CHECKING:
         def service(self, port: int, proto: str) -> str | None: ...
 
 #: Texts kept per cache before it is emptied (memory stays flat on huge or hostile tables).
-COLUMN_CACHE = 1 << 16
+COLUMN_CACHE = 1 << 13
 #: addr_do_one's short_len: host + port longer than this are cut (unless -W).
 ADDR_SHORT_LEN = 22
 ADDR_COLUMN = 23
