@@ -395,10 +395,17 @@ class Unresolved(NamedTuple):
 
 class Ambiguous(NamedTuple):
     """Unix records that the previous record's name could run onto (parse/unix.py): each may be
-    part of that name, not a socket.  ``records`` are (line, inode) pairs."""
+    part of that name, not a socket.  ``records`` are (line, inode) pairs: the first ten, and
+    ``more`` counts the rest (a note's size does not grow with the table)."""
 
     path: str
     records: tuple[tuple[int, int | None], ...]
+    more: int = 0
+
+    @property
+    def total(self) -> int:
+        """How many records are ambiguous."""
+        return len(self.records) + self.more
 
 
 Message = ParseError | SourceError | Absent | Unresolved | Ambiguous

@@ -64,7 +64,10 @@ HOST_NAME_BYTES = 127
 RESOLVE_DEADLINE = 5.0
 MAX_WORKERS = 16
 #: Names kept (the oldest are forgotten first): a listing looks up one piece of a table at a time.
-NAMES_KEPT = 1 << 16
+NAMES_KEPT = 1 << 14
+#: Lookups waiting for a worker at most (a dead resolver and a million distinct addresses: past
+#: the deadline each piece's addresses would be queued; these many are, the rest stay numbers).
+MAX_PENDING = 1 << 14
 
 #: getnetbyaddr() is not reentrant; made with the first Resolver (threading is imported late).
 _NETDB_LOCK: Any = None
@@ -236,6 +239,11 @@ class Resolver:
                 if not wanted:
                     return []
             fresh = wanted - self._pending
+            room = MAX_PENDING - len(self._pending)
+            dropped: list[IPAddress] = []
+            if len(fresh) > room:  # a dead resolver and a big table: the rest are not looked up
+                dropped = list(itertools.islice(fresh, max(0, room), None))
+                fresh.difference_update(dropped)
             self._pending |= fresh
             self._queue.extend(fresh)
             import threading
@@ -251,7 +259,13 @@ class Resolver:
                     break
                 self._cond.wait(left)
             # an address the files name is shown by that name (host()), so it is not reported late
-            return sorted((a for a in wanted & self._pending if self._files_fallback(a) is None), key=str)
+            late = sorted((a for a in wanted & self._pending if self._files_fallback(a) is None), key=str)
+            for address in dropped:  # answered as the files answer (or not at all), so host() does not ask again
+                name = self._files_fallback(address)
+                self._store(address, name)
+                if name is None:
+                    late.append(address)
+            return late
 
     def _work(self) -> None:
         while True:

@@ -35,7 +35,9 @@ if TYPE_CHECKING:
     from netread.model import IPAddress
     from netread.model import Message
     from netread.proc.source import ByteOrder
+    from netread.proc.source import Lines
     from netread.proc.source import ProcSource
+    from netread.proc.source import Spooled
     from netread.resolve import Resolver
     from netread.select import Family
 
@@ -129,7 +131,7 @@ class SocketStream:
                 self._decoder = self._decoded(self.walk.inet())
                 pieces: Iterator[list[InetSocket]] = self._decoder
                 if self._waiting is not None:  # decode the first pieces while the owners are scanned
-                    pieces = read_ahead(pieces, len, READ_AHEAD // LINE_BYTES)
+                    pieces = read_ahead(pieces, len, RECORDS_AHEAD)
                 self.inet = self._completed(pieces)
             self._take_owners()
         except BaseException:
@@ -211,16 +213,25 @@ class SocketStream:
 
     def unix(self) -> list[UnixSocket] | None:
         """The unix table's records; None when the unix section is not listed."""
+        rows = self.unix_rows()
+        return None if rows is None else list(rows)
+
+    def unix_rows(self) -> Iterator[UnixSocket] | None:
+        """The unix table's records as they are decoded (the table is read first, whole, so a
+        read error comes before any row); None when the unix section is not listed."""
         if not self.walk.lists_unix:
             return None
         lines = self.walk.unix()
-        return [] if lines is None else decode_unix_rows(self.source, lines, self.messages, self._keep_unix)
+        return iter(()) if lines is None else unix_rows(self.source, lines, self.messages, self._keep_unix)
 
 
 #: Bytes of table text read and parsed ahead while the -p fd scan runs; beyond them the scan is waited for.
 READ_AHEAD = 8 << 20
 #: A tcp line's length (the kernel pads it to 149 bytes and a newline): bytes from a count of rows.
 LINE_BYTES = 150
+#: Records decoded ahead while the -p fd scan runs, for the outputs made from records (a record
+#: with its addresses is about 400 bytes: READ_AHEAD's 56k rows would be 22 MiB).
+RECORDS_AHEAD = 16384
 
 
 def read_ahead(pieces: Iterator[T], size: Callable[[T], int], budget: int) -> Iterator[T]:
@@ -282,13 +293,14 @@ class Walk:
         """Whether the unix section is listed (it is in the plan and the walk did not stop before it)."""
         return self.unix_family is not None and not self.stopped
 
-    def unix(self) -> list[str] | None:
-        """The lines of the unix table, None when it is absent or unreadable (either is said)."""
+    def unix(self) -> Lines | Spooled | None:
+        """The lines of the unix table (read whole now, held or spooled: proc/source.py
+        ``spool_net``), None when it is absent or unreadable (either is said)."""
         family = self.unix_family
         if family is None:
             return None
         try:
-            lines = self.source.read_net(Table.UNIX)
+            lines = self.source.spool_net(Table.UNIX)
         except SourceError as exc:
             self.messages.append(exc)
             return None  # said; not also "empty"
@@ -369,24 +381,40 @@ def careful_rows(rows: Iterable[InetSocket | ParseError], messages: list[Message
 
 
 def decode_unix_rows(
-    source: ProcSource, lines: list[str], messages: list[Message], keep: Callable[[UnixSocket], bool] | None
+    source: ProcSource, lines: Iterable[str], messages: list[Message], keep: Callable[[UnixSocket], bool] | None
 ) -> list[UnixSocket]:
     """The records of the unix table's ``lines`` that ``keep`` keeps; problems go to ``messages``."""
+    return list(unix_rows(source, lines, messages, keep))
+
+
+def unix_rows(
+    source: ProcSource, lines: Iterable[str], messages: list[Message], keep: Callable[[UnixSocket], bool] | None
+) -> Iterator[UnixSocket]:
+    """The records of the unix table's ``lines`` that ``keep`` keeps, as they are decoded;
+    problems go to ``messages`` as they come, and the note naming the ambiguous records that
+    are kept comes last (its size does not grow with the table)."""
+    from netread.model import Ambiguous
+    from netread.parse.unix import AMBIGUOUS
+    from netread.parse.unix import NAMED
     from netread.parse.unix import decode_unix
 
     path = source.net_path(Table.UNIX)
     if not lines:
         messages.append(ParseError(path, 1, "header", "missing: the file is empty", ""))
-    rows: list[UnixSocket] = []
     skipped: dict[int, ParseError] = getattr(lines, "skipped", None) or {}  # lines too long to read
+    named: list[tuple[int, int | None]] = []
+    more = 0
     for row in decode_unix(lines, path=path):
         if isinstance(row, ParseError):
             messages.append(skipped.get(row.lineno, row))
         elif not isinstance(row, UnixSocket):  # the ambiguous records: noted when they are listed
-            shown = {r.lineno for r in rows}
-            records = tuple(r for r in row.records if r[0] in shown)
-            if records:
-                messages.append(row._replace(records=records))
+            pass
         elif keep is None or keep(row):
-            rows.append(row)
-    return rows
+            if row.suspect == AMBIGUOUS:
+                if len(named) < NAMED:
+                    named.append((row.lineno, row.inode))
+                else:
+                    more += 1
+            yield row
+    if named:
+        messages.append(Ambiguous(path, tuple(named), more))

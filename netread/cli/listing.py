@@ -238,7 +238,7 @@ def _streamed(
     from netread.render.netstat import NetstatFormatter
     from netread.render.netstat import banner
     from netread.render.netstat import inet_header
-    from netread.render.netstat import unix_section
+    from netread.render.netstat import unix_pieces
 
     with _Rows(source, opts, report, names, filters) as rows:
         fmt = NetstatFormatter(opts, owners=rows.owners, clk_tck=source.clk_tck, user_name=rows.users.get, names=names)
@@ -248,7 +248,8 @@ def _streamed(
                 out.write(_encode("".join([fmt.inet_row(row) + "\n" for row in piece])))
         unix = rows.unix_rows()
         if unix is not None:
-            out.write(_encode(unix_section(fmt, unix)))
+            for text in unix_pieces(fmt, unix):
+                out.write(_encode(text))
         return report.status(opts.strict, rows.stream.stopped)
 
 
@@ -284,11 +285,10 @@ class _Rows:
             yield piece if kept is None else [s for s in piece if kept(s)]
         self._said()
 
-    def unix_rows(self) -> list[UnixSocket] | None:
-        rows = self.stream.unix()
-        self._said()
-        kept = self._kept
-        return rows if rows is None or kept is None else [s for s in rows if kept(s)]
+    def unix_rows(self) -> Iterator[UnixSocket] | None:
+        """The unix rows as they are read (the messages said as they come); None when not listed."""
+        rows = self.stream.unix_rows()
+        return None if rows is None else _said_as_read(rows, self._said, self._kept)
 
 
 def record_pieces(
@@ -321,6 +321,19 @@ def write_records(out: Writer, output: str, batches: Iterator[list[Record]], abo
         out.write(formats.csv_header(csv_keys))
     for records in batches:
         out.write(formats.ndjson_lines(records) if output == "ndjson" else formats.csv_rows(records, keys=csv_keys))
+
+
+def _said_as_read(rows: Iterator[UnixSocket], said: Callable[[], None], kept: Callable[[UnixSocket], bool] | None) -> Iterator[UnixSocket]:
+    """``rows`` that ``kept`` keeps, the messages said as they come (each before the rows after
+    it) and once more at the end (the note on the ambiguous records)."""
+    count = 0
+    for row in rows:
+        count += 1
+        if not count % 4096:
+            said()
+        if kept is None or kept(row):
+            yield row
+    said()
 
 
 def _facts(source: ProcSource) -> Facts:
@@ -374,11 +387,11 @@ def _stream(source: ProcSource, opts: Options, out: Writer, report: Report, name
     from netread.render.netstat import NetstatFormatter
     from netread.render.netstat import banner
     from netread.render.netstat import inet_header
-    from netread.render.netstat import unix_section
+    from netread.render.netstat import unix_pieces
     from netread.sockets import READ_AHEAD
     from netread.sockets import Walk
-    from netread.sockets import decode_unix_rows
     from netread.sockets import read_ahead
+    from netread.sockets import unix_rows
 
     scanning = None
     turns: Turns | None = None
@@ -396,12 +409,13 @@ def _stream(source: ProcSource, opts: Options, out: Writer, report: Report, name
     messages: list[Message] = []
     walk = Walk(source, select.plan(opts), messages)
 
-    def take_owners() -> None:
+    def take_owners(say: bool = True) -> None:
         nonlocal scanning
         if scanning is not None:
             wait, scanning = scanning, None  # called once, even when it raises (Ctrl-C)
             fmt.owners = wait()
-            report.owners(fmt.owners)
+            if say:
+                report.owners(fmt.owners)
 
     try:
         if walk.has_inet:
@@ -423,10 +437,19 @@ def _stream(source: ProcSource, opts: Options, out: Writer, report: Report, name
             messages.clear()
         if walk.lists_unix:
             lines = walk.unix()
-            rows = [] if lines is None else decode_unix_rows(source, lines, messages, select.keep_unix(opts))
-            report.messages(messages)
-            take_owners()
-            out.write(_encode(unix_section(fmt, rows)))  # banner and header even when the file is absent
+            rows = iter(()) if lines is None else unix_rows(source, lines, messages, select.keep_unix(opts))
+            note = scanning is not None
+            if note:  # the rows need the owners; their note comes after the table's messages, as netstat says it
+                take_owners(say=False)
+
+            def said() -> None:
+                report.messages(messages)
+                messages.clear()
+
+            for text in unix_pieces(fmt, _said_as_read(rows, said, None)):  # banner and header even when the file is absent
+                out.write(_encode(text))
+            if note:
+                report.owners(fmt.owners)
     finally:
         if turns is not None:
             turns.close()  # the second CPU's child ended and reaped, on errors too

@@ -44,9 +44,9 @@ class Report:
             elif isinstance(message, Absent):
                 self.err.write(f"netread: no support for `{escape_text(message.family)}' on this system.\n")
             elif isinstance(message, Ambiguous):
-                some = ", ".join(f"{n} (inode {i})" for n, i in message.records[:10]) + (", ..." if len(message.records) > 10 else "")
+                some = ", ".join(f"{n} (inode {i})" for n, i in message.records[:10]) + (", ..." if message.total > 10 else "")
                 self.err.write(
-                    f"netread: note: {escape_text(message.path)}: {len(message.records)} record(s) (line {some}) may be the end of the name"
+                    f"netread: note: {escape_text(message.path)}: {message.total} record(s) (line {some}) may be the end of the name"
                     " before them (the kernel writes names raw): marked ambiguous in --format and --explain\n"
                 )
             elif isinstance(message, Unresolved):

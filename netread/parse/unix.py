@@ -157,6 +157,11 @@ def _wide(line: str, path: str, lineno: int) -> ParseError | None:
 
 
 
+#: Records a table may have and still be decoded from memory in one reading; past them it is
+#: read twice (its facts first, then its records), holding only bounded facts.
+HELD = 1 << 14
+
+
 def decode_unix(lines: Iterable[str], *, path: str) -> Iterator[UnixSocket | ParseError | Ambiguous]:
     r"""Decode the lines of /proc/net/unix (header included) in file order.
 
@@ -171,14 +176,40 @@ def decode_unix(lines: Iterable[str], *, path: str) -> Iterator[UnixSocket | Par
     named in one :class:`~netread.model.Ambiguous` note (not a problem: the
     kernel's own tables hold such records).
 
+    The marks need facts of the whole table (who else holds an inode, how
+    every other Num reads), so a table of more than :data:`HELD` records is
+    read twice when ``lines`` can be iterated again (a list, or
+    proc/source.py's spooled table): once for :class:`_Facts`, whose size does
+    not grow with the table, then for the records, yielded as they are read.
+    A one-shot iterator is held whole.
+
     >>> rows = decode_unix(["Num       RefCount Protocol Flags    Type St Inode Path",
     ...     "0000000000000000: 00000002 00000000 00010000 0001 01 42776 /run/a b.sock"], path="net/unix")
     >>> row = next(rows)
     >>> (row.refcount, row.flags, row.type, row.st, row.inode, row.path)
     (2, 65536, 1, 1, 42776, '/run/a b.sock')
     """
+    if iter(lines) is lines:
+        lines = list(lines)
     candidates: dict[int, int] = {}  # line of a record the previous name could run onto -> that name's line
-    items = list(_read(lines, path, candidates))
+    items: list[UnixSocket | ParseError] = []
+    reading = _read(lines, path, candidates)
+    for item in reading:
+        items.append(item)
+        if len(items) > HELD:
+            break
+    else:
+        yield from _held(items, path, candidates)
+        return
+    facts = _Facts()
+    facts.add(items, candidates)
+    del items
+    facts.add(reading, candidates)
+    yield from facts.marked(_read(lines, path, candidates), path, candidates)
+
+
+def _held(items: list[UnixSocket | ParseError], path: str, candidates: dict[int, int]) -> Iterator[UnixSocket | ParseError | Ambiguous]:
+    """The records of a table held whole, marked."""
     if not candidates:
         yield from items
         return
@@ -194,21 +225,117 @@ def decode_unix(lines: Iterable[str], *, path: str) -> Iterator[UnixSocket | Par
     ambiguous: list[UnixSocket] = []
     for item in items:
         if isinstance(item, UnixSocket) and item.lineno in candidates:
-            previous = candidates[item.lineno]
-            why = _evidence(item, holders, zeros, len(plain))
-            if why is not None:
-                yield ParseError(
-                    path, item.lineno, "line",
-                    f"a record that may be the end of line {previous}'s name (the kernel writes names raw), and {why}: marked [forged]",
-                    "",
-                )
-                item = item._replace(suspect=FORGED)
+            warning, item = _marked(item, candidates[item.lineno], _evidence(item, holders, zeros, len(plain)), path)
+            if warning is not None:
+                yield warning
             else:
                 ambiguous.append(item)
-                item = item._replace(suspect=AMBIGUOUS)
         yield item
     if ambiguous:
-        yield Ambiguous(path, tuple((row.lineno, row.inode) for row in ambiguous))
+        yield Ambiguous(path, tuple((row.lineno, row.inode) for row in ambiguous[:NAMED]), max(0, len(ambiguous) - NAMED))
+
+
+#: Ambiguous records named one by one in the note; the rest are counted.
+NAMED = 10
+
+
+def _marked(row: UnixSocket, previous: int, why: str | None, path: str) -> tuple[ParseError | None, UnixSocket]:
+    """``row`` marked ambiguous, or forged with its warning when ``why`` says it is not the kernel's."""
+    if why is None:
+        return None, row._replace(suspect=AMBIGUOUS)
+    warning = ParseError(
+        path, row.lineno, "line",
+        f"a record that may be the end of line {previous}'s name (the kernel writes names raw), and {why}: marked [forged]",
+        "",
+    )
+    return warning, row._replace(suspect=FORGED)
+
+
+#: Bits of the filter :class:`_Facts` uses to find inodes that may repeat (8 MiB).
+FILTER_BITS = 1 << 26
+
+
+class _Facts:
+    """What the marks need of a table too big to hold, gathered in a first reading, in a size
+    that does not grow with the table: how many records are not candidates and how many of
+    those have Num 0, and the lines of every inode held more than once.
+
+    Repeated inodes are found with a two-hash Bloom filter (:data:`FILTER_BITS`): an inode
+    whose bits are all set already may repeat and is watched from there on (its first two
+    lines from then); a kernel table's inodes are unique, so few are watched (the filter's
+    false positives: about a few thousand at 3 million records).  The second reading
+    (:meth:`marked`) learns the lines before, so each mark is the one :func:`_held` makes.
+    """
+
+    def __init__(self) -> None:
+        self.others = 0
+        self.zeros = 0
+        self.bits = bytearray(FILTER_BITS >> 3)
+        #: inode -> its first two lines from the one where the filter knew it (it may repeat).
+        self.watched: dict[int, list[int]] = {}
+
+    def add(self, items: Iterable[UnixSocket | ParseError], candidates: dict[int, int]) -> None:
+        bits, watched, mask = self.bits, self.watched, FILTER_BITS - 1
+        for row in items:
+            if not isinstance(row, UnixSocket):
+                continue
+            if candidates.pop(row.lineno, None) is None:
+                self.others += 1
+                self.zeros += row.num == 0
+            inode = row.inode
+            if not inode:
+                continue
+            lines = watched.get(inode)
+            if lines is not None:
+                if len(lines) < 2:
+                    lines.append(row.lineno)
+                continue
+            h = inode * 0x9E3779B97F4A7C15
+            a, b = (h >> 17) & mask, (h >> 41) & mask
+            if bits[a >> 3] >> (a & 7) & bits[b >> 3] >> (b & 7) & 1:
+                watched[inode] = [row.lineno]
+            else:
+                bits[a >> 3] |= 1 << (a & 7)
+                bits[b >> 3] |= 1 << (b & 7)
+
+    def marked(self, items: Iterable[UnixSocket | ParseError], path: str, candidates: dict[int, int]) -> Iterator[UnixSocket | ParseError | Ambiguous]:
+        """The second reading's items, each candidate marked as :func:`_held` marks it."""
+        watched = self.watched
+        first: dict[int, int] = {}  # watched inode -> its first line, in this reading
+        named: list[tuple[int, int | None]] = []
+        more = 0
+        for item in items:
+            if isinstance(item, UnixSocket):
+                inode = item.inode
+                if inode in watched and inode not in first:
+                    first[inode] = item.lineno
+                previous = candidates.pop(item.lineno, None)
+                if previous is not None:
+                    warning, item = _marked(item, previous, _evidence(item, self._holders(item, first), self.zeros, self.others), path)
+                    if warning is not None:
+                        yield warning
+                    else:
+                        if len(named) < NAMED:
+                            named.append((item.lineno, item.inode))
+                        else:
+                            more += 1
+            yield item
+        if named:
+            yield Ambiguous(path, tuple(named), more)
+
+    def _holders(self, row: UnixSocket, first: dict[int, int]) -> dict[int, list[int]]:
+        """The holders :func:`_evidence` looks at for ``row``: its line and the first other line
+        holding its inode, if any."""
+        inode = row.inode
+        lines = self.watched.get(inode) if inode else None
+        if not lines or inode is None:
+            return {}
+        if first[inode] != row.lineno:  # an earlier line holds it
+            return {inode: [first[inode], row.lineno]}
+        # the first line holding it: any later one is one the filter watched (its bits were set here)
+        later = [n for n in lines if n != row.lineno]
+        return {inode: [row.lineno, later[0]]} if later else {}
+
 
 def _evidence(row: UnixSocket, holders: dict[int, list[int]], zeros: int, others: int) -> str | None:
     """Why an ambiguous record cannot be the kernel's own, or None when nothing in the table says so."""

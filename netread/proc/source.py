@@ -155,6 +155,37 @@ class ProcSource(NamedTuple):
             lines += piece.decode("utf-8", "surrogateescape").split("\n")[:-1]
         return lines
 
+    def spool_net(self, name: str) -> Lines | Spooled | None:
+        """``net/<name>`` read now, as :meth:`read_net` reads it, in a form that can be read
+        again and again, or None if the file is absent.
+
+        A table of up to :data:`HELD_BYTES` is held as its lines (:class:`Lines`); a bigger
+        one is written to an unnamed temporary file as it is read and read back from there
+        (:class:`Spooled`), so memory does not grow with the table, and every reading of it
+        is the same (a live table changes from one read to the next).  Errors are raised
+        here, as :meth:`read_net` raises them.
+        """
+        chunks = self.net_chunks(name, overlap=False)
+        if chunks is None:
+            return None
+        lines = Lines()
+        held = 0
+        spool: Spooled | None = None
+        for lineno, piece in chunks:
+            if isinstance(piece, ParseError):
+                (lines if spool is None else spool).skipped[lineno] = piece
+                piece = (SKIPPED_HEADER if lineno == 1 else SKIPPED).encode() + b"\n"
+            if spool is not None:
+                spool.write(piece)
+                continue
+            lines += piece.decode("utf-8", "surrogateescape").split("\n")[:-1]
+            held += len(piece)
+            if held > HELD_BYTES:
+                spool = Spooled(lines.skipped)
+                spool.write("".join([line + "\n" for line in lines]).encode("utf-8", "surrogateescape"))
+                lines = Lines()
+        return lines if spool is None else spool
+
     def net_chunks(self, name: str, size: int = 1 << 17, *, overlap: bool = True) -> Iterator[tuple[int, bytes | ParseError]] | None:
         """``net/<name>`` as (number of its first line, bytes of whole lines) pieces, or None if absent.
 
@@ -253,6 +284,49 @@ class Lines(list[str]):
     def __init__(self) -> None:
         super().__init__()
         self.skipped: dict[int, ParseError] = {}
+
+
+#: The most bytes of a table :meth:`ProcSource.spool_net` holds in memory.
+HELD_BYTES = 4 << 20
+
+
+class Spooled:
+    """A table's lines kept in an unnamed temporary file: each iteration reads them again from
+    its start, a piece at a time, as :meth:`ProcSource.read_net` splits them; ``skipped`` as
+    :class:`Lines`' (the file holds :data:`SKIPPED` in their place).  The file goes when this
+    does (or with ``close()``)."""
+
+    def __init__(self, skipped: dict[int, ParseError]) -> None:
+        import tempfile
+
+        self.skipped = skipped
+        self._file = tempfile.TemporaryFile()
+        self._size = 0
+
+    def write(self, data: bytes) -> None:
+        self._file.write(data)
+        self._size += len(data)
+
+    def close(self) -> None:
+        self._file.close()
+
+    def __bool__(self) -> bool:
+        return self._size > 0
+
+    def __iter__(self) -> Iterator[str]:
+        handle = self._file
+        handle.flush()
+        offset = 0
+        rest = b""
+        while offset < self._size:
+            piece = os.pread(handle.fileno(), min(1 << 20, self._size - offset), offset)
+            if not piece:
+                break
+            offset += len(piece)
+            cut = piece.rfind(b"\n") + 1
+            text = (rest + piece[:cut]).decode("utf-8", "surrogateescape")
+            rest = piece[cut:] if cut else rest + piece
+            yield from text.split("\n")[:-1]
 
 
 def open_regular(path: StrPath, flags: int = 0) -> io.FileIO:

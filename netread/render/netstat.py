@@ -10,6 +10,8 @@ raw) the text here differs on purpose; README "Differences from netstat".
 
 from __future__ import annotations
 
+import itertools
+
 from netread.escape import escape_text
 from netread.model import UNIX_FLAGS
 from netread.model import UNKNOWN
@@ -26,6 +28,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
     from collections.abc import Iterable
+    from collections.abc import Iterator
     from typing import AnyStr
     from typing import Protocol
     from typing import TypeVar
@@ -45,7 +48,7 @@ if TYPE_CHECKING:
         def service(self, port: int, proto: str) -> str | None: ...
 
 #: Texts kept per cache before it is emptied (memory stays flat on huge or hostile tables).
-COLUMN_CACHE = 1 << 16
+COLUMN_CACHE = 1 << 13
 #: addr_do_one's short_len: host + port longer than this are cut (unless -W).
 ADDR_SHORT_LEN = 22
 ADDR_COLUMN = 23
@@ -343,5 +346,22 @@ def state_text(st: int, family: str) -> str:
 
 def unix_section(fmt: NetstatFormatter, rows: Iterable[UnixSocket]) -> str:
     """The unix section: banner, header and rows (the banner and header even with no rows)."""
+    return "".join(unix_pieces(fmt, rows))
+
+
+#: Unix rows formatted into one piece of text by :func:`unix_pieces`.
+UNIX_BATCH = 4096
+
+
+def unix_pieces(fmt: NetstatFormatter, rows: Iterable[UnixSocket]) -> Iterator[str]:
+    """:func:`unix_section` a piece at a time: banner and header, then :data:`UNIX_BATCH` rows
+    per piece, as ``rows`` come (a streamed listing holds one piece)."""
     opts = fmt.opts
-    return banner("unix", opts) + "\n" + unix_header(opts) + "\n" + "".join([fmt.unix_row(row) + "\n" for row in rows])
+    yield banner("unix", opts) + "\n" + unix_header(opts) + "\n"
+    row_text = fmt.unix_row
+    it = iter(rows)
+    while True:
+        piece = [row_text(row) + "\n" for row in itertools.islice(it, UNIX_BATCH)]
+        if not piece:
+            return
+        yield "".join(piece)

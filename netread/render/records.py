@@ -12,6 +12,8 @@ every format.  schema/netread.schema.json documents the keys.
 
 from __future__ import annotations
 
+import itertools
+
 from netread.escape import undecodable_escaped
 from netread.model import InetSocket
 from netread.model import Owner
@@ -135,7 +137,7 @@ RECORD_BATCH = 1024
 
 def record_batches(
     inet: Iterable[Sequence[InetSocket]],
-    unix: Callable[[], Sequence[UnixSocket] | None],
+    unix: Callable[[], Iterable[UnixSocket] | None],
     owners: Owners | None,
     users: Mapping[int, str | None],
     clk_tck: int,
@@ -149,9 +151,12 @@ def record_batches(
     for piece in inet:
         for i in range(0, len(piece), RECORD_BATCH):
             yield [inet_record(s, holders(s.inode), users, clk_tck) for s in piece[i : i + RECORD_BATCH]]
-    rows = unix() or ()
-    for i in range(0, len(rows), RECORD_BATCH):
-        yield [unix_record(s, holders(s.inode)) for s in rows[i : i + RECORD_BATCH]]
+    rows = iter(unix() or ())
+    while True:
+        batch = [unix_record(s, holders(s.inode)) for s in itertools.islice(rows, RECORD_BATCH)]
+        if not batch:
+            return
+        yield batch
 
 
 def finding_record(finding: Finding) -> Record:
