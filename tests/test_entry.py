@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -139,3 +140,10 @@ def test_quick_parse_and_typer_list_the_families_in_order(argv: list[str]) -> No
         CliRunner().invoke(app, argv)
     quick = entry.quick_parse(argv)
     assert quick is not None and seen and quick.families == seen[0].families
+
+
+def test_a_listing_of_every_namespace_starts_without_typer() -> None:
+    """--netns all takes the quick parser's path: typer costs ~50 ms, more than a namespace's tables."""
+    code = "import sys, netread.cli as c; sys.argv = ['netread', '--netns', 'all', '-tuwxan']\ntry:\n    c.run()\nexcept SystemExit:\n    pass\nprint('typer' in sys.modules, file=sys.stderr)"
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, env={"PYTHONPATH": str(ROOT), "PATH": os.environ.get("PATH", "")}, timeout=60)
+    assert proc.stderr.decode().strip().endswith("False"), proc.stderr

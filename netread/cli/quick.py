@@ -104,7 +104,7 @@ def quick_parse(argv: Sequence[str]) -> Request | None:
                 return None
             if not value or value.startswith("-"):
                 return None  # let cli/argv.py say what is wrong
-            if not arg.startswith("--proc") and not all(name in FAMILIES for name in value.split(",")):
+            if arg.startswith(("-A", "--protocol")) and not all(name in FAMILIES for name in value.split(",")):
                 return None  # an alias (ip, tcpip) or a family netread does not list: cli/argv.py's
             if arg.startswith("--proc"):
                 if proc is not None:
