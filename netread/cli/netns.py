@@ -63,7 +63,7 @@ def list_namespaces(
         labels = _labels(source, ns)
         to.write(section_banner(ns.label, ns.names, labels, ns.via, ns.pid, ns.tid, ns.path).encode("utf-8", "surrogateescape"))
         try:
-            read = namespaces.section_source(source, ns)._replace(netns_labels=labels)
+            read = namespaces.section_source(source, ns, _tables(opts))._replace(netns_labels=labels)
         except namespaces.NotEnterable as exc:
             sys.stderr.write(f"netread: note: {exc}\n")
             return ExitStatus.OK
@@ -215,6 +215,14 @@ class _Frames:
         self._file.flush()
 
 
+def _tables(opts: Options) -> list[str]:
+    """The files a section reads: its listing's tables, and with --explain the counters."""
+    from netread.select import plan
+
+    tables = [str(table) for family in plan(opts) for table in family.tables]
+    return tables + ["snmp", "netstat"] if opts.explain else tables
+
+
 def _say_denied(denied: int) -> None:
     if denied:
         sys.stderr.write(
@@ -257,7 +265,7 @@ def _records(
     def batches() -> Iterator[list[dict[str, object]]]:
         for ns, tag in zip(chosen, tags):
             try:
-                section = namespaces.section_source(source, ns)._replace(netns_labels=tuple(tag["labels"]))  # type: ignore[arg-type]
+                section = namespaces.section_source(source, ns, _tables(opts))._replace(netns_labels=tuple(tag["labels"]))  # type: ignore[arg-type]
             except namespaces.NotEnterable as exc:
                 sys.stderr.write(f"netread: note: {exc}\n")
                 continue
