@@ -57,7 +57,12 @@ def list_namespaces(
     if (opts.programs or (filters is not None and filters.need_owners)) and source.owners is None:
         source = source._replace(owners=source.scan_owners()())
     if output != "netstat":
-        return _records(chosen, source, opts, out, names, output, filters, header, found.denied)
+        orphans = _orphan_namespaces(source, chosen) if _with_orphans(which, source) else []
+        try:
+            return _records(chosen + [ns for ns, _ in orphans], source, opts, out, names, output, filters, header, found.denied)
+        finally:
+            for _, nsfd in orphans:
+                os.close(nsfd)
 
     def section(number: int, ns: Namespace, to: Writer) -> int:
         labels = _labels(source, ns)
@@ -89,22 +94,27 @@ def list_namespaces(
     finally:
         if helper is not None:
             helper.close()
-    if which == "all" and source.owners is not None and source.root == LIVE_ROOT:
-        status = max(status, _orphans(source, chosen, lambda ns: section(len(chosen), ns, out)))
+    if _with_orphans(which, source):
+        for ns, nsfd in _orphan_namespaces(source, chosen):
+            try:
+                status = max(status, section(len(chosen), ns, out))
+            finally:
+                os.close(nsfd)
     _say_denied(found.denied)
     return status
 
 
-def _orphans(source: ProcSource, chosen: list[Namespace], section: Callable[[Namespace], int]) -> int:
+def _orphan_namespaces(source: ProcSource, chosen: list[Namespace]) -> list[tuple[Namespace, int]]:
     """-p: the sockets processes hold that no table lists. Each one's namespace is found through the
-    socket (SIOCGSKNS, root) and listed as one more section; without the right, it is said."""
+    socket (SIOCGSKNS, root), with the nsfs fd that keeps it (the caller closes it); without the
+    right, it is said."""
     from netread.escape import escape_text
     from netread.proc import namespaces
 
     assert source.owners is not None
     listed = namespaces.listed_inodes(source, chosen)
     seen = {ns.inode for ns in chosen}
-    status: int = ExitStatus.OK
+    found: list[tuple[Namespace, int]] = []
     for orphan in namespaces.orphan_sockets(source.root, source.owners.holders, listed):
         got = namespaces.socket_namespace(source.root, orphan)
         if got is None:
@@ -115,13 +125,17 @@ def _orphans(source: ProcSource, chosen: list[Namespace], section: Callable[[Nam
             )
             continue
         ns, nsfd = got
-        try:
-            if ns.inode not in seen:
-                seen.add(ns.inode)
-                status = max(status, section(ns))
-        finally:
+        if ns.inode in seen:
             os.close(nsfd)
-    return status
+            continue
+        seen.add(ns.inode)
+        found.append((ns, nsfd))
+    return found
+
+
+def _with_orphans(which: str, source: ProcSource) -> bool:
+    """Whether a listing looks for the namespaces only sockets hold: every namespace, live, with the owners."""
+    return which == "all" and source.owners is not None and source.root == LIVE_ROOT
 
 
 #: Sections from which every other one is made by a forked helper, on a second CPU: reading a

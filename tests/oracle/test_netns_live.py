@@ -365,3 +365,13 @@ def test_a_namespace_held_only_by_sockets_is_found_through_them(holders: dict[st
     assert any(line.startswith("tcp        0      0 127.0.0.1:18080         0.0.0.0:*               LISTEN      ") and f"{holder}/" in line for line in body)
     assert any(line.endswith("@netread-test-socket") and f"{holder}/" in line for line in body)
     assert "(no task; found through a socket" not in _netread("-tuwxan")  # without -p no fd is looked at
+
+
+def test_a_namespace_held_only_by_sockets_is_in_the_records_too(holders: dict[str, object]) -> None:
+    holder = holders["holder"]
+    run = subprocess.run([sys.executable, "-m", "netread", "--netns", "all", "-tuwxanp", "--format", "json"], capture_output=True, timeout=60)
+    document = json.loads(run.stdout)
+    via_socket = [ns for ns in document["source"]["namespaces"] if ns["via"] == "socket"]
+    assert len(via_socket) == 1 and via_socket[0]["pid"] == holder
+    rows = [r for r in document["sockets"] if r["netns"]["via"] == "socket"]
+    assert {(r["proto"], r["local_port"] if r["proto"] != "unix" else r["path"], r["pid"]) for r in rows} >= {("tcp", 18080, holder), ("unix", "@netread-test-socket", holder)}
