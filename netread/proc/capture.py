@@ -361,15 +361,9 @@ def _socket_namespaces(root: Path, capture: Capture, tables: list[tuple[str, str
 
 
 def _read_handle(handle: io.FileIO) -> bytes:
-    chunks = []
-    size = 0
-    while size < MAX_FILE:
-        chunk = handle.read(CHUNK)
-        if not chunk:
-            break
-        chunks.append(chunk)
-        size += len(chunk)
-    return b"".join(chunks)
+    from netread.proc.source import read_all
+
+    return read_all(handle, MAX_FILE, CHUNK)
 
 
 def _interfaces(capture: Capture) -> None:

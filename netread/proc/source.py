@@ -252,15 +252,21 @@ class ProcSource(NamedTuple):
         the caller can say what netstat says for each.
         """
         with self.open(relative) as handle:
-            pieces: list[bytes] = []
-            size = 0
-            while size < limit:
-                piece = handle.read(min(1 << 16, limit - size))
-                if not piece:
-                    break
-                pieces.append(piece)
-                size += len(piece)
-            return b"".join(pieces)
+            return read_all(handle, limit)
+
+
+def read_all(handle: io.FileIO, limit: int, chunk: int = 1 << 16) -> bytes:
+    """The first ``limit`` bytes of an open file, read ``chunk`` at a time (/proc/sys allocates a
+    whole request in the kernel, so one huge read fails with ENOMEM)."""
+    pieces: list[bytes] = []
+    size = 0
+    while size < limit:
+        piece = handle.read(min(chunk, limit - size))
+        if not piece:
+            break
+        pieces.append(piece)
+        size += len(piece)
+    return b"".join(pieces)
 
 
 def _reason(exc: OSError) -> str:
