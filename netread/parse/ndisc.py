@@ -9,7 +9,7 @@ rprint_cache6 scans each line with one ``sscanf`` whose count it never checks::
 (address groups, location, prefix length, type, state, expire, tstamp,
 reachable, gc, refcnt, flags, device, hardware address bytes), so every line
 gives a row, and what a line does not convert keeps the previous line's value
-(netread/parse/cscan.py has the conversions).  For example::
+(netread/parse/scanf.py has the conversions).  For example::
 
     fe800000000000000000000000000001 02 40 00 02 00000000 00001000 00002000 3000 0001 0080 eth0 00 11 22 33 44 55
 
@@ -23,8 +23,8 @@ import ipaddress
 import socket
 
 from netread.errors import ParseError
-from netread.parse.cscan import Scanner
-from netread.parse.cscan import fgets_pieces
+from netread.parse.scanf import TextScan
+from netread.parse.scanf import fgets_pieces
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -68,7 +68,7 @@ def parse_ndisc(lines: Iterable[str], *, path: str = "/proc/net/ndisc") -> Itera
     values: dict[str, int | str] = {}
     address: ipaddress.IPv6Address | None = None
     for lineno, text in fgets_pieces(line.encode("utf-8", "surrogateescape").decode("latin-1") for line in lines):
-        scan = Scanner(text)
+        scan = TextScan(text)
         for name, kind in _FIELDS:
             width = int(kind[1:])
             got: int | str | None

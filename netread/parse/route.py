@@ -3,7 +3,7 @@
 net-tools' lib/inet_gr.c (rprint_fib, rprint_cache) and lib/inet6_gr.c
 (rprint_fib6) scan each line with ``sscanf`` into variables that live across
 lines, so a field that fails to convert keeps the previous line's value
-(netread/parse/cscan.py has the conversions).  These decoders keep that state
+(netread/parse/scanf.py has the conversions).  These decoders keep that state
 the same way and say, for each row, which values were carried over
 (:attr:`Route.carried`) and which were never set at all (:attr:`Route.unset`:
 netstat prints uninitialised memory there; netread prints 0).
@@ -33,8 +33,8 @@ import ipaddress
 import socket
 
 from netread.errors import ParseError
-from netread.parse.cscan import Scanner
-from netread.parse.cscan import fgets_pieces
+from netread.parse.scanf import TextScan
+from netread.parse.scanf import fgets_pieces
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -182,7 +182,7 @@ def column_plan(header: str, columns: Sequence[tuple[str, str]]) -> tuple[list[t
 
 def _scan(text: str, plan: Sequence[tuple[str, str]], values: dict[str, int | str]) -> tuple[int, str | None]:
     """sscanf with ``plan`` into ``values`` (kept across lines); (conversions done, first field that failed)."""
-    scan = Scanner(text)
+    scan = TextScan(text)
     done = 0
     for name, kind in plan:
         got: int | str | None
@@ -372,7 +372,7 @@ def parse_ipv6_route(lines: Iterable[str], *, path: str = "/proc/net/ipv6_route"
     iface: str | None = None
     addresses: dict[str, ipaddress.IPv6Address] = {}
     for lineno, text in fgets_pieces(_latin1(line) for line in lines):
-        scan = Scanner(text)
+        scan = TextScan(text)
         failed: str | None = None
         for name, index in _V6_FIELDS:
             got: int | str | None

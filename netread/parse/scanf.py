@@ -1,7 +1,9 @@
 """glibc's scanf conversions, as netstat's ``sscanf``/``fscanf`` calls apply them to a C string.
 
 netstat reads net/igmp, net/igmp6 and net/ip_masquerade with scanf formats
-(netstat.c igmp_do_one, lib/masq_info.c read_masqinfo), so what it shows for
+(netstat.c igmp_do_one, lib/masq_info.c read_masqinfo), and net/route, net/rt_cache,
+net/ipv6_route and net/ndisc with ``fgets`` and ``sscanf`` (lib/inet_gr.c, lib/inet6_gr.c:
+:class:`TextScan`, :func:`fgets_pieces`), so what it shows for
 an odd line is what these conversions make of it: a blank in the format skips
 any run of whitespace (newlines too), ``%d`` reads a ``long`` (``strtol``
 saturates) and keeps its low 32 bits, ``%Nc`` copies bytes without a NUL,
@@ -9,6 +11,11 @@ saturates) and keeps its low 32 bits, ``%Nc`` copies bytes without a NUL,
 """
 
 from __future__ import annotations
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from collections.abc import Iterator
 
 #: C's isspace(): what a blank in a format, %d and %s skip.
 SPACE = b" \t\n\v\f\r"
@@ -53,16 +60,17 @@ class Scan:
             return True
         return False
 
-    def integer(self, base: int = 10, unsigned: bool = False) -> int | None:
+    def integer(self, base: int = 10, unsigned: bool = False, width: int | None = None) -> int | None:
         """``%d``/``%ld`` (``strtol``: saturated to a long) or ``%u``/``%x``/``%lX`` (``strtoul``:
         a ``-`` negates modulo 2**64, an overflow is 2**64-1); None when no digit is there.
-        Hex takes a ``0x`` prefix, as glibc's does.  The caller :func:`wrap` s it to its type.
+        Hex takes a ``0x`` prefix, as glibc's does.  A ``width`` (``%8X``) counts the sign and the
+        ``0x`` too.  The caller :func:`wrap` s it to its type.
 
         >>> Scan(b" -12x").integer(), Scan(b"99999999999999999999").integer(), Scan(b"-1").integer(16, True)
         (-12, 9223372036854775807, 18446744073709551615)
         """
         self.blanks()
-        text = self.text
+        text = self.text if width is None else self.text[: self.at + width]
         start = self.at
         negative = False
         if self.at < len(text) and text[self.at] in b"+-":
@@ -116,3 +124,45 @@ class Scan:
         while self.at < len(self.text) and self.at - start < most and self.text[self.at] in _HEX:
             self.at += 1
         return self.text[start : self.at]
+
+
+class TextScan:
+    """One ``sscanf`` over text decoded as latin-1 (one character a byte, as C counts widths),
+    on :class:`Scan`: each method is one conversion; None is a failed one (nothing left to read,
+    or no digit). The text ends at its first NUL, as a C string does."""
+
+    __slots__ = ("_scan",)
+
+    def __init__(self, text: str) -> None:
+        self._scan = Scan(text.split("\0", 1)[0].encode("latin-1"))
+
+    def string(self, width: int) -> str | None:
+        """``%<width>s``; None at the end of the text."""
+        got = self._scan.word(width)
+        return got.decode("latin-1") if got else None
+
+    def decimal(self) -> int | None:
+        """``%d`` into an ``int`` (``strtol`` saturated to a long, then its low 32 bits, signed)."""
+        return self._scan.decimal()
+
+    def hexadecimal(self, width: int = -1, bits: int = 32) -> int | None:
+        """``%X`` (or ``%<width>x``) into an ``unsigned int`` (``bits=64``: ``%lx``, an ``unsigned
+        long``): ``strtoul``'s value, ``-1`` is all ones, past 64 bits all ones."""
+        value = self._scan.integer(16, unsigned=True, width=None if width < 0 else width)
+        return None if value is None else value & ((1 << bits) - 1)
+
+
+def fgets_pieces(lines: Iterable[str], first: int = 1022, rest: int = 1022) -> Iterator[tuple[int, str]]:
+    """(line number, text) of each ``fgets`` call over ``lines`` (latin-1 text without newlines).
+
+    ``fgets(buf, n)`` returns at most n - 1 bytes, so a longer line comes back
+    in pieces (each numbered by the line it is in); the first call returns at
+    most ``first`` bytes (proc_gen_fmt reads the header with a 511-byte buffer).
+    """
+    size = first
+    for lineno, line in enumerate(lines, 1):
+        text = line + "\n"
+        while text:
+            yield lineno, text[:size]
+            text = text[size:]
+            size = rest

@@ -1,4 +1,4 @@
-"""parse/route.py and parse/cscan.py: netstat's sscanf rules, one case per quirk; the -r records
+"""parse/route.py and parse/scanf.py (TextScan, fgets_pieces): netstat's sscanf rules, one case per quirk; the -r records
 against the schema; and junk route files never raise and always report."""
 
 from __future__ import annotations
@@ -26,14 +26,14 @@ from route_text import route_line
 from typer.testing import CliRunner
 
 from netread.cli.app import app
-from netread.parse.cscan import Scanner
-from netread.parse.cscan import fgets_pieces
 from netread.parse.route import Route6
 from netread.parse.route import column_plan
 from netread.parse.route import inet_getsock
 from netread.parse.route import parse_ipv6_route
 from netread.parse.route import parse_route
 from netread.parse.route import parse_rt_cache
+from netread.parse.scanf import TextScan
+from netread.parse.scanf import fgets_pieces
 from netread.render.netstat_routes import fib6_flags
 from netread.render.netstat_routes import fib_flags
 
@@ -49,7 +49,7 @@ ROUTE = {**SCHEMA["$defs"]["route"], "$defs": SCHEMA["$defs"]}
          "junk", "sign-only", "empty", "leading-space"],
 )  # fmt: skip
 def test_decimal_is_strtol_into_an_int(text: str, want: int | None) -> None:
-    assert Scanner(text).decimal() == want
+    assert TextScan(text).decimal() == want
 
 
 @pytest.mark.parametrize(
@@ -59,11 +59,11 @@ def test_decimal_is_strtol_into_an_int(text: str, want: int | None) -> None:
     ids=["plain", "0x", "0x-alone", "negative", "truncated", "saturated", "width-8", "width-2", "junk"],
 )  # fmt: skip
 def test_hexadecimal_is_strtoul_into_an_unsigned(text: str, width: int, want: int | None) -> None:
-    assert Scanner(text).hexadecimal(width) == want
+    assert TextScan(text).hexadecimal(width) == want
 
 
 def test_string_widths_and_the_nul_that_ends_a_c_string() -> None:
-    scan = Scanner("averyverylongname rest\0hidden")
+    scan = TextScan("averyverylongname rest\0hidden")
     assert [scan.string(15), scan.string(127), scan.string(127), scan.string(5)] == ["averyverylongna", "me", "rest", None]
 
 
