@@ -8,7 +8,7 @@ says what ``--format json`` says about the same sockets.
     >>> conns = netread.connections("tcp", proc="sample_proc")
     >>> listeners = [c for c in conns if c.state == "LISTEN"]
     >>> (listeners[0].local_address, listeners[0].local_port, listeners[0].program, listeners[0].pids)
-    ('127.0.0.1', 8081, 'demo-web', (9089,))
+    ('127.0.0.1', 8082, 'demo-web', (9089,))
 """
 
 from __future__ import annotations

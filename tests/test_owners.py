@@ -133,8 +133,12 @@ def test_continuous_lists_every_second_and_dies_of_sigint() -> None:
             proc.kill()
             proc.communicate(timeout=30)
     assert proc.returncode == -signal.SIGINT  # killed by the signal, as netstat is (a shell sees 130)
-    assert err == b""
-    assert out.count(b"Active UNIX domain sockets (only servers)\n") >= 2
+    cycles = out.count(b"Active UNIX domain sockets (only servers)\n")
+    assert cycles >= 2
+    # sample_proc's unix table has records that may be the end of the name before them: the note,
+    # once a cycle, is all stderr holds
+    notes = err.decode().splitlines()
+    assert len(notes) in (cycles, cycles + 1) and all(n.startswith("netread: note: ") and "may be the end of the name before them" in n for n in notes)
 
 
 def test_unprivileged_programs_warning_equals_netstat(tmp_path: Path, unprivileged: Unprivileged) -> None:
