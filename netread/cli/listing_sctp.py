@@ -1,0 +1,128 @@
+"""The netstat text listing with SCTP in it: tcp, then sctp, then udp, udplite, raw and unix.
+
+netstat 2.10's main() calls sctp_info() between tcp_info() and udp_info(); sctp_info
+reads ``net/sctp/eps`` with -a or -l and ``net/sctp/assocs`` with -a or without -l
+(then ``net/sctp6/*``, which kernels do not write), and an absent file of an explicit
+-S ends the listing there with status 1 ("no support for `AF INET (sctp)'"), as an
+absent tcp file does.  This module runs the listing in those three parts, so the
+plain listing (listing.py) is untouched when no SCTP is listed.  The SCTP rows are
+not filtered (--state, --port...): with a filter they are left out.
+"""
+
+from __future__ import annotations
+
+from netread.errors import ParseError
+from netread.errors import SourceError
+from netread.model import Absent
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from netread.cli.listing import Writer
+    from netread.cli.report import Report
+    from netread.model import Message
+    from netread.model import SctpSocket
+    from netread.proc.source import ProcSource
+    from netread.render.netstat import NetstatFormatter
+    from netread.resolve import Resolver
+    from netread.select import Filters
+    from netread.select import Options
+
+FAMILY = "AF INET (sctp)"
+
+
+def sctp_files(opts: Options) -> list[tuple[str, bool, bool]]:
+    """(file under net/, association?, IPv4?) in the order sctp_info reads them."""
+    kinds = []
+    if opts.all or opts.listening:
+        kinds.append(("eps", False))
+    if opts.all or not opts.listening:
+        kinds.append(("assocs", True))
+    files = []
+    for name, association in kinds:
+        if not opts.explicit or opts.inet:
+            files.append((f"sctp/{name}", association, True))
+        if not opts.explicit or opts.inet6:
+            files.append((f"sctp6/{name}", association, False))
+    return files
+
+
+def read_sctp(source: ProcSource, opts: Options, messages: list[Message]) -> tuple[list[SctpSocket], bool]:
+    """The SCTP records netstat would list, and whether the listing stops after them."""
+    from netread.parse.sctp import decode_sctp
+
+    rows: list[SctpSocket] = []
+    say = (opts.explicit or opts.verbose) and not opts.noprot
+    for name, association, ipv4 in sctp_files(opts):
+        try:
+            lines = source.read_net(name)
+        except SourceError as exc:
+            messages.append(exc)
+            continue
+        if lines is None:
+            if ipv4:
+                if say:
+                    messages.append(Absent(FAMILY))
+                if opts.required:
+                    return rows, True
+            continue
+        label = "sctp" if ipv4 else "sctp6"
+        for record in decode_sctp(lines, path=source.net_path(name), association=association, label=label):
+            if isinstance(record, ParseError):
+                messages.append(record)
+            else:
+                rows.append(record)
+    return rows, False
+
+
+def list_with_sctp(source: ProcSource, opts: Options, out: Writer, report: Report, names: Resolver | None, filters: Filters) -> int:
+    """Print the listing of ``opts`` with its SCTP section; return the exit status."""
+    from netread import select
+    from netread.cli.listing import _encode
+    from netread.cli.listing import _Rows
+    from netread.render.netstat import NetstatFormatter
+    from netread.render.netstat import banner
+    from netread.render.netstat import inet_header
+    from netread.render.netstat import unix_section
+    from netread.render.netstat_sctp import sctp_row
+
+    families = select.plan(opts)
+    first = [f for f in families if f.tables[0].proto == "tcp"]
+    rest = [f for f in families if f.tables[0].proto != "tcp"]
+    out.write(_encode(banner("inet", opts) + "\n" + inet_header(opts) + "\n"))
+
+    def formatter(rows: _Rows) -> NetstatFormatter:
+        users = rows.users
+
+        def user(uid: int) -> str | None:
+            if uid not in users:
+                if source.users is not None:
+                    users[uid] = source.users.get(uid)
+                else:
+                    from netread.resolve import user_name
+
+                    users[uid] = user_name(uid)
+            return users[uid]
+
+        return NetstatFormatter(opts, owners=rows.owners, clk_tck=source.clk_tck, user_name=user, names=names)
+
+    with _Rows(source, opts, report, names, filters, first) as rows:
+        fmt = formatter(rows)
+        for piece in rows.inet_pieces():
+            out.write(_encode("".join([fmt.inet_row(row) + "\n" for row in piece])))
+        if rows.stream.stopped:
+            return report.status(opts.strict, True)
+        messages: list[Message] = []
+        sctp, stopped = read_sctp(source, opts, messages)
+        report.messages(messages)
+        if not filters.active:
+            out.write(_encode("".join([sctp_row(fmt, sock) for sock in sctp])))
+        if stopped:
+            return report.status(opts.strict, True)
+    with _Rows(source, opts, report, names, filters, rest) as rows:
+        fmt = formatter(rows)
+        for piece in rows.inet_pieces():
+            out.write(_encode("".join([fmt.inet_row(row) + "\n" for row in piece])))
+        unix = rows.unix_rows()
+        if unix is not None:
+            out.write(_encode(unix_section(fmt, unix)))
+        return report.status(opts.strict, rows.stream.stopped)
