@@ -30,47 +30,53 @@ if TYPE_CHECKING:
 FAMILY = "AF INET (sctp)"
 
 
-def sctp_files(opts: Options) -> list[tuple[str, bool, bool]]:
-    """(file under net/, association?, IPv4?) in the order sctp_info reads them."""
+def sctp_files(opts: Options) -> list[list[tuple[str, bool, bool]]]:
+    """Per sctp_info call (eps, then assocs), its files: (file under net/, association?, IPv4?)."""
     kinds = []
     if opts.all or opts.listening:
         kinds.append(("eps", False))
     if opts.all or not opts.listening:
         kinds.append(("assocs", True))
-    files = []
+    calls = []
     for name, association in kinds:
+        files = []
         if not opts.explicit or opts.inet:
             files.append((f"sctp/{name}", association, True))
         if not opts.explicit or opts.inet6:
             files.append((f"sctp6/{name}", association, False))
-    return files
+        calls.append(files)
+    return calls
 
 
 def read_sctp(source: ProcSource, opts: Options, messages: list[Message]) -> tuple[list[SctpSocket], bool]:
-    """The SCTP records netstat would list, and whether the listing stops after them."""
+    """The SCTP records netstat would list, and whether the listing stops after them: an absent
+    IPv4 file of an explicit -S is said, its IPv6 file still read (INFO_GUTS6), then it stops."""
     from netread.parse.sctp import decode_sctp
 
     rows: list[SctpSocket] = []
     say = (opts.explicit or opts.verbose) and not opts.noprot
-    for name, association, ipv4 in sctp_files(opts):
-        try:
-            lines = source.read_net(name)
-        except SourceError as exc:
-            messages.append(exc)
-            continue
-        if lines is None:
-            if ipv4:
-                if say:
-                    messages.append(Absent(FAMILY))
-                if opts.required:
-                    return rows, True
-            continue
-        label = "sctp" if ipv4 else "sctp6"
-        for record in decode_sctp(lines, path=source.net_path(name), association=association, label=label):
-            if isinstance(record, ParseError):
-                messages.append(record)
-            else:
-                rows.append(record)
+    for files in sctp_files(opts):
+        stopped = False
+        for name, association, ipv4 in files:
+            try:
+                lines = source.read_net(name)
+            except SourceError as exc:
+                messages.append(exc)
+                continue
+            if lines is None:
+                if ipv4:
+                    if say:
+                        messages.append(Absent(FAMILY))
+                    stopped = opts.required
+                continue
+            label = "sctp" if ipv4 else "sctp6"
+            for record in decode_sctp(lines, path=source.net_path(name), association=association, label=label):
+                if isinstance(record, ParseError):
+                    messages.append(record)
+                else:
+                    rows.append(record)
+        if stopped:
+            return rows, True
     return rows, False
 
 
