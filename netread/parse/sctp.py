@@ -88,7 +88,13 @@ def _address(text: str, field: str) -> IPAddress:
 def _addresses(text: str | None, field: str) -> tuple[IPAddress, ...]:
     if text is None:
         raise _Bad(field, "missing")
-    return tuple(_address(token, field) for token in text.split())
+    tokens: list[IPAddress] = []
+    pos = 0
+    while True:  # blanks as strtok knows them (str.split would also cut at \x1c or \u2028)
+        token, pos = _strtok(text, pos, _BLANKS)
+        if token is None:
+            return tuple(tokens)
+        tokens.append(_address(token, field))
 
 
 def _fields(line: str, names: tuple[str, ...]) -> tuple[list[str], int]:

@@ -1,0 +1,161 @@
+"""parse/sctp.py and the -S listing on junk: known vectors, one case per malformed field, the
+round trip through the kernel's layout, and "never raises, always reports" on any text."""
+
+from __future__ import annotations
+
+import ipaddress
+from pathlib import Path
+
+import pytest
+from conftest import examples
+from fakeproc import FakeProc
+from hypothesis import HealthCheck
+from hypothesis import given
+from hypothesis import settings
+from hypothesis import strategies as st
+from oracle import netread_snapshot
+from sctp_text import ASSOCS_HEADER
+from sctp_text import EPS_HEADER
+from sctp_text import assoc_line
+from sctp_text import assocs_text
+from sctp_text import eps_line
+from sctp_text import eps_text
+
+from netread.errors import ParseError
+from netread.model import SctpSocket
+from netread.parse.sctp import ASSOC_FIELDS
+from netread.parse.sctp import EPS_FIELDS
+from netread.parse.sctp import decode_sctp
+from netread.render.netstat_sctp import state_text
+
+IP = ipaddress.ip_address
+GOOD_EPS = eps_line(10, 22, 0, 123, ["10.0.0.1", "fe80::1"])
+GOOD_ASSOC = assoc_line(1, 22, 40000, ["10.0.0.1", "10.0.0.2"], ["192.168.1.9"], tx=3, rx=7, uid=1000, inode=127)
+
+
+def test_endpoint_vector() -> None:
+    (got,) = decode_sctp([EPS_HEADER, GOOD_EPS], path="net/sctp/eps", association=False)
+    assert got == SctpSocket(False, 10, 22, 0, (IP("10.0.0.1"), IP("fe80::1")), (), 0, 0, 0, 123)
+
+
+def test_association_vector_drops_the_primary_mark() -> None:
+    (got,) = decode_sctp([ASSOCS_HEADER, GOOD_ASSOC], path="net/sctp/assocs", association=True)
+    assert got == SctpSocket(True, 1, 22, 40000, (IP("10.0.0.1"), IP("10.0.0.2")), (IP("192.168.1.9"),), 3, 7, 1000, 127)
+    assert "*10.0.0.1" in GOOD_ASSOC and "*192.168.1.9" in GOOD_ASSOC
+
+
+def test_the_header_is_skipped_unread_as_netstat_skips_it() -> None:
+    (got,) = decode_sctp(["junk that is no header", GOOD_EPS], path="eps", association=False)
+    assert isinstance(got, SctpSocket) and got.inode == 123
+
+
+@pytest.mark.parametrize(
+    ("line", "field"),
+    [
+        ("", "ENDPT"),
+        ("a b c", "SST"),
+        ("a b 2 10 12 22 0", "INODE"),
+        ("a b 2 x 12 22 0 5 10.0.0.1", "SST"),
+        ("a b 2 10 12 2x 0 5 10.0.0.1", "LPORT"),
+        ("a b 2 10 12 22 -1 5 10.0.0.1", "UID"),
+        ("a b 2 10 12 22 4294967296 5 10.0.0.1", "UID"),
+        ("a b 2 10 12 22 0 0x5 10.0.0.1", "INODE"),
+        ("a b 2 10 12 22 0 5 10.0.0.256", "LADDRS"),
+        ("a b 2 10 12 22 0 5 ::1", "LADDRS"),
+        ("a b 2 10 12 22 0 5 10.0.0.1 fe80:0:0:0:0:0:0:1:2", "LADDRS"),
+    ],
+    ids=lambda v: v if isinstance(v, str) and v.isupper() else None,
+)
+def test_each_malformed_endpoint_field_is_named(line: str, field: str) -> None:
+    (got,) = decode_sctp(["h", line], path="net/sctp/eps", association=False)
+    assert isinstance(got, ParseError) and (got.path, got.lineno, got.field) == ("net/sctp/eps", 2, field)
+
+
+@pytest.mark.parametrize(
+    ("line", "field"),
+    [
+        ("a b 2 1 4 0 1 3 7 0 127 22", "RPORT"),
+        ("a b 2 1 4 0 1 x 7 0 127 22 4 10.0.0.1 <-> 10.0.0.2 \t", "TX_QUEUE"),
+        ("a b 2 1 4 0 1 3 4294967296 0 127 22 4 10.0.0.1 <-> 10.0.0.2 \t", "RX_QUEUE"),
+        ("a b 2 1 4 0 1 3 7 0 127 22 4", "LADDRS"),
+        ("a b 2 1 4 0 1 3 7 0 127 22 4 10.0.0.1", "RADDRS"),
+        ("a b 2 1 4 0 1 3 7 0 127 22 4 10.0.0.1 <-> *10.0.0.x \t 1 2", "RADDRS"),
+        ("a b 2 1 4 0 1 3 7 0 127 22 4 **10.0.0.1 <-> 10.0.0.2 \t", "LADDRS"),
+    ],
+    ids=lambda v: v if isinstance(v, str) and v.isupper() else None,
+)
+def test_each_malformed_association_field_is_named(line: str, field: str) -> None:
+    (got,) = decode_sctp(["h", line], path="net/sctp/assocs", association=True)
+    assert isinstance(got, ParseError) and got.field == field
+
+
+ADDRESSES = st.one_of(st.ip_addresses(v=4), st.ip_addresses(v=6))
+
+
+@given(
+    st.integers(0, 2**31 - 1), st.integers(0, 65535), st.integers(0, 2**32 - 1), st.integers(0, 2**64 - 1), st.lists(ADDRESSES, max_size=5)
+)
+def test_endpoint_round_trip(state: int, port: int, uid: int, inode: int, addresses: list[ipaddress.IPv4Address | ipaddress.IPv6Address]) -> None:
+    (got,) = decode_sctp(["h", eps_line(state, port, uid, inode, [str(a) for a in addresses])], path="eps", association=False)
+    assert got == SctpSocket(False, state, port, 0, tuple(addresses), (), 0, 0, uid, inode)
+
+
+@given(st.lists(ADDRESSES, max_size=4), st.lists(ADDRESSES, max_size=4), st.integers(0, 2**32 - 1), st.one_of(st.none(), st.integers(0, 4)))
+def test_association_round_trip(local: list[ipaddress.IPv4Address], remote: list[ipaddress.IPv4Address], queue: int, primary: int | None) -> None:
+    line = assoc_line(8, 1, 2, [str(a) for a in local], [str(a) for a in remote], tx=queue, rx=queue // 2, inode=9, primary=primary)
+    (got,) = decode_sctp(["h", line], path="assocs", association=True)
+    assert got == SctpSocket(True, 8, 1, 2, tuple(local), tuple(remote), queue, queue // 2, 0, 9)
+
+
+def test_state_names_are_netstats_tcp_state_table() -> None:
+    assert [state_text(n) for n in (0, 1, 7, 10, 11, 12, 99)] == ["", "ESTABLISHED", "CLOSE", "LISTEN", "CLOSING", "UNKNOWN(12)", "UNKNOWN(99)"]
+
+
+# -- junk: never raises, always reports ----------------------------------------------------------
+
+JUNK_LINE = st.one_of(
+    st.text(max_size=120),
+    st.lists(st.sampled_from(["0", "1", "10", "-3", "99999999999999999999", "*10.0.0.1", "::1", "<->", "\t", "<", "-", "fe80:0:0:0:0:0:0:1", "x", "255.255.255.255", "*"]), max_size=20).map(" ".join),
+)  # fmt: skip
+
+
+@given(st.lists(JUNK_LINE, max_size=8), st.booleans())
+def test_decoder_never_raises_and_answers_each_line(lines: list[str], association: bool) -> None:
+    lines = [line.replace("\n", " ") for line in lines]
+    got = list(decode_sctp(["h", *lines], path="p", association=association))
+    assert len(got) == len(lines)
+    fields = ASSOC_FIELDS if association else EPS_FIELDS
+    for lineno, item in enumerate(got, 2):
+        assert isinstance(item, SctpSocket) or (item.lineno == lineno and item.field in (*fields, "LADDRS", "RADDRS"))
+
+
+@settings(max_examples=examples(30), suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(eps=st.lists(JUNK_LINE, max_size=5), assocs=st.lists(JUNK_LINE, max_size=5), flags=st.sampled_from(["-San", "-Sae", "-Slnp", "-an"]))
+def test_cli_on_junk_reports_each_bad_line_and_keeps_the_good_ones(tmp_path_factory: pytest.TempPathFactory, eps: list[str], assocs: list[str], flags: str) -> None:
+    eps = [line.replace("\n", " ") + "\n" for line in eps]
+    assocs = [line.replace("\n", " ") + "\n" for line in assocs]
+    fake = FakeProc(tmp_path_factory.mktemp("junk")).net()
+    fake.file("net/sctp/eps", eps_text([*eps, GOOD_EPS])).file("net/sctp/assocs", assocs_text([*assocs, GOOD_ASSOC]))
+    got = netread_snapshot(fake.root, flags.split())
+    assert got.status == 0 and "Traceback" not in got.stderr
+    bad = [
+        (name, n)
+        for name, lines, association in (("eps", eps, False), ("assocs", assocs, True))
+        for n, item in enumerate(decode_sctp(["h", *(line[:-1] for line in lines)], path=name, association=association), 2)
+        if isinstance(item, ParseError)
+    ]
+    listed = {"eps": "a" in flags or "l" in flags, "assocs": "a" in flags or "l" not in flags}
+    for name, n in bad:
+        if listed[name]:
+            assert f"/net/sctp/{name}:{n}: field " in got.stderr
+    out = got.stdout.decode("utf-8", "surrogateescape")
+    if listed["eps"] and "n" in flags:
+        assert "fe80::1:22 " in out
+    if listed["assocs"] and "n" in flags:
+        assert "sctp       7      3 10.0.0.1:22             192.168.1.9:40000       ESTABLISHED" in out
+
+
+def test_control_bytes_in_a_file_never_reach_the_terminal(tmp_path: Path) -> None:
+    fake = FakeProc(tmp_path).net().file("net/sctp/eps", EPS_HEADER + "a b 2 10 12 22 0 5 10.0.0.1\x1b[2J\n" + GOOD_EPS)
+    got = netread_snapshot(fake.root, ["-Sln"])
+    assert b"\x1b" not in got.stdout and "\x1b" not in got.stderr and "field LADDRS" in got.stderr
