@@ -159,3 +159,22 @@ def test_control_bytes_in_a_file_never_reach_the_terminal(tmp_path: Path) -> Non
     fake = FakeProc(tmp_path).net().file("net/sctp/eps", EPS_HEADER + "a b 2 10 12 22 0 5 10.0.0.1\x1b[2J\n" + GOOD_EPS)
     got = netread_snapshot(fake.root, ["-Sln"])
     assert b"\x1b" not in got.stdout and "\x1b" not in got.stderr and "field LADDRS" in got.stderr
+
+
+@pytest.mark.parametrize("how", ["dir", "tar"])
+def test_capture_saves_the_sctp_files_and_their_owners(tmp_path: Path, how: str) -> None:
+    from netread.proc.capture import collect
+    from netread.proc.capture import write_dir
+    from netread.proc.capture import write_tar
+
+    source = FakeProc(tmp_path / "src").net().file("net/sctp/eps", eps_text([GOOD_EPS])).file("net/sctp/assocs", assocs_text([GOOD_ASSOC]))
+    source.owner(4242, b"/usr/sbin/sctpd\0", [123, 127]).owner(4343, b"/usr/bin/other\0", [999])
+    where = tmp_path / ("snap" if how == "dir" else "snap.tar")
+    (write_dir if how == "dir" else write_tar)(collect(source.root), where)
+    for flags in (["-Sanp"], ["-Sanpe"], ["-Sl"]):
+        want = netread_snapshot(source.root, flags)
+        got = netread_snapshot(where, flags)
+        assert (got.status, got.stdout) == (want.status, want.stdout)
+    assert netread_snapshot(where, ["-Sanp"]).stdout.count(b"4242/sctpd") == 2
+    if how == "dir":
+        assert not (where / "4343").exists()  # a process holding no listed socket is not saved
