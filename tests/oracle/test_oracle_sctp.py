@@ -199,3 +199,27 @@ def test_live_namespace_without_sctp(flags: str) -> None:
     got = subprocess.run(["unshare", "-n", sys.executable, "-m", "netread", *flags.split()], capture_output=True, env=env, timeout=60)
     assert (got.returncode, got.stdout) == (want.returncode, want.stdout)
     assert want.returncode == 1 and b"no support for `AF INET (sctp)' on this system." in got.stderr
+
+
+# -- malformed lines: netread skips and reports them (README "Differences from netstat") ---------
+
+
+def test_a_short_line_is_skipped_as_netstat_skips_it(tmp_path: Path) -> None:
+    good = eps_line(10, 22, 0, 5, ["10.0.0.1"])
+    root = FakeProc(tmp_path).net().file("net/sctp/eps", eps_text(["a b 2 10\n", "\n", good])).file("net/sctp/assocs", assocs_text(["a b 2 1 4 0\n"])).root
+    for flags in ("-Sln", "-San"):
+        want = netstat(root, flags.split())
+        got = netread_snapshot(root, flags.split())
+        assert_same(want, got)
+        assert "bogus sctp" in want.stderr and "/net/sctp/eps:2: field HBKT" in got.stderr
+
+
+def test_a_bad_address_is_skipped_where_netstat_prints_inet_addrs_error(tmp_path: Path) -> None:
+    good = eps_line(10, 22, 0, 5, ["10.0.0.1"])
+    bad = eps_line(10, 23, 0, 6, ["10.0.0.2"]).replace("10.0.0.2", "10.0.0.256")
+    root = FakeProc(tmp_path).net().file("net/sctp/eps", eps_text([bad, good])).root
+    want = netstat(root, ["-Sln"])
+    got = netread_snapshot(root, ["-Sln"])
+    assert b"255.255.255.255:23" in want.stdout
+    assert_same(want, got, netstat_only=lambda line: "255.255.255.255:23" in line)
+    assert "/net/sctp/eps:2: field LADDRS" in got.stderr and b"10.0.0.1:22" in got.stdout
