@@ -178,3 +178,54 @@ def test_capture_saves_the_sctp_files_and_their_owners(tmp_path: Path, how: str)
     assert netread_snapshot(where, ["-Sanp"]).stdout.count(b"4242/sctpd") == 2
     if how == "dir":
         assert not (where / "4343").exists()  # a process holding no listed socket is not saved
+
+
+# -- --format json/ndjson/csv ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("flags", ["-San", "-tuwxSanp", "-Sl", "-an"])
+def test_records_follow_the_schema_in_netstats_order(tmp_path: Path, flags: str) -> None:
+    import csv
+    import io
+    import json
+
+    import jsonschema
+    from conftest import ROOT
+    from conftest import SAMPLE_PROC
+
+    schema = json.loads((ROOT / "netread" / "schema" / "netread.schema.json").read_text())
+    fake = FakeProc(tmp_path).net()
+    for name in ("tcp", "tcp6", "udp", "unix"):
+        fake.table(name, (SAMPLE_PROC / "net" / name).read_bytes())
+    fake.file("net/sctp/eps", eps_text([GOOD_EPS])).file("net/sctp/assocs", assocs_text([GOOD_ASSOC])).owner(4242, b"/usr/sbin/sctpd\0", [123, 127])
+    document = json.loads(netread_snapshot(fake.root, [*flags.split(), "--format", "json"]).stdout)
+    jsonschema.validate(document, schema)
+    protos = [r["proto"] for r in document["sockets"]]
+    sctp = [r for r in document["sockets"] if r["proto"] == "sctp"]
+    text = netread_snapshot(fake.root, flags.split()).stdout.decode()
+    assert len(sctp) == text.count("\nsctp ")
+    assert protos == sorted(protos, key=lambda p: ("tcp", "tcp6", "sctp", "udp", "udp6", "unix").index(p))
+    for record in sctp:
+        if record["type"] == "association":
+            assert record == {**record, "local_address": ["10.0.0.1", "10.0.0.2"], "remote_address": ["192.168.1.9"], "remote_port": 40000,
+                              "state": "ESTABLISHED", "recv_q": 7, "send_q": 3, "uid": 1000, "inode": 127}  # fmt: skip
+        else:
+            assert record == {**record, "local_address": ["10.0.0.1", "fe80::1"], "family": "inet6", "remote_port": None, "state": "LISTEN", "inode": 123}
+        if "p" in flags:
+            assert record["pids"] == [4242] and record["program"] == "sctpd"
+    lines = netread_snapshot(fake.root, [*flags.split(), "--format", "ndjson"]).stdout.decode().splitlines()
+    assert [json.loads(line) for line in lines] == document["sockets"]
+    rows = list(csv.DictReader(io.StringIO(netread_snapshot(fake.root, [*flags.split(), "--format", "csv"]).stdout.decode())))
+    assert [row["proto"] for row in rows] == protos
+    assert [row["local_address"] for row in rows if row["proto"] == "sctp"] == ["|".join(r["local_address"]) for r in sctp]
+
+
+def test_records_without_the_files_stop_as_the_text_does(tmp_path: Path) -> None:
+    import json
+
+    from conftest import SAMPLE_PROC
+
+    fake = FakeProc(tmp_path).table("tcp", (SAMPLE_PROC / "net" / "tcp").read_bytes()).table("udp", (SAMPLE_PROC / "net" / "udp").read_bytes())
+    got = netread_snapshot(fake.root, ["-tuSan", "--format", "json"])
+    protos = {r["proto"] for r in json.loads(got.stdout)["sockets"]}
+    assert got.status == 1 and protos == {"tcp"} and "no support for `AF INET (sctp)'" in got.stderr

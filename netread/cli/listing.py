@@ -171,10 +171,10 @@ def list_once(
     """
     filters = filters or Filters()
     report = Report(err)
-    if output == "netstat" and not opts.explain and (opts.sctp or (not opts.explicit and (source.has_net("sctp") or source.has_net("sctp6")))):
+    if not opts.explain and (opts.sctp or (not opts.explicit and (source.has_net("sctp") or source.has_net("sctp6")))):
         from netread.cli.listing_sctp import list_with_sctp  # only where SCTP is listed: not start-up's
 
-        return list_with_sctp(source, opts, out, report, names, filters)
+        return list_with_sctp(source, opts, out, report, names, filters, output, header)
     if output == "netstat" and not opts.explain and not filters.active and opts.numeric_hosts:
         return _stream(source, opts, out, report, names)
     if opts.explain:

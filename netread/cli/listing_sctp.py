@@ -5,8 +5,9 @@ reads ``net/sctp/eps`` with -a or -l and ``net/sctp/assocs`` with -a or without 
 (then ``net/sctp6/*``, which kernels do not write), and an absent file of an explicit
 -S ends the listing there with status 1 ("no support for `AF INET (sctp)'"), as an
 absent tcp file does.  This module runs the listing in those three parts, so the
-plain listing (listing.py) is untouched when no SCTP is listed.  The SCTP rows are
-not filtered (--state, --port...): with a filter they are left out.
+plain listing (listing.py) is untouched when no SCTP is listed.  json, ndjson and csv
+carry the same rows as records (``#/$defs/sctp``).  The SCTP rows are not filtered
+(--state, --port...): with a filter they are left out.
 """
 
 from __future__ import annotations
@@ -17,13 +18,19 @@ from netread.model import Absent
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable
+    from collections.abc import Iterator
+
     from netread.cli.listing import Writer
+    from netread.cli.listing import _Rows
     from netread.cli.report import Report
     from netread.model import Message
     from netread.model import SctpSocket
     from netread.proc.source import ProcSource
     from netread.render.netstat import NetstatFormatter
+    from netread.render.records import Record
     from netread.resolve import Resolver
+    from netread.select import Family
     from netread.select import Filters
     from netread.select import Options
 
@@ -80,55 +87,109 @@ def read_sctp(source: ProcSource, opts: Options, messages: list[Message]) -> tup
     return rows, False
 
 
-def list_with_sctp(source: ProcSource, opts: Options, out: Writer, report: Report, names: Resolver | None, filters: Filters) -> int:
-    """Print the listing of ``opts`` with its SCTP section; return the exit status."""
+def list_with_sctp(
+    source: ProcSource, opts: Options, out: Writer, report: Report, names: Resolver | None, filters: Filters, output: str = "netstat", header: bool = True
+) -> int:
+    """Print the listing of ``opts`` with its SCTP section (netstat text, or json/ndjson/csv
+    records); return the exit status."""
     from netread import select
-    from netread.cli.listing import _encode
     from netread.cli.listing import _Rows
-    from netread.render.netstat import NetstatFormatter
+
+    families = select.plan(opts)
+    first = [f for f in families if f.tables[0].proto == "tcp"]
+    rest = [f for f in families if f.tables[0].proto != "tcp"]
+    if output != "netstat":
+        done: list[int] = []
+        from netread.cli.listing import source_about
+        from netread.cli.listing import write_records
+
+        write_records(out, output, _record_parts(source, opts, report, names, filters, first, rest, done), source_about(source), header=header)
+        return done[0]
+    from netread.cli.listing import _encode
     from netread.render.netstat import banner
     from netread.render.netstat import inet_header
     from netread.render.netstat import unix_section
     from netread.render.netstat_sctp import sctp_row
 
-    families = select.plan(opts)
-    first = [f for f in families if f.tables[0].proto == "tcp"]
-    rest = [f for f in families if f.tables[0].proto != "tcp"]
     out.write(_encode(banner("inet", opts) + "\n" + inet_header(opts) + "\n"))
-
-    def formatter(rows: _Rows) -> NetstatFormatter:
-        users = rows.users
-
-        def user(uid: int) -> str | None:
-            if uid not in users:
-                if source.users is not None:
-                    users[uid] = source.users.get(uid)
-                else:
-                    from netread.resolve import user_name
-
-                    users[uid] = user_name(uid)
-            return users[uid]
-
-        return NetstatFormatter(opts, owners=rows.owners, clk_tck=source.clk_tck, user_name=user, names=names)
-
     with _Rows(source, opts, report, names, filters, first) as rows:
-        fmt = formatter(rows)
+        fmt = _formatter(source, opts, rows, names)
         for piece in rows.inet_pieces():
             out.write(_encode("".join([fmt.inet_row(row) + "\n" for row in piece])))
         if rows.stream.stopped:
             return report.status(opts.strict, True)
-        messages: list[Message] = []
-        sctp, stopped = read_sctp(source, opts, messages)
-        report.messages(messages)
-        if not filters.active:
-            out.write(_encode("".join([sctp_row(fmt, sock) for sock in sctp])))
+        sctp, stopped = _sctp_rows(source, opts, report, filters)
+        out.write(_encode("".join([sctp_row(fmt, sock) for sock in sctp])))
         if stopped:
             return report.status(opts.strict, True)
     with _Rows(source, opts, report, names, filters, rest) as rows:
-        fmt = formatter(rows)
+        fmt = _formatter(source, opts, rows, names)
         for piece in rows.inet_pieces():
             out.write(_encode("".join([fmt.inet_row(row) + "\n" for row in piece])))
         unix = rows.unix_rows()
         if unix is not None:
             out.write(_encode(unix_section(fmt, unix)))
         return report.status(opts.strict, rows.stream.stopped)
+
+
+def _sctp_rows(source: ProcSource, opts: Options, report: Report, filters: Filters) -> tuple[list[SctpSocket], bool]:
+    """:func:`read_sctp`, its messages said; no rows with a filter (they apply to tcp/udp/raw/unix)."""
+    messages: list[Message] = []
+    sctp, stopped = read_sctp(source, opts, messages)
+    report.messages(messages)
+    return ([] if filters.active else sctp), stopped
+
+
+def _users(source: ProcSource, users: dict[int, str | None]) -> Callable[[int], str | None]:
+    """The user name of a uid: the snapshot's names first, else the passwd lookup; kept in ``users``."""
+
+    def user(uid: int) -> str | None:
+        if uid not in users:
+            if source.users is not None:
+                users[uid] = source.users.get(uid)
+            else:
+                from netread.resolve import user_name
+
+                users[uid] = user_name(uid)
+        return users[uid]
+
+    return user
+
+
+def _formatter(source: ProcSource, opts: Options, rows: _Rows, names: Resolver | None) -> NetstatFormatter:
+    from netread.render.netstat import NetstatFormatter
+
+    return NetstatFormatter(opts, owners=rows.owners, clk_tck=source.clk_tck, user_name=_users(source, rows.users), names=names)
+
+
+def _record_parts(
+    source: ProcSource,
+    opts: Options,
+    report: Report,
+    names: Resolver | None,
+    filters: Filters,
+    first: list[Family],
+    rest: list[Family],
+    done: list[int],
+) -> Iterator[list[Record]]:
+    """The records of the three parts, a batch at a time; the exit status appended to ``done``."""
+    from netread.cli.listing import _Rows
+    from netread.render.records import record_batches
+    from netread.render.records import sctp_record
+
+    with _Rows(source, opts, report, names, filters, first) as rows:
+        yield from record_batches(rows.inet_pieces(), lambda: None, rows.owners, rows.users, source.clk_tck)
+        if rows.stream.stopped:
+            done.append(report.status(opts.strict, True))
+            return
+        sctp, stopped = _sctp_rows(source, opts, report, filters)
+        owners, user = rows.owners, _users(source, rows.users)
+        for sock in sctp:
+            user(sock.uid)
+        yield [sctp_record(s, owners.of(s.inode) if owners is not None else None, rows.users) for s in sctp]
+        if stopped:
+            done.append(report.status(opts.strict, True))
+            return
+    with _Rows(source, opts, report, names, filters, rest) as rows:
+        yield from record_batches(rows.inet_pieces(), rows.unix_rows, rows.owners, rows.users, source.clk_tck)
+        done.append(report.status(opts.strict, rows.stream.stopped))
