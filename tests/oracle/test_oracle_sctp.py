@@ -61,7 +61,8 @@ ASSOCS = assocs_text([
 ])  # fmt: skip
 
 FLAGS = ["-S", "-Sn", "-Sl", "-Sa", "-San", "-Sanp", "-Sane", "-Saneo", "-Slnp", "-SanW", "-tuwxSan", "-tuwSan", "-Sxan", "-tSn", "-Sun",
-         "-n", "-an", "-ln", "-anpe", "-4San", "-6San", "-San -4", "-Sanv", "-San --numeric-ports", "--sctp -an", "-A inet -an", "-4an", "-6an"]  # fmt: skip
+         "-n", "-an", "-ln", "-anpe", "-4San", "-6San", "-San -4", "-Sanv", "-San --numeric-ports", "--sctp -an", "-A inet -an", "-4an", "-6an",
+         "-Sgn", "-Sagn", "-gn -4", "-gn -4 -x", "-Sgnx"]  # fmt: skip (-g: sctp before the groups, unix after)
 
 
 def _allowed(line: str) -> bool:
