@@ -2,7 +2,8 @@
 
 netstat's main() resolves its flags (:meth:`Options.resolve`), reads one
 Internet section (tcp, tcp6, udp, udp6, udplite, udplite6, raw, raw6, in that
-order) then unix (:func:`plan`), and keeps servers, the rest, or both
+order, with SCTP between tcp6 and udp: netread/cli/listing_sctp.py) then unix
+(:func:`plan`), and keeps servers, the rest, or both
 (:func:`keep_inet`, :func:`keep_unix`).  The filters (--state, --port...) work
 on the model's records, so they mean the same in every output.
 """
