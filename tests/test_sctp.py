@@ -229,3 +229,30 @@ def test_records_without_the_files_stop_as_the_text_does(tmp_path: Path) -> None
     got = netread_snapshot(fake.root, ["-tuSan", "--format", "json"])
     protos = {r["proto"] for r in json.loads(got.stdout)["sockets"]}
     assert got.status == 1 and protos == {"tcp"} and "no support for `AF INET (sctp)'" in got.stderr
+
+
+@pytest.mark.parametrize(
+    ("filters", "endpoint", "association"),
+    [
+        (["--state", "LISTEN"], True, False),
+        (["--state", "established"], False, True),
+        (["--port", "40000"], False, True),
+        (["--port", "22"], True, True),
+        (["--sport", "22"], True, True),
+        (["--dport", "40000"], False, True),
+        (["--dport", "22"], False, False),
+        (["--pid", "4242"], True, False),
+        (["--program", "sctpd"], True, False),
+        (["--user", "1000"], False, True),
+        (["--user", "0"], True, False),
+    ],
+)
+def test_filters_keep_sctp_rows_as_they_keep_the_others(tmp_path: Path, filters: list[str], endpoint: bool, association: bool) -> None:
+    import json
+
+    fake = FakeProc(tmp_path).net().file("net/sctp/eps", eps_text([GOOD_EPS])).file("net/sctp/assocs", assocs_text([GOOD_ASSOC]))
+    fake.owner(4242, b"/usr/sbin/sctpd\0", [123])
+    text = netread_snapshot(fake.root, ["-San", *filters]).stdout.decode()
+    assert ("sctp                10.0.0.1:22" in text) == endpoint and ("192.168.1.9:40000" in text) == association
+    records = json.loads(netread_snapshot(fake.root, ["-San", "--format", "json", *filters]).stdout)["sockets"]
+    assert sorted(r["type"] for r in records) == [t for t, kept in (("association", association), ("endpoint", endpoint)) if kept]

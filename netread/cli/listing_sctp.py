@@ -6,8 +6,8 @@ reads ``net/sctp/eps`` with -a or -l and ``net/sctp/assocs`` with -a or without 
 -S ends the listing there with status 1 ("no support for `AF INET (sctp)'"), as an
 absent tcp file does.  This module runs the listing in those three parts, so the
 plain listing (listing.py) is untouched when no SCTP is listed.  json, ndjson and csv
-carry the same rows as records (``#/$defs/sctp``).  The SCTP rows are not filtered
-(--state, --port...): with a filter they are left out.
+carry the same rows as records (``#/$defs/sctp``), and the filters (--state, --port...)
+keep or drop them as they do the other rows (:func:`sctp_keeper`).
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from netread.cli.listing import _Rows
     from netread.cli.report import Report
     from netread.model import Message
+    from netread.model import Owners
     from netread.model import SctpSocket
     from netread.proc.source import ProcSource
     from netread.render.netstat import NetstatFormatter
@@ -118,7 +119,7 @@ def list_with_sctp(
             out.write(_encode("".join([fmt.inet_row(row) + "\n" for row in piece])))
         if rows.stream.stopped:
             return report.status(opts.strict, True)
-        sctp, stopped = _sctp_rows(source, opts, report, filters)
+        sctp, stopped = _sctp_rows(source, opts, report, filters, rows.owners, _users(source, rows.users))
         out.write(_encode("".join([sctp_row(fmt, sock) for sock in sctp])))
         if stopped:
             return report.status(opts.strict, True)
@@ -132,12 +133,46 @@ def list_with_sctp(
         return report.status(opts.strict, rows.stream.stopped)
 
 
-def _sctp_rows(source: ProcSource, opts: Options, report: Report, filters: Filters) -> tuple[list[SctpSocket], bool]:
-    """:func:`read_sctp`, its messages said; no rows with a filter (they apply to tcp/udp/raw/unix)."""
+def _sctp_rows(source: ProcSource, opts: Options, report: Report, filters: Filters, owners: Owners | None, users: Callable[[int], str | None]) -> tuple[list[SctpSocket], bool]:
+    """:func:`read_sctp`, its messages said, the filters applied."""
     messages: list[Message] = []
     sctp, stopped = read_sctp(source, opts, messages)
     report.messages(messages)
-    return ([] if filters.active else sctp), stopped
+    if filters.active:
+        kept = sctp_keeper(filters, owners, users)
+        sctp = [sock for sock in sctp if kept(sock)]
+    return sctp, stopped
+
+
+def sctp_keeper(filters: Filters, owners: Owners | None, users: Callable[[int], str | None]) -> Callable[[SctpSocket], bool]:
+    """What :meth:`netread.select.Filters.matches` means for an SCTP socket: --state by the
+    record's state name, --port/--sport/--dport by its local and (an association's) remote port,
+    --pid/--program by its holders, --user by uid or name."""
+    from netread.model import Table
+    from netread.model import state_name
+
+    def kept(sock: SctpSocket) -> bool:
+        if filters.states is not None and state_name(Table.TCP, sock.st) not in filters.states:
+            return False
+        remote = sock.remote_port if sock.association else None
+        if filters.port is not None and sock.local_port not in filters.port and remote not in filters.port:
+            return False
+        if filters.sport is not None and sock.local_port not in filters.sport:
+            return False
+        if filters.dport is not None and remote not in filters.dport:
+            return False
+        holders = owners.of(sock.inode) if owners is not None else []
+        if filters.pid is not None and all(o.pid != filters.pid for o in holders):
+            return False
+        if filters.program is not None and all(filters.program not in (o.program, o.comm) for o in holders):
+            return False
+        if filters.user is not None:
+            if filters.user.isascii() and filters.user.isdigit():  # select.parse_user made it canonical
+                return sock.uid == int(filters.user)
+            return users(sock.uid) == filters.user
+        return True
+
+    return kept
 
 
 def _users(source: ProcSource, users: dict[int, str | None]) -> Callable[[int], str | None]:
@@ -182,8 +217,8 @@ def _record_parts(
         if rows.stream.stopped:
             done.append(report.status(opts.strict, True))
             return
-        sctp, stopped = _sctp_rows(source, opts, report, filters)
         owners, user = rows.owners, _users(source, rows.users)
+        sctp, stopped = _sctp_rows(source, opts, report, filters, owners, user)
         for sock in sctp:
             user(sock.uid)
         yield [sctp_record(s, owners.of(s.inode) if owners is not None else None, rows.users) for s in sctp]
