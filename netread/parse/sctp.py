@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 _BLANKS = " \t\n"
 #: An association's address lists end at any of these (netstat's strtok delimiters).
 _LIST_END = "<->\t\n"
-_DIGITS = re.compile(r"[0-9]{1,19}")
+_DIGITS = re.compile(r"[0-9]{1,20}")  # 2^64 - 1 has 20 digits
 _IPV4 = re.compile(r"[0-9]{1,3}(?:\.[0-9]{1,3}){3}")
 _IPV6 = re.compile(r"[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{1,4}){7}")
 #: The fields before the addresses, by netstat's names for them.
