@@ -442,3 +442,26 @@ class Sockets(NamedTuple):
     def rows(self) -> Iterator[InetSocket | UnixSocket]:
         yield from self.inet or ()
         yield from self.unix or ()
+
+
+class SctpSocket(NamedTuple):
+    """One line of ``net/sctp/eps`` (an endpoint: ``association`` False, no remote side) or of
+    ``net/sctp/assocs`` (an association), with the fields netstat 2.10 prints (net/sctp/proc.c).
+
+    ``st`` is the socket's state (the SST column, TCP's numbering: 10 LISTEN, 1 ESTABLISHED);
+    ``local``/``remote`` are the bound and peer addresses in the kernel's order, the ``*``
+    marking the primary path dropped (netstat drops it).
+    """
+
+    association: bool
+    st: int
+    local_port: int
+    remote_port: int
+    local: tuple[IPAddress, ...]
+    remote: tuple[IPAddress, ...]
+    tx_queue: int
+    rx_queue: int
+    uid: int
+    inode: int
+    #: "sctp" for net/sctp/*, "sctp6" for net/sctp6/* (netstat reads both; kernels write only the first).
+    label: str = "sctp"

@@ -2,7 +2,8 @@
 
 netstat's main() resolves its flags (:meth:`Options.resolve`), reads one
 Internet section (tcp, tcp6, udp, udp6, udplite, udplite6, raw, raw6, in that
-order) then unix (:func:`plan`), and keeps servers, the rest, or both
+order, with SCTP between tcp6 and udp: netread/cli/listing_sctp.py) then unix
+(:func:`plan`), and keeps servers, the rest, or both
 (:func:`keep_inet`, :func:`keep_unix`).  The filters (--state, --port...) work
 on the model's records, so they mean the same in every output.
 """
@@ -44,6 +45,8 @@ class Options(NamedTuple):
     udplite: bool = False
     raw: bool = False
     unix: bool = False
+    #: -S --sctp (listed by netread/cli/listing_sctp.py, between tcp and udp, as netstat does).
+    sctp: bool = False
     inet: bool = False
     inet6: bool = False
     listening: bool = False
@@ -75,10 +78,10 @@ class Options(NamedTuple):
         (True, True, True, False, False, True)
         """
         opts = cls(**flags)
-        protos = opts.tcp or opts.udp or opts.udplite or opts.raw
+        protos = opts.tcp or opts.udp or opts.udplite or opts.raw or opts.sctp
         changes: dict[str, bool] = {}
         if (opts.inet or opts.inet6) and not protos:
-            changes.update(tcp=True, udp=True, udplite=True, raw=True, noprot=True)
+            changes.update(tcp=True, udp=True, udplite=True, raw=True, sctp=True, noprot=True)
             protos = True
         if protos and not (opts.inet or opts.inet6):
             changes.update(inet=True, inet6=True)
@@ -86,7 +89,7 @@ class Options(NamedTuple):
         return opts._replace(**changes)
 
     def wants(self, proto: str) -> bool:
-        """Whether the section for ``proto`` (tcp, udp, udplite, raw, unix) is listed."""
+        """Whether the section for ``proto`` (tcp, sctp, udp, udplite, raw, unix) is listed."""
         return not self.explicit or bool(getattr(self, proto))
 
     @property

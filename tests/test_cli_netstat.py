@@ -404,7 +404,7 @@ def test_selinux_contexts_are_not_read() -> None:
 
 @pytest.mark.parametrize(
     ("args", "said"),
-    [(["-S"], "SCTP sockets (-S, --sctp)"), (["--sctp", "-n"], "SCTP sockets (-S, --sctp)"), (["-2"], "Bluetooth L2CAP sockets (-2, --l2cap)"),
+    [(["-2"], "Bluetooth L2CAP sockets (-2, --l2cap)"),
      (["--rfcomm"], "Bluetooth RFCOMM sockets (-f, --rfcomm)"), (["-A", "bluetooth"], "Bluetooth sockets (-A bluetooth)"),
      (["--ax25"], "the ax25 address family"), (["-A", "appletalk"], "the ddp address family"), (["-A", "econet,inet"], "the ec address family")],
 )  # fmt: skip

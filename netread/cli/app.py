@@ -85,7 +85,7 @@ def main(
     symbolic: Annotated[bool, typer.Option("-N", "--symbolic", help="With -r: numeric addresses, as netstat's -N.")] = False,
     masquerade: Annotated[int, typer.Option("-M", "--masquerade", count=True, help="Masqueraded connections (net/ip_masquerade).")] = 0,
     debug: Annotated[bool, typer.Option("-d", hidden=True, help="netstat's debug flag: accepted, does nothing.")] = False,
-    sctp: Annotated[bool, typer.Option("-S", "--sctp", hidden=True, help="netstat's SCTP flag: with -s, the SCTP counters.")] = False,
+    sctp: Annotated[bool, typer.Option("-S", "--sctp", hidden=True, help="SCTP sockets (net/sctp/eps, net/sctp/assocs); with -s, the SCTP counters.")] = False,
     explain: Annotated[
         bool,
         typer.Option("--explain", help="Label every column, explain each state shown, and point out likely problems."),

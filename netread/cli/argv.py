@@ -67,7 +67,7 @@ FAMILY_ALIASES = {
 #: lib/af.c ``afname``: 256 bytes, with its NUL.
 AFNAME_SIZE = 256
 #: What netstat accepts and netread cannot list: option -> what it is.
-UNSUPPORTED = {"S": "SCTP sockets (-S, --sctp)", "2": "Bluetooth L2CAP sockets (-2, --l2cap)", "f": "Bluetooth RFCOMM sockets (-f, --rfcomm)"}
+UNSUPPORTED = {"2": "Bluetooth L2CAP sockets (-2, --l2cap)", "f": "Bluetooth RFCOMM sockets (-f, --rfcomm)"}
 #: The families netread lists; the others netstat knows name tables netread does not read.
 LISTED_FAMILIES = ("inet", "inet6", "unix")
 
@@ -118,10 +118,10 @@ def read_argv(args: Sequence[str], *, posixly_correct: bool = False) -> Reading:
             unknown = _aftrans(name, families, notes)
             if unknown is not None:
                 return Reading("fail", message=f"Unknown address family `{unknown}'.", status=1, notes=tuple(notes))
+        elif kind == "S":
+            canonical.append("--sctp")  # the SCTP listing; -s -S: the SCTP counters only (netstat.c parsesnmp's flag_sctp)
         elif kind in UNSUPPORTED:
             unsupported.append(UNSUPPORTED[kind])
-            if kind == "S":
-                canonical.append("--sctp")  # -s -S: the SCTP counters only (netstat.c parsesnmp's flag_sctp)
         elif kind == "!":
             canonical.append("--numeric-hosts")
         elif kind == "@":

@@ -47,6 +47,7 @@ if TYPE_CHECKING:
     from netread.render.netstat import NetstatFormatter
     from netread.render.records import Record
     from netread.resolve import Resolver
+    from netread.select import Family
     from netread.sockets import SocketStream
     from netread.sockets import Tables
 
@@ -170,6 +171,10 @@ def list_once(
     """
     filters = filters or Filters()
     report = Report(err)
+    if not opts.explain and (opts.sctp or (not opts.explicit and (source.has_net("sctp") or source.has_net("sctp6")))):
+        from netread.cli.listing_sctp import list_with_sctp  # only where SCTP is listed: not start-up's
+
+        return list_with_sctp(source, opts, out, report, names, filters, output, header)
     if output == "netstat" and not opts.explain and not filters.active and opts.numeric_hosts:
         return _stream(source, opts, out, report, names)
     if opts.explain:
@@ -208,7 +213,7 @@ def explained(source: ProcSource, opts: Options, report: Report, names: Resolver
     return sockets, facts
 
 
-def _socket_stream(source: ProcSource, opts: Options, filters: Filters, names: Resolver | None) -> SocketStream:
+def _socket_stream(source: ProcSource, opts: Options, filters: Filters, names: Resolver | None, families: list[Family] | None = None) -> SocketStream:
     """The stream of the tables ``opts`` lists, with what the options and filters need: owners,
     names, users, netstat's -a/-l rule."""
     from netread import select
@@ -217,7 +222,7 @@ def _socket_stream(source: ProcSource, opts: Options, filters: Filters, names: R
 
     return SocketStream(
         source,
-        select.plan(opts),
+        select.plan(opts) if families is None else families,
         owners=opts.programs or filters.need_owners,
         names=names if not opts.numeric_hosts else None,
         users=user_name,
@@ -257,8 +262,10 @@ class _Rows:
     """The rows of a streamed listing: its ``SocketStream`` (owners, names, users), the filters
     applied, the messages said as the pieces come."""
 
-    def __init__(self, source: ProcSource, opts: Options, report: Report, names: Resolver | None, filters: Filters) -> None:
-        self.stream = _socket_stream(source, opts, filters, names)
+    def __init__(
+        self, source: ProcSource, opts: Options, report: Report, names: Resolver | None, filters: Filters, families: list[Family] | None = None
+    ) -> None:
+        self.stream = _socket_stream(source, opts, filters, names, families)
         self._opts, self._report, self._filters = opts, report, filters
 
     def __enter__(self) -> _Rows:

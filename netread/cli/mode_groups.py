@@ -50,7 +50,7 @@ IGMP_FAMILY = "AF INET (igmp)"
 def run(request: Request) -> int:
     """Print what ``netstat -g`` with the same flags prints; its exit status."""
     opts = request.options()._replace(explicit=True)  # -g is one of netstat's socket kinds (flag_arg)
-    protos = opts.tcp or opts.udp or opts.udplite or opts.raw
+    protos = opts.tcp or opts.udp or opts.udplite or opts.raw or opts.sctp
     if request.output != "netstat" and (protos or opts.unix):
         raise UsageError(f"-g with socket tables and --format {request.output}: ask for the groups and the sockets separately")
     names = None
@@ -70,7 +70,7 @@ def run(request: Request) -> int:
     out.flush()
     if status or not opts.unix:
         return status
-    unix_only = opts._replace(tcp=False, udp=False, udplite=False, raw=False)
+    unix_only = opts._replace(tcp=False, udp=False, udplite=False, raw=False, sctp=False)
     return list_once(source, unix_only, out, sys.stderr, names=names, output=request.output, filters=filters, color=color)
 
 

@@ -19,7 +19,7 @@ FLAGS = (
 )  # fmt: skip
 #: Flags netstat accepts for its other modes, carried for them in Request.flags and ignored by the
 #: listing: -N --symbolic (-r prints numbers), -C --cache / -F --fib (-r's table), -d (netstat's
-#: flag_deb, never read), -S --sctp (-s: the SCTP counters; the listing refuses it, cli/argv.py).
+#: flag_deb, never read), -S --sctp (-s: the SCTP counters; the listing: Options.sctp).
 MODE_FLAGS = ("symbolic", "cache", "fib", "debug", "sctp")
 #: -A / --protocol families.
 FAMILIES = ("inet", "inet6", "unix")
@@ -87,6 +87,7 @@ class Request(NamedTuple):
                 if family not in FAMILIES:
                     raise UnknownFamily(family)
                 chosen[family] = True
+        chosen["sctp"] = "sctp" in self.flags
         numeric = chosen.pop("numeric")
         chosen.pop("continuous")
         for kind in ("hosts", "ports", "users"):

@@ -5,7 +5,8 @@ listing reads them):
 
 - ``net/``: every socket table, and the counters ``snmp``, ``snmp6``,
   ``netstat``, ``sockstat``, ``sockstat6``, ``sctp/snmp`` (-s; only while the
-  sctp module is loaded), and the multicast groups ``igmp``, ``igmp6`` (``-g``),
+  sctp module is loaded), the SCTP endpoints and associations ``sctp/eps``,
+  ``sctp/assocs`` (-S; the same), and the multicast groups ``igmp``, ``igmp6`` (``-g``),
   byte for byte;
 - for each process holding a socket listed in those tables: its socket fd
   links as symlinks ``fd/<n> -> socket:[N]`` (nothing else of ``fd/``),
@@ -43,6 +44,7 @@ from netread._version import __version__
 from netread.errors import CaptureError
 from netread.model import INET_TABLES
 from netread.model import InetSocket
+from netread.model import SctpSocket
 from netread.model import UnixSocket
 from netread.parse.inet import decode_inet
 from netread.parse.links import CMDLINE_BYTES
@@ -58,7 +60,7 @@ if TYPE_CHECKING:
     from netread.proc.namespaces import Namespace
 
 MANIFEST_FORMAT = 1
-NET_FILES = (*INET_TABLES, "unix", "snmp", "snmp6", "netstat", "sockstat", "sockstat6", "route", "ipv6_route", "rt_cache", "ndisc", "igmp", "igmp6", "dev", "if_inet6", "sctp/snmp")
+NET_FILES = (*INET_TABLES, "unix", "snmp", "snmp6", "netstat", "sockstat", "sockstat6", "route", "ipv6_route", "rt_cache", "ndisc", "igmp", "igmp6", "dev", "if_inet6", "sctp/snmp", "sctp/eps", "sctp/assocs")
 SYSCTLS = (
     "sys/net/core/somaxconn",
     "sys/net/core/rmem_default",
@@ -195,6 +197,15 @@ def collect(
                     capture.sockets += 1
                 if isinstance(row, InetSocket) and row.uid is not None:
                     uids.add(row.uid)
+        elif name in ("sctp/eps", "sctp/assocs"):
+            from netread.parse.sctp import decode_sctp
+
+            lines = data.decode("utf-8", "surrogateescape").split("\n")
+            for record in decode_sctp(lines, path=name, association=name == "sctp/assocs"):
+                if isinstance(record, SctpSocket):
+                    inodes.add(record.inode)
+                    uids.add(record.uid)
+                    capture.sockets += 1
     denied = 0
     try:
         pids = sorted((e.name for e in os.scandir(root) if e.name.isascii() and e.name.isdigit()), key=int)

@@ -108,6 +108,10 @@ class ProcSource(NamedTuple):
         """The path of the table ``name`` under this root (``/proc/net/tcp``, ``/proc/42/net/tcp``)."""
         return os.path.join(self.root, self.net, name)
 
+    def has_net(self, name: str) -> bool:
+        """Whether ``net/<name>`` exists under this root (``sctp``: the module is loaded)."""
+        return os.path.exists(self.net_path(name))
+
     def scan_owners(self) -> Callable[[], Owners]:
         """Start the ``<pid>/fd`` scan of every process under the root; call the result to wait
         for it (the owners already known, when a listing of many namespaces scanned them once)."""

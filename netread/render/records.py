@@ -17,9 +17,11 @@ import itertools
 from netread.escape import undecodable_escaped
 from netread.model import InetSocket
 from netread.model import Owner
+from netread.model import SctpSocket
 from netread.model import Table
 from netread.model import UnixSocket
 from netread.model import address_text
+from netread.model import state_name
 from netread.model import timer_word
 from netread.model import unix_type_name
 
@@ -170,4 +172,29 @@ def finding_record(finding: Finding) -> Record:
         "more": finding.more,
         "why": finding.why,
         "next": finding.next,
+    }
+
+
+def sctp_record(sock: SctpSocket, owners: Sequence[Owner] | None, users: Mapping[int, str | None]) -> Record:
+    """The record of one SCTP endpoint or association (``#/$defs/sctp``): every address in the
+    kernel's order (CSV joins them with ``|``); ``owners`` None when no scan ran."""
+    pid, program, pids = _owner_keys(owners)
+    return {
+        "proto": sock.label,
+        "family": "inet6" if any(a.version == 6 for a in (*sock.local, *sock.remote)) else "inet",
+        "type": "association" if sock.association else "endpoint",
+        "local_address": [address_text(a) for a in sock.local],
+        "local_port": sock.local_port,
+        "remote_address": [address_text(a) for a in sock.remote],
+        "remote_port": sock.remote_port if sock.association else None,
+        "state": state_name(Table.TCP, sock.st),
+        "st": sock.st,
+        "recv_q": sock.rx_queue,
+        "send_q": sock.tx_queue,
+        "uid": sock.uid,
+        "user": _text(users.get(sock.uid)),
+        "inode": sock.inode,
+        "pid": pid,
+        "program": program,
+        "pids": pids,
     }
