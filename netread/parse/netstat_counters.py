@@ -20,6 +20,10 @@ from netread.errors import ParseError
 from netread.escape import escape_text
 from netread.parse.numbers import strtoull
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
 #: What process_fd splits names at (strspn/strcspn " \t\n").
 _SEP = " \t\n"
 _WORD = re.compile(r"[^ \t\n]*")
@@ -196,6 +200,16 @@ def _fgets(data: bytes) -> list[str]:
     return pieces
 
 
+def _numbered(data: bytes) -> Iterator[tuple[int, str, str]]:
+    """(line number, fgets piece, the piece as a C string) of each fgets call over ``data``."""
+    lineno = 1
+    for piece in _fgets(data):
+        here = lineno
+        if piece.endswith("\n"):
+            lineno += 1
+        yield here, piece, _c_string(piece)
+
+
 def _prefix(name: str) -> str:
     """cpytitle(): the name up to and including its first '6' (all of it without one)."""
     six = name.find("6")
@@ -228,12 +242,7 @@ def parse_snmp6(data: bytes, path: str) -> CounterFile:
     counters: list[Counter] = []
     title: str | None = None
     opened = 0
-    lineno = 1
-    for piece in _fgets(data):
-        here = lineno
-        if piece.endswith("\n"):
-            lineno += 1
-        line = _c_string(piece)
+    for here, piece, line in _numbered(data):
         found = _SCAN_NAME.match(line)
         problem: ParseError | None
         if found is not None:
@@ -274,12 +283,7 @@ def parse_sctp(data: bytes, path: str) -> CounterFile:
     counters: list[Counter] = []
     problems: list[ParseError] = []
     buffer = "\0" * 1024  # fgets' buffer: what a line does not overwrite stays from the lines before
-    lineno = 1
-    for piece in _fgets(data):
-        here = lineno
-        if piece.endswith("\n"):
-            lineno += 1
-        line = _c_string(piece)
+    for here, piece, line in _numbered(data):
         sep = _SEP_CHAR.search(line)
         cut = len(line) if sep is None else sep.start()
         name = line[:cut]
