@@ -142,13 +142,19 @@ def test_handmade_snapshot_equals_netstat(handmade: dict[str, Path], name: str, 
 
 
 def _with_route_files() -> list[Path]:
-    """sample_proc/ and every peer fixture that has a route file (none may yet)."""
+    """sample_proc/ and every peer fixture (ours in tests/fixtures/peer, and ../shared's) that has a route file."""
     roots = [SAMPLE_PROC] if any((SAMPLE_PROC / "net" / n).exists() for n in ("route", "ipv6_route")) else []
-    if PEERS.is_dir():
-        for net in sorted(PEERS.glob("**/net")):
-            if any((net / n).is_file() for n in ("route", "ipv6_route", "rt_cache")):
-                roots.append(net.parent)
+    for base in (Path(__file__).resolve().parents[1] / "fixtures" / "peer", PEERS):
+        if base.is_dir():
+            for net in sorted(base.glob("**/net")):
+                if any((net / n).is_file() for n in ("route", "ipv6_route", "rt_cache")):
+                    roots.append(net.parent)
     return roots
+
+
+def test_our_peer_fixture_with_route_files_is_read() -> None:
+    """jc's net/route and net/ipv6_route (tests/fixtures/peer/jc-linux-proc) are among the snapshots compared."""
+    assert any(root.name == "jc-linux-proc" for root in _with_route_files())
 
 
 @pytest.mark.parametrize("flags", ["-rn", "-rnee", "-rn -6", "-rnC", "-rn -A inet,inet6"])
