@@ -234,6 +234,10 @@ def _netread_in_process(args: list[str], monkeypatch: pytest.MonkeyPatch, capsys
 def test_every_command_line_ends_as_netstats_ends(args: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     want = _netstat(args)
     got, ran = _netread_in_process(args, monkeypatch, capsys)
+    if ran and want.status == 3 and want.stderr.startswith("No routing for address family"):
+        # -r's own status 3, after reading the command line: the listing is stubbed here;
+        # tests/oracle/test_oracle_routes.py holds -r -A unix (-x) equal to netstat
+        return
     assert _outcome(got, ran) == _outcome(want, True), (args, want, got)
 
 
