@@ -332,10 +332,6 @@ def _save_tables(root: Path, ns: Namespace, directory: str, capture: Capture, ta
     return True
 
 
-#: The inode column of a table's lines (split on blanks).
-_INODE_COLUMN: dict[str, int] = {**{str(table): 9 for table in INET_TABLES}, "unix": 6}
-
-
 def _socket_namespaces(root: Path, capture: Capture, tables: list[tuple[str, str, bytes]], seen: set[int | None]) -> list[dict[str, object]]:
     """The namespaces only sockets hold (their creator gone, no mount, no nsfs fd): found through
     the sockets processes hold that no table lists (SIOCGSKNS, root only), their tables appended
@@ -343,14 +339,7 @@ def _socket_namespaces(root: Path, capture: Capture, tables: list[tuple[str, str
     from netread.proc import namespaces
     from netread.proc.processes import scan_owners
 
-    listed_inodes: set[int] = set()
-    for _directory, name, data in tables:
-        column = _INODE_COLUMN.get(name)
-        if column is not None:
-            for line in data.split(b"\n")[1:]:
-                fields = line.split()
-                if len(fields) > column and fields[column].isdigit():
-                    listed_inodes.add(int(fields[column]))
+    listed_inodes = {inode for _directory, name, data in tables for inode in namespaces.table_inodes(name, data)}
     entries: list[dict[str, object]] = []
     for orphan in namespaces.orphan_sockets(str(root), scan_owners(root).holders, listed_inodes):
         got = namespaces.socket_namespace(str(root), orphan)

@@ -29,6 +29,7 @@ import errno
 import os
 import sys
 
+from netread.errors import ParseError
 from netread.errors import SourceError
 from netread.parse.netns import net_inode
 from netread.proc.source import LIVE_ROOT
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
     import io
     from collections.abc import Callable
     from collections.abc import Iterable
+    from collections.abc import Iterator
     from typing import NamedTuple
 else:
     from netread._namedtuple import NamedTuple
@@ -219,18 +221,8 @@ def discover(root: str = LIVE_ROOT, *, threads: bool = True, mounts: bool = True
 
 def _ns_id(path: str) -> int | None:
     """ioctl(NS_GET_ID): the namespace's 64-bit id, never reused (Linux >= 6.11); None before."""
-    import fcntl
-
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
-    except OSError:
-        return None
-    try:
-        return int.from_bytes(fcntl.ioctl(fd, NS_GET_ID, bytes(8)), sys.byteorder)
-    except OSError:
-        return None
-    finally:
-        os.close(fd)
+    got = _nsfs_ioctl(path, NS_GET_ID, bytes(8))
+    return int.from_bytes(got, sys.byteorder) if isinstance(got, bytes) else None
 
 
 def _fingerprint(path: str) -> int | None:
@@ -304,16 +296,22 @@ def _nsfs_fds(root: str, name: str) -> Iterable[tuple[str, int]]:
 
 
 def _is_net_ns(path: str) -> bool:
+    return _nsfs_ioctl(path, NS_GET_NSTYPE) == CLONE_NEWNET
+
+
+def _nsfs_ioctl(path: str, request: int, arg: bytes | None = None) -> int | bytes | None:
+    """``ioctl(request)`` on the nsfs file ``path`` opened for it; None where the open or the
+    ioctl fails (not an nsfs file, an older kernel)."""
     import fcntl
 
     try:
         fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
     except OSError:
-        return False
+        return None
     try:
-        return fcntl.ioctl(fd, NS_GET_NSTYPE) == CLONE_NEWNET
+        return fcntl.ioctl(fd, request) if arg is None else fcntl.ioctl(fd, request, arg)
     except OSError:
-        return False
+        return None
     finally:
         os.close(fd)
 
@@ -583,7 +581,7 @@ def container_labels(source: ProcSource, ns: Namespace) -> tuple[str, ...]:
 
 
 #: The column of the inode in each table's lines (split on blanks): inet 9, unix 6.
-_INODE_COLUMN = {"tcp": 9, "tcp6": 9, "udp": 9, "udp6": 9, "udplite": 9, "udplite6": 9, "raw": 9, "raw6": 9, "unix": 6}
+INODE_COLUMN = {"tcp": 9, "tcp6": 9, "udp": 9, "udp6": 9, "udplite": 9, "udplite6": 9, "raw": 9, "raw6": 9, "unix": 6}
 #: SIOCGSKNS: a socket's network namespace, as an nsfs fd (needs CAP_NET_ADMIN over it).
 SIOCGSKNS = 0x894C
 #: What ``system.sockprotoname`` calls the sockets of the tables netread reads.
@@ -599,25 +597,36 @@ class Orphan(NamedTuple):
     protocol: str
 
 
+def table_inodes(name: str, text: bytes, header: bool = True) -> Iterator[int]:
+    """The inode column of each line of ``text``, a piece of the table ``name`` (its first line
+    the header when ``header``); nothing for a file that is not a socket table."""
+    column = INODE_COLUMN.get(name)
+    if column is None:
+        return
+    lines = text.split(b"\n")
+    for line in lines[1:] if header else lines:
+        fields = line.split()
+        if len(fields) > column and fields[column].isdigit():
+            yield int(fields[column])
+
+
 def listed_inodes(source: ProcSource, found: Iterable[Namespace]) -> set[int]:
-    """Every non-zero inode in the tables of the namespaces ``found`` (read again, the inode column only)."""
+    """Every non-zero inode in the tables of the namespaces ``found`` (read again a piece at a
+    time, the inode column only)."""
     inodes: set[int] = set()
     for ns in found:
         try:
-            section = section_source(source, ns, tuple(_INODE_COLUMN))
+            section = section_source(source, ns, tuple(INODE_COLUMN))
         except SourceError:
             continue
-        for table, column in _INODE_COLUMN.items():
+        for table in INODE_COLUMN:
             try:
-                handle = section._table(table)
-            except OSError:
+                chunks = section.net_chunks(table, overlap=False)
+            except SourceError:
                 continue
-            with handle:
-                data = handle.read(1 << 30) or b""
-            for line in data.split(b"\n")[1:]:
-                fields = line.split()
-                if len(fields) > column and fields[column].isdigit():
-                    inodes.add(int(fields[column]))
+            for lineno, piece in chunks or ():
+                if not isinstance(piece, ParseError):
+                    inodes.update(table_inodes(table, piece, header=lineno == 1))
         section.close()
     inodes.discard(0)
     return inodes
