@@ -92,6 +92,17 @@ def netread_snapshot(root: Path, args: Sequence[str]) -> Run:
     return netread(["--proc", str(root), *args])
 
 
+def netread_argv_snapshot(root: Path, args: list[str]) -> Run:
+    """netread in-process, its command line read first as the entry point reads it (cli/argv.py:
+    netstat's getopt, family order and aliases, -s -r usage errors), then ``--proc root``."""
+    from netread.cli.argv import read_argv
+
+    reading = read_argv([*args, "--proc", str(root)])
+    if reading.action == "run":
+        return netread(list(reading.argv))
+    return Run(3 if reading.action == "usage" else reading.status, b"", reading.message or "")
+
+
 Allowed = Callable[[str], bool]
 
 

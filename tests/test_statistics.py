@@ -22,8 +22,7 @@ from hypothesis import HealthCheck
 from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
-from oracle import Run
-from oracle import netread
+from oracle import netread_argv_snapshot as netread_snapshot
 
 from netread.parse.netstat_counters import parse_pairs
 from netread.parse.netstat_counters import parse_sctp
@@ -31,18 +30,6 @@ from netread.parse.netstat_counters import parse_snmp6
 from netread.parse.numbers import strtoull
 from netread.render import netstat_stats
 from netread.render import netstat_stats_tables as tables
-
-
-def netread_snapshot(root: Path, args: list[str]) -> Run:
-    """netread in-process, its command line read first as the entry point reads it (cli/argv.py:
-    netstat's getopt, family order and aliases, -s -r usage errors), then ``--proc root``."""
-    from netread.cli.argv import read_argv
-
-    reading = read_argv([*args, "--proc", str(root)])
-    if reading.action == "run":
-        return netread(list(reading.argv))
-    return Run(3 if reading.action == "usage" else reading.status, b"", reading.message or "")
-
 
 SCHEMA = json.loads((ROOT / "netread" / "schema" / "netread.schema.json").read_text())
 COUNTER = {**SCHEMA["$defs"]["counter"], "$defs": SCHEMA["$defs"]}
