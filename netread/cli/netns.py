@@ -67,14 +67,9 @@ def list_namespaces(
     def section(number: int, ns: Namespace, to: Writer) -> int:
         labels = _labels(source, ns)
         to.write(section_banner(ns.label, ns.names, labels, ns.via, ns.pid, ns.tid, ns.path).encode("utf-8", "surrogateescape"))
-        try:
-            read = namespaces.section_source(source, ns, _tables(opts))._replace(netns_labels=labels)
-        except namespaces.NotEnterable as exc:
-            sys.stderr.write(f"netread: note: {exc}\n")
-            return ExitStatus.OK
-        except SourceError as exc:
-            Report(sys.stderr).messages([exc])
-            return ExitStatus.ERROR
+        read = _section_source(source, ns, opts, labels)
+        if isinstance(read, int):
+            return read
         try:
             return list_once(read, opts, to, sys.stderr, names=names, output=output, filters=filters, color=color, header=header and number == 0)
         finally:
@@ -229,6 +224,21 @@ class _Frames:
         self._file.flush()
 
 
+def _section_source(source: ProcSource, ns: Namespace, opts: Options, labels: tuple[str, ...]) -> ProcSource | int:
+    """``ns``'s source (its tables open), or the status its section ends with when it cannot be
+    read, which is said: a namespace that cannot be entered is a note, any other failure an error."""
+    from netread.proc import namespaces
+
+    try:
+        return namespaces.section_source(source, ns, _tables(opts))._replace(netns_labels=labels)
+    except namespaces.NotEnterable as exc:
+        sys.stderr.write(f"netread: note: {exc}\n")
+        return ExitStatus.OK
+    except SourceError as exc:
+        Report(sys.stderr).messages([exc])
+        return ExitStatus.ERROR
+
+
 def _tables(opts: Options) -> list[str]:
     """The files a section reads: its listing's tables, and with --explain the counters."""
     from netread.select import plan
@@ -263,7 +273,6 @@ def _records(
     from netread.cli.listing import record_pieces
     from netread.cli.listing import source_about
     from netread.cli.listing import write_records
-    from netread.proc import namespaces
     from netread.render.namespaces import NETNS_CSV_KEYS
     from netread.render.namespaces import netns_record
     from netread.render.records import CSV_KEYS
@@ -272,20 +281,16 @@ def _records(
 
     filters = filters or Filters()
     report = Report(sys.stderr)
-    tags = [netns_record(ns.inode, ns.ns_id, ns.names, _labels(source, ns), ns.via, ns.pid, ns.tid) for ns in chosen]
+    labelled = [(ns, _labels(source, ns)) for ns in chosen]
+    tags = [netns_record(ns.inode, ns.ns_id, ns.names, labels, ns.via, ns.pid, ns.tid) for ns, labels in labelled]
     statuses: list[int] = []
     findings: list[dict[str, object]] = []
 
     def batches() -> Iterator[list[dict[str, object]]]:
-        for ns, tag in zip(chosen, tags):
-            try:
-                section = namespaces.section_source(source, ns, _tables(opts))._replace(netns_labels=tuple(tag["labels"]))  # type: ignore[arg-type]
-            except namespaces.NotEnterable as exc:
-                sys.stderr.write(f"netread: note: {exc}\n")
-                continue
-            except SourceError as exc:
-                report.messages([exc])
-                statuses.append(ExitStatus.ERROR)
+        for (ns, labels), tag in zip(labelled, tags):
+            section = _section_source(source, ns, opts, labels)
+            if isinstance(section, int):
+                statuses.append(section)
                 continue
             try:
                 if opts.explain:
