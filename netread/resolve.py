@@ -155,6 +155,8 @@ class Resolver:
         self._workers = 0
         #: (files first, files listed at all, the IPv4 and IPv6 answers of /etc/hosts), read once.
         self._files: tuple[bool, bool, dict[Any, str], dict[Any, str]] | None = None
+        #: Whether nsswitch makes getnetbyaddr files-only (:meth:`_networks_local`), read once.
+        self._nets_local: bool | None = None
         import threading
 
         self._cond = threading.Condition()
@@ -230,6 +232,12 @@ class Resolver:
         if not wanted:
             return []
         with self._cond:
+            if self._networks_local():  # netstat's networks (0.x.x.x): /etc/networks only, asked here, never queued
+                for address in [a for a in wanted if isinstance(a, ipaddress.IPv4Address) and a.packed[0] == 0]:
+                    self._store(address, self._lookup(address))
+                    wanted.discard(address)
+                if not wanted:
+                    return []
             if self._hosts_files()[0]:  # files first: what /etc/hosts names never waits for a thread
                 for address in list(wanted):
                     name = self._from_files(address)
@@ -296,6 +304,15 @@ class Resolver:
             v4, v6 = parse_hosts(read_etc(self.etc, "hosts")) if listed else ({}, {})
             self._files = (bool(sources) and sources[0] == "files", listed, v4, v6)
         return self._files
+
+    def _networks_local(self) -> bool:
+        """Whether getnetbyaddr() reads /etc/networks only (nsswitch ``networks: files``), so it
+        needs no network and is answered before any lookup thread is asked (glibc's default without
+        the line consults DNS first, so those wait with the rest)."""
+        if self._nets_local is None:
+            sources = nss_sources(read_etc(self.etc, "nsswitch.conf"), "networks")
+            self._nets_local = sources == ["files"]
+        return self._nets_local
 
     def _from_files(self, address: IPAddress) -> str | None:
         """/etc/hosts' name for ``address`` as gethostbyaddr (IPv4) or getnameinfo (IPv6) finds it there."""

@@ -455,7 +455,9 @@ def test_the_live_proc_of_a_new_namespace_lists_the_same(args: list[str]) -> Non
     listening, so there is a row), one after the other."""
     script = (
         f'{sys.executable} -c "import socket,time; s=socket.socket(); s.bind((\'127.0.0.1\', 4242)); s.listen(); time.sleep(30)" & '
-        "sleep 1; netstat \"$@\" > \"$0/netstat\" 2>&1; echo $? >> \"$0/netstat\"; "
+        # the listener is up once its row is in the table (a fixed sleep lost the race on a loaded host)
+        "for i in $(seq 300); do grep -q ':1092 00000000:0000 0A' /proc/net/tcp && break; sleep 0.1; done; "
+        "netstat \"$@\" > \"$0/netstat\" 2>&1; echo $? >> \"$0/netstat\"; "
         f"{sys.executable} -m netread \"$@\" > \"$0/netread\" 2>&1; echo $? >> \"$0/netread\"; kill $!"
     )
     with tempfile.TemporaryDirectory() as tmp:

@@ -206,32 +206,86 @@ def test_the_bounded_reader_gives_every_line_but_the_long_ones(tmp_path: Path) -
 
 # -- the manifest: every value checked where it is read --------------------------------------
 
-BAD_MANIFESTS = [
-    ({"clk_tck": True}, "clk_tck must be an integer from 1 to 1000000, not True"),
-    ({"clk_tck": 0}, "clk_tck must be an integer from 1 to 1000000, not 0"),
-    ({"clk_tck": 100.0}, "clk_tck must be an integer from 1 to 1000000, not 100.0"),
-    ('{"clk_tck": ' + "9" * 4400 + "}", "cannot read the manifest: Exceeds the limit (4300 digits) for integer string conversion"),
-    ('{"clk_tck": \u00b2}', "cannot read the manifest: Expecting value: line 1 column 13 (char 12)"),
-    ({"byteorder": ["big"]}, 'byteorder must be "little" or "big", not list'),
-    ({"users": {"0": None}}, "users: the name of uid 0 must be a string of 1 to 256 characters, not None"),
-    ({"users": {"0": 7}}, "users: the name of uid 0 must be a string of 1 to 256 characters, not 7"),
-    ({"users": {"\u00b2": "root"}}, "users: a uid must be a decimal number below 2**32, not '\u00b2'"),
-    ({"users": {"4294967296": "big"}}, "users: a uid must be a decimal number below 2**32, not '4294967296'"),
-    ({"users": ["root"]}, "users must be an object of uid: name, not list"),
+#: A manifest value netread does not write there, and the warning: the value is ignored (this
+#: host's default used), the rest of the manifest and the snapshot read, status 0.
+BAD_MANIFEST_VALUES = [
+    ({"clk_tck": True}, "clk_tck: must be an integer from 1 to 1000000, not True"),
+    ({"clk_tck": 0}, "clk_tck: must be an integer from 1 to 1000000, not 0"),
+    ({"clk_tck": -100}, "clk_tck: must be an integer from 1 to 1000000, not -100"),
+    ({"clk_tck": "100"}, "clk_tck: must be an integer from 1 to 1000000, not '100'"),
+    ({"clk_tck": 100.0}, "clk_tck: must be an integer from 1 to 1000000, not 100.0"),
+    ({"clk_tck": 10**30}, "clk_tck: must be an integer from 1 to 1000000, not 1000000000000000000000000000000"),
+    ('{"clk_tck": ' + "9" * 4400 + "}", "clk_tck: must be an integer from 1 to 1000000, not a 4400-digit number"),
+    ({"byteorder": ["big"]}, 'byteorder: must be "little" or "big", not list'),
+    ({"byteorder": "\x1b]0;owned\x07"}, 'byteorder: must be "little" or "big", not \'\\x1b]0;owned\\x07\''),
+    ({"users": {"0": None}}, "users: 1 entry left out: the name of uid 0 must be a string of 1 to 256 characters, not None"),
+    ({"users": {"0": 7, "1": "daemon"}}, "users: 1 entry left out: the name of uid 0 must be a string of 1 to 256 characters, not 7"),
+    ({"users": {"\u00b2": "root"}}, "users: 1 entry left out: the uid '\u00b2' is not a decimal number below 2**32"),
+    ({"users": {"4294967296": "big", "x": "y"}}, "users: 2 entries left out: the uid '4294967296' is not a decimal number below 2**32 (and 1 more)"),
+    ({"users": ["root"]}, "users: must be an object of uid: name, not list"),
 ]
 
 
-@pytest.mark.parametrize(("facts", "said"), BAD_MANIFESTS, ids=[str(i) for i in range(len(BAD_MANIFESTS))])
-def test_a_bad_manifest_value_is_one_clear_error(tmp_path: Path, facts: dict[str, object] | str, said: str) -> None:
+@pytest.mark.parametrize(("facts", "said"), BAD_MANIFEST_VALUES, ids=[str(i) for i in range(len(BAD_MANIFEST_VALUES))])
+def test_a_bad_manifest_value_is_ignored_and_said_once(tmp_path: Path, facts: dict[str, object] | str, said: str) -> None:
     root = FakeProc(tmp_path / "snap").tables({"tcp": f"{TCP_HEADER}\n{GOOD}\n"}).root
     import json
 
     (root / "snapshot.json").write_text(facts if isinstance(facts, str) else json.dumps(facts))
     got = netread_snapshot(root, ["-tan"])
-    assert got.stdout == b""
-    assert got.stderr.startswith(f"netread: {root}/snapshot.json: {said}"), got.stderr
-    assert len(got.stderr.splitlines()) == 1 and "Traceback" not in got.stderr
-    assert got.status == 1
+    assert (got.status, got.stdout, got.stderr) == (0, PLAIN_TAN, f"netread: warning: {root}/snapshot.json: {said}; ignored\n")
+    assert netread_snapshot(root, ["-tan", "--strict"]).status == 1
+    snap = ProcSource.snapshot(root)
+    assert (snap.byteorder, snap.clk_tck, len(snap.problems)) == (sys.byteorder, os.sysconf("SC_CLK_TCK"), 1)
+
+
+PLAIN_TAN = (
+    b"Active Internet connections (servers and established)\n"
+    b"Proto Recv-Q Send-Q Local Address           Foreign Address         State      \n"
+    b"tcp        0      0 127.0.0.1:22            0.0.0.0:*               LISTEN     \n"
+)
+
+
+def test_the_rest_of_a_manifest_with_a_bad_value_is_read(tmp_path: Path) -> None:
+    """A bad clk_tck and a bad users entry leave the byte order, the good users and the timers'
+    tick rate this host's: -e shows the manifest's user name, the big-endian address reads right."""
+    big = "   0: 7F000001:0016 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 4242 1 0000000000000000 100 0 0 10 0"
+    root = FakeProc(tmp_path / "snap").tables({"tcp": f"{TCP_HEADER}\n{big}\n"}).manifest(byteorder="big", clk_tck=True, users={"0": "alice", "1": None}).root
+    got = netread_snapshot(root, ["-tae", "--numeric-hosts", "--numeric-ports"])
+    assert got.status == 0
+    assert got.stdout.splitlines()[2] == b"tcp        0      0 127.0.0.1:22            0.0.0.0:*               LISTEN      alice      4242      "
+    assert got.stderr == (
+        f"netread: warning: {root}/snapshot.json: clk_tck: must be an integer from 1 to 1000000, not True; ignored\n"
+        f"netread: warning: {root}/snapshot.json: users: 1 entry left out: the name of uid 1 must be a string of 1 to 256 characters, not None; ignored\n"
+    )
+    snap = ProcSource.snapshot(root)
+    assert (snap.byteorder, snap.clk_tck, snap.users, len(snap.problems)) == ("big", os.sysconf("SC_CLK_TCK"), {0: "alice"}, 2)
+
+
+def test_a_hostname_with_control_characters_is_never_shown(tmp_path: Path) -> None:
+    """``hostname`` is shown by no text output; the records carry it (``host``), escaped by JSON."""
+    import json
+
+    host = "\x1b]0;owned\x07\x1b[2J\u202e"
+    root = FakeProc(tmp_path / "snap").tables({"tcp": f"{TCP_HEADER}\n{GOOD}\n"}).manifest(hostname=host).root
+    for flags in (["-tan"], ["-tan", "--explain"], ["-s"]):
+        got = netread_snapshot(root, flags)
+        assert b"owned" not in got.stdout + got.stderr.encode() and "\x1b]" not in got.stderr, flags
+    got = netread_snapshot(root, ["-tan", "--format", "json"])
+    assert not set(got.stdout.decode()) & {"\x1b", "\x07", "\u202e"} and "\x1b" not in got.stderr
+    assert [r["host"] for r in json.loads(got.stdout)["sockets"]] == [host]
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [('{"clk_tck": \u00b2}', "Expecting value: line 1 column 13 (char 12)"), ("[1]", None), ("{", "Expecting property name enclosed in double quotes: line 1 column 2 (char 1)")],
+)
+def test_a_manifest_that_is_not_a_json_object_is_one_clear_error(tmp_path: Path, text: str, said: str | None) -> None:
+    root = FakeProc(tmp_path / "snap").tables({"tcp": f"{TCP_HEADER}\n{GOOD}\n"}).root
+    (root / "snapshot.json").write_text(text)
+    got = netread_snapshot(root, ["-tan"])
+    why = f"cannot read the manifest: {said}" if said else "the manifest must be a JSON object, not list"
+    assert (got.status, got.stdout, got.stderr) == (1, b"", f"netread: {root}/snapshot.json: {why}\n")
 
 
 @pytest.mark.parametrize("text", ["[" * 100_000 + "]" * 100_000, '{"a":' * 100_000 + "1" + "}" * 100_000, "x" * (5 << 20)])
@@ -275,6 +329,43 @@ def test_a_sosreport_proc_swapped_for_a_symlink_is_not_followed(tmp_path: Path) 
     with pytest.raises(SourceError) as raised:
         snap.read_net("tcp")
     assert str(raised.value) == f"{top}/proc/net/tcp: a symlink out of the snapshot; not read"
+
+
+@pytest.mark.parametrize("how", ["in-process", "in-a-child", "source"])
+def test_the_owner_scan_of_a_sosreport_whose_proc_is_swapped_for_a_symlink_reads_nothing_outside(tmp_path: Path, how: str) -> None:
+    """-p's scan opens the root as the tables are opened, through the chain of descriptors from
+    the directory the snapshot was named by: ``proc/`` replaced by a link to processes outside
+    (the live /proc, say) after the snapshot was found is not scanned."""
+    from netread.proc import processes
+
+    top = tmp_path / "sosreport"
+    FakeProc(top / "proc").tables({"tcp": f"{TCP_HEADER}\n{GOOD}\n"}).owner(7, b"/usr/bin/sshd\0", [4242])
+    outside = FakeProc(tmp_path / "outside").owner(666, b"/usr/bin/outsider\0", [4242]).root
+    snap = ProcSource.snapshot(top)
+    assert (snap.root, snap.top) == (f"{top}/proc", str(top))
+    assert processes.scan_owners(snap.root, True, top=snap.top).holders == {4242: (7,)}  # before the swap
+    os.rename(top / "proc", tmp_path / "old-proc")
+    os.symlink(outside, top / "proc")
+    if how == "in-process":
+        owners = processes.scan_owners(snap.root, True, top=snap.top)
+    elif how == "in-a-child":
+        owners = processes._scan_in_child(snap.root, True, snap.top)()
+    else:
+        owners = snap.scan_owners()()
+    assert (owners.holders, owners.processes, owners.failed) == ({}, {}, True)
+    assert processes.process_names(snap.root, True, snap.top) is None
+
+
+def test_a_pid_directory_that_is_a_symlink_out_of_the_snapshot_is_not_scanned(tmp_path: Path) -> None:
+    from netread.proc import processes
+
+    outside = FakeProc(tmp_path / "outside").owner(666, b"/usr/bin/outsider\0", [4242]).root
+    root = FakeProc(tmp_path / "snap").tables({"tcp": f"{TCP_HEADER}\n{GOOD}\n"}).owner(7, b"/usr/bin/sshd\0", [4343]).root
+    os.symlink(outside / "666", root / "666")
+    owners = processes.scan_owners(str(root), True)
+    assert (owners.holders, list(owners.processes), owners.failed) == ({4343: (7,)}, [7], False)
+    got = netread_snapshot(root, ["-tanp"])
+    assert got.stdout.splitlines()[2].endswith(b"LISTEN      -                   ")  # 4242 is held by no process of the snapshot
 
 
 def test_a_snapshot_named_relative_to_the_current_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

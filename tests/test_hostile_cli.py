@@ -313,3 +313,49 @@ def test_a_proc_name_the_kernel_refuses_is_one_source_error(name: str, said: str
     with pytest.raises(SourceError) as caught:
         ProcSource.snapshot(name)
     assert escape_text(str(caught.value)) == said
+
+
+# -- stderr full or closed ---------------------------------------------------------------------
+
+#: Command lines that have something to say on stderr (a malformed line, a bad manifest value, a
+#: usage error, netstat's usage), and so the status each ends with: the same whatever stderr is.
+SAYING = [["-tan"], ["-tan", "--strict"], ["-tan", "--explain"], ["-tan", "--format", "json"], ["-tan", "--explain", "--format", "json"], ["-tan", "--format", "csv"], ["-tanp"], ["-tane", "--port", "22"], ["-xa"], ["-s"], ["-tan", "--port", "x"], ["-Q"], ["--explain-line", "x"], ["-tan", "--netns", "all"]]  # fmt: skip
+SAYING_IDS = ["plain", "strict", "explain", "json", "explain-json", "csv", "programs", "filtered", "unix", "statistics", "usage", "netstat-usage", "explain-line", "netns"]
+
+
+def _saying_snapshot(root: Path) -> Path:
+    """tcp with a good row and a malformed one, unix with a record and a malformed line, a bad
+    counter, and a manifest value netread ignores: each is a line on stderr."""
+    good = "   0: 0100007F:0016 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 4242 1 0000000000000000 100 0 0 10 0"
+    header = "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode"
+    unix = "Num       RefCount Protocol Flags    Type St Inode Path\nffff88800000000: 00000002 00000000 00010000 0001 01  1000 /run/a\nnot a record\n"
+    snmp = "Ip: Forwarding DefaultTTL\nIp: 1 x\n"
+    FakeProc(root).tables({"tcp": f"{header}\n{good}\n   1: garbage\n", "unix": unix, "snmp": snmp}).manifest(clk_tck=True)
+    return root
+
+
+def _with_stderr(args: list[str], root: Path, how: str) -> subprocess.CompletedProcess[bytes]:
+    command = [sys.executable, "-m", "netread", "--proc", str(root), *args]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    if how == "closed":
+        return subprocess.run(["sh", "-c", 'exec "$@" 2>&-', "sh", *command], stdout=subprocess.PIPE, env=env, timeout=60, check=False)
+    with open("/dev/full" if how == "full" else os.devnull, "wb") as err:
+        return subprocess.run(command, stdout=subprocess.PIPE, stderr=err, env=env, timeout=60, check=False)
+
+
+@pytest.mark.parametrize("how", ["full", "closed"])
+@pytest.mark.parametrize("args", SAYING, ids=SAYING_IDS)
+def test_a_full_or_closed_stderr_changes_neither_stdout_nor_the_status(args: list[str], how: str, tmp_path: Path) -> None:
+    root = _saying_snapshot(tmp_path / "snap")
+    said = _cli(["--proc", str(root), *args])
+    assert said.stderr and b"Traceback" not in said.stderr  # there is something to say
+    got = _with_stderr(args, root, how)
+    assert (got.returncode, got.stdout) == (said.returncode, said.stdout)
+
+
+def test_what_a_full_stderr_drops_is_only_what_it_would_have_said(tmp_path: Path) -> None:
+    """The statuses above are the real ones: a plain listing with warnings is 0, with --strict 1,
+    a usage error 2 and netstat's usage 3 (a traceback would have made any of them 1)."""
+    root = _saying_snapshot(tmp_path / "snap")
+    statuses = [_with_stderr(args, root, "full").returncode for args in (["-tan"], ["-tan", "--strict"], ["-tan", "--port", "x"], ["-Q"])]
+    assert statuses == [0, 1, 2, 3]

@@ -163,3 +163,20 @@ def test_a_silent_dns_server_and_many_peers_keep_localhost(tmp_path: Path) -> No
     assert b"tcp        0      0 192.0.2.7:ssh           localhost:40000         ESTABLISHED" in out
     # the 498 peers and the local 192.0.2.7 got no answer; localhost was never asked of DNS
     assert f"{len(peers)} address lookup(s) got no answer within 5 s".encode() in proc.stderr
+
+
+def test_networks_from_etc_networks_never_wait_behind_dead_dns(tmp_path: Path) -> None:
+    """Addresses netstat treats as networks (first octet 0) are getnetbyaddr's: with nsswitch
+    ``networks: files`` they are answered at once, even when every lookup thread hangs on DNS."""
+    lookup = DeadDns({"0.1.2.3": "zeronet"})
+    try:
+        resolver = Resolver(etc=_etc(tmp_path, "hosts: files dns\nnetworks: files\n"), lookup=lookup, deadline=0.2)
+        assert resolver.prefetch(PEERS) == sorted(PEERS, key=str)  # every worker now hangs
+        assert resolver.prefetch([A("0.1.2.3")], timeout=0.2) == []
+        assert resolver.host(A("0.1.2.3")) == "zeronet"
+        (tmp_path / "b").mkdir()
+        dns_first = Resolver(etc=_etc(tmp_path / "b", "hosts: files dns\nnetworks: dns files\n"), lookup=lookup, deadline=0.2)
+        dns_first.prefetch(PEERS)
+        assert dns_first.prefetch([A("0.1.2.4")], timeout=0.2) == [A("0.1.2.4")]  # DNS may be asked: it waits with the rest
+    finally:
+        lookup.released.set()

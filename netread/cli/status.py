@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from enum import IntEnum
     from typing import BinaryIO
     from typing import NoReturn
+    from typing import TextIO
 else:
     from netread._enum import IntEnum
 
@@ -41,6 +42,67 @@ def quiet_broken_pipe() -> None:
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, fd)
     os.close(devnull)
+
+
+class Stderr:
+    """sys.stderr for a run of netread: what cannot be said there (``2>/dev/full``, an I/O
+    error) is dropped, never a traceback, and it changes neither stdout nor the exit status.
+
+    On the first failed write the stream's descriptor is pointed at /dev/null (as
+    :func:`quiet_broken_pipe` does for stdout), so what is still buffered drains there and
+    the interpreter's last flush cannot fail again (Python would exit 120).
+    """
+
+    def __init__(self, err: TextIO) -> None:
+        self._err = err
+        self._failed = False
+
+    def write(self, text: str) -> int:
+        if not self._failed:
+            try:
+                self._err.write(text)
+            except (OSError, ValueError):  # full, an I/O error, or closed under us
+                self._give_up()
+        return len(text)
+
+    def flush(self) -> None:
+        if not self._failed:
+            try:
+                self._err.flush()
+            except (OSError, ValueError):
+                self._give_up()
+
+    def _give_up(self) -> None:
+        self._failed = True
+        try:
+            fd = self._err.fileno()
+        except (AttributeError, ValueError, OSError):
+            return
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, fd)
+        os.close(devnull)
+        try:
+            self._err.flush()
+        except (OSError, ValueError):
+            pass
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._err, name)
+
+
+def tolerant_stderr() -> None:
+    """Make sys.stderr a :class:`Stderr`.  Closed when Python started (``2>&-``): /dev/null is
+    put on fd 2 first, so that no table or pipe netread opens becomes fd 2 (where a child's
+    stderr, or a stray write, would go)."""
+    err = sys.stderr
+    if err is None:
+        fd = os.open(os.devnull, os.O_WRONLY)
+        if fd != 2:
+            os.dup2(fd, 2)
+            os.close(fd)
+        err = sys.stderr = open(2, "w", buffering=1, encoding="utf-8", errors="backslashreplace", closefd=False)  # lives as long as the run
+    if not isinstance(err, Stderr):
+        sys.stderr = Stderr(err)
 
 
 def die_of_sigint() -> NoReturn:

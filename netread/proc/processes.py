@@ -32,62 +32,90 @@ _DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 COMM_BYTES = 64
 
 
-def process_names(root: StrPath, confined: bool = False) -> list[str] | None:
+def root_dir(root: StrPath, top: str = "") -> int:
+    """A snapshot's ``root`` as a directory fd, opened through the chain of descriptors from the
+    directory it was named by (``top``; ``root`` itself when empty), none of it followed
+    (proc/source.open_dir_in): every read of the scan is relative to it, so a part of the
+    root swapped for a symlink while netread looks leads nowhere."""
+    from netread.proc.source import open_dir_in
+
+    root = os.fspath(root)
+    top = top or root
+    return open_dir_in(top, "" if root == top else os.path.relpath(root, top))
+
+
+def process_names(root: StrPath, confined: bool = False, top: str = "") -> list[str] | None:
     """The ``<pid>`` entries under ``root``, in directory order (None if it cannot be listed);
-    ``confined`` (a snapshot) leaves out those that are symlinks."""
+    ``confined`` (a snapshot, read through :func:`root_dir`) leaves out those that are symlinks."""
     try:
-        entries = os.scandir(root)
+        if not confined:
+            entries = os.scandir(root)
+        else:
+            base = root_dir(root, top)
+            try:
+                entries = os.scandir(base)  # its own copy of the fd
+            finally:
+                os.close(base)
     except OSError:
         return None
     with entries:
         return [e.name for e in entries if e.name.isascii() and e.name.isdigit() and not (confined and e.is_symlink())]
 
 
-def scan_owners(root: StrPath, confined: bool = False, names: list[str] | None = None) -> Owners:
+def scan_owners(root: StrPath, confined: bool = False, names: list[str] | None = None, top: str = "") -> Owners:
     """Every process under ``root`` holding a socket, and the sockets each holds (only the
     processes ``names`` names, if given).
 
     Processes that vanish or deny access are skipped, as netstat skips them;
-    ``confined`` (a snapshot) skips ``<pid>`` entries that are symlinks.
+    ``confined`` (a snapshot) reads everything relative to :func:`root_dir` (``top``: the
+    directory the snapshot was named by) and skips ``<pid>`` entries that are symlinks.
     """
     owners = Owners()
     if names is None:
-        names = process_names(root, confined)
+        names = process_names(root, confined, top)
         if names is None:
             owners.failed = True
             return owners
-    for name in names:
+    base = None
+    if confined:
         try:
-            # readlinkat() on an open fd directory: one path lookup per process, not per fd
-            fd_dir = _open_fd_dir(root, name, confined)
-        except OSError as exc:
-            if exc.errno == errno.EACCES:
-                owners.denied = True
-            continue
-        try:
-            _scan_fds(fd_dir, root, name, owners, confined)
-        finally:
-            os.close(fd_dir)
+            base = root_dir(root, top)
+        except OSError:
+            owners.failed = True
+            return owners
+    try:
+        for name in names:
+            try:
+                # readlinkat() on an open fd directory: one path lookup per process, not per fd
+                fd_dir = _open_fd_dir(root, name, base)
+            except OSError as exc:
+                if exc.errno == errno.EACCES:
+                    owners.denied = True
+                continue
+            try:
+                _scan_fds(fd_dir, root, name, owners, base)
+            finally:
+                os.close(fd_dir)
+    finally:
+        if base is not None:
+            os.close(base)
     return owners
 
 
-def _open_fd_dir(root: StrPath, name: str, confined: bool) -> int:
-    """``<root>/<name>/fd`` as a directory fd; in a snapshot neither ``<name>`` nor ``fd`` may be a
-    symlink (each opened relative to the one before, so a swap while we look is refused too)."""
-    if not confined:
+def _open_fd_dir(root: StrPath, name: str, base: int | None) -> int:
+    """``<root>/<name>/fd`` as a directory fd; in a snapshot (``base``, its root's fd) neither
+    ``<name>`` nor ``fd`` may be a symlink (each opened relative to the one before, so a swap
+    while we look is refused too)."""
+    if base is None:
         return os.open(os.path.join(root, name, "fd"), _DIR_FLAGS)
-    top = os.open(root, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
-    try:
-        pid_dir = os.open(name, _DIR_FLAGS, dir_fd=top)
-    finally:
-        os.close(top)
+    pid_dir = os.open(name, _DIR_FLAGS, dir_fd=base)
     try:
         return os.open("fd", _DIR_FLAGS, dir_fd=pid_dir)
     finally:
         os.close(pid_dir)
 
 
-def _scan_fds(fd_dir: int, root: StrPath, name: str, owners: Owners, confined: bool = False) -> None:
+def _scan_fds(fd_dir: int, root: StrPath, name: str, owners: Owners, base: int | None = None) -> None:
     """Record the sockets one process holds."""
     try:
         fds = os.listdir(fd_dir)
@@ -108,7 +136,7 @@ def _scan_fds(fd_dir: int, root: StrPath, name: str, owners: Owners, confined: b
         return
     pid = int(name)
     if pid not in owners.processes:
-        owner = _owner(root, name, pid, confined)
+        owner = _owner(root, name, pid, base)
         if owner is None:
             return  # gone, or its cmdline not readable: skipped as netstat skips it
         owners.processes[pid] = owner
@@ -119,13 +147,17 @@ def _scan_fds(fd_dir: int, root: StrPath, name: str, owners: Owners, confined: b
     holders.update(mine)
 
 
-def _read(root: StrPath, name: str, file: str, most: int, confined: bool = False) -> bytes | None:
-    from netread.proc.source import open_in
+def _read(root: StrPath, name: str, file: str, most: int, base: int | None = None) -> bytes | None:
     from netread.proc.source import open_regular
+    from netread.proc.source import regular
 
     try:
-        if confined:  # one chain of descriptors from the snapshot's root (proc/source.py)
-            handle = open_in(os.fspath(root), f"{name}/{file}", os.O_NOFOLLOW)
+        if base is not None:  # the chain of descriptors from the snapshot's root, nothing followed
+            pid_dir = os.open(name, _DIR_FLAGS, dir_fd=base)
+            try:
+                handle = regular(os.open(file, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=pid_dir))
+            finally:
+                os.close(pid_dir)
         else:
             handle = open_regular(os.path.join(root, name, file), os.O_NOFOLLOW)
         with handle:
@@ -134,11 +166,11 @@ def _read(root: StrPath, name: str, file: str, most: int, confined: bool = False
         return None
 
 
-def _owner(root: StrPath, name: str, pid: int, confined: bool = False) -> Owner | None:
-    cmdline = _read(root, name, "cmdline", CMDLINE_BYTES, confined)
+def _owner(root: StrPath, name: str, pid: int, base: int | None = None) -> Owner | None:
+    cmdline = _read(root, name, "cmdline", CMDLINE_BYTES, base)
     if cmdline is None:
         return None
-    comm = _read(root, name, "comm", COMM_BYTES, confined)
+    comm = _read(root, name, "comm", COMM_BYTES, base)
     return Owner(
         pid,
         argv0(cmdline).decode("utf-8", "surrogateescape"),
@@ -146,7 +178,7 @@ def _owner(root: StrPath, name: str, pid: int, confined: bool = False) -> Owner 
     )
 
 
-def scan_in_background(root: StrPath, confined: bool = False) -> Callable[[], Owners]:
+def scan_in_background(root: StrPath, confined: bool = False, top: str = "") -> Callable[[], Owners]:
     """Start :func:`scan_owners` now; call the result to wait for it.
 
     The fd scan and reading the tables are both mostly system calls, so doing
@@ -157,9 +189,9 @@ def scan_in_background(root: StrPath, confined: bool = False) -> Callable[[], Ow
     import threading
 
     if hasattr(os, "fork") and cpus() > 1 and threading.active_count() == 1:
-        return _scan_in_child(root, confined)
+        return _scan_in_child(root, confined, top)
     done: list[Owners] = []
-    thread = threading.Thread(target=lambda: done.append(scan_owners(root, confined)), name="netread-owners", daemon=True)
+    thread = threading.Thread(target=lambda: done.append(scan_owners(root, confined, top=top)), name="netread-owners", daemon=True)
     thread.start()
 
     def wait() -> Owners:
@@ -179,13 +211,20 @@ SPLIT_CPUS = 4
 SPLIT_FDS = 4000
 
 
-def _parts(root: StrPath, names: list[str]) -> list[list[str]]:
+def _parts(root: StrPath, names: list[str], base: int | None = None) -> list[list[str]]:
     """``names`` in one part, or two consecutive ones holding about as many fds each (the size of
     ``<pid>/fd`` is its count of open fds on Linux 6.2 and later; before, the processes are counted)."""
     sizes = []
     for name in names:
         try:
-            sizes.append(os.stat(os.path.join(root, name, "fd"), follow_symlinks=False).st_size)  # never through a link
+            if base is None:
+                sizes.append(os.stat(os.path.join(root, name, "fd"), follow_symlinks=False).st_size)  # never through a link
+                continue
+            pid_dir = os.open(name, _DIR_FLAGS, dir_fd=base)  # a snapshot's: nothing followed
+            try:
+                sizes.append(os.stat("fd", dir_fd=pid_dir, follow_symlinks=False).st_size)
+            finally:
+                os.close(pid_dir)
         except OSError:
             sizes.append(0)
     total = sum(sizes)
@@ -215,13 +254,23 @@ def _merged(parts: list[Owners]) -> Owners:
     return owners
 
 
-def _scan_in_child(root: StrPath, confined: bool) -> Callable[[], Owners]:
+def _scan_in_child(root: StrPath, confined: bool, top: str = "") -> Callable[[], Owners]:
     """The scan in a forked child, or two when there are many fds (each scans half the processes)."""
-    names = process_names(root, confined)
+    names = process_names(root, confined, top)
     if names is None:
         return lambda: Owners(failed=True)
-    parts = _parts(root, names) if cpus() >= SPLIT_CPUS else [names]
-    waits = [_scan_part_in_child(root, confined, part) for part in parts]  # only called with 2+ CPUs
+    parts = [names]
+    if cpus() >= SPLIT_CPUS:
+        try:
+            base = root_dir(root, top) if confined else None
+        except OSError:
+            return lambda: Owners(failed=True)
+        try:
+            parts = _parts(root, names, base)
+        finally:
+            if base is not None:
+                os.close(base)
+    waits = [_scan_part_in_child(root, confined, part, top) for part in parts]  # only called with 2+ CPUs
     done: list[Owners] = []
 
     def wait() -> Owners:
@@ -238,7 +287,7 @@ def _scan_in_child(root: StrPath, confined: bool) -> Callable[[], Owners]:
     return wait
 
 
-def _scan_part_in_child(root: StrPath, confined: bool, names: list[str]) -> Callable[..., Owners]:
+def _scan_part_in_child(root: StrPath, confined: bool, names: list[str], top: str = "") -> Callable[..., Owners]:
     import fcntl
     import marshal
     import signal
@@ -254,7 +303,7 @@ def _scan_part_in_child(root: StrPath, confined: bool, names: list[str]) -> Call
         try:
             signal.signal(signal.SIGINT, signal.SIG_DFL)
             os.close(read_end)
-            owners = scan_owners(root, confined, names)
+            owners = scan_owners(root, confined, names, top)
             processes = {pid: tuple(owner) for pid, owner in owners.processes.items()}
             data = marshal.dumps((owners.holders, processes, owners.denied, owners.failed))
             view = memoryview(data)
@@ -295,7 +344,7 @@ def _scan_part_in_child(root: StrPath, confined: bool, names: list[str]) -> Call
             raise
         status = reap(kill=False)
         if status != 0 or not data:
-            done.append(scan_owners(root, confined, names))  # the child failed: scan here
+            done.append(scan_owners(root, confined, names, top))  # the child failed: scan here
         else:
             holders, processes, denied, failed = marshal.loads(data)
             done.append(Owners(holders, {pid: Owner(*fields) for pid, fields in processes.items()}, denied, failed))
