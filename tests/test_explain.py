@@ -267,7 +267,7 @@ NETNS_CASES = {"container-listeners": "tests/test_netns_snapshot.py::test_explai
 
 def test_every_rule_has_a_case() -> None:
     assert len(CASES) + len(NETNS_CASES) == len(findings.RULES)
-    assert "container-listeners" in {f.__name__.replace("_", "-") for f in findings.RULES}
+    assert "ContainerListeners" in {f.__name__ for f in findings.RULES}
 
 
 @pytest.mark.parametrize("rule", sorted(CASES))

@@ -16,10 +16,11 @@ import collections
 import textwrap
 
 from netread.escape import escape_text
+from netread.explain.findings import GROUPS
 from netread.explain.findings import RULES
 from netread.explain.findings import Finding
 from netread.explain.findings import Listing
-from netread.explain.findings import find_all
+from netread.explain.findings import Watch
 from netread.explain.glossary import GROUP_COLUMNS
 from netread.explain.glossary import INET_COLUMNS
 from netread.explain.glossary import RAW_STATES
@@ -41,9 +42,10 @@ from netread.render.netstat import unix_header
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Mapping
     from collections.abc import Sequence
 
-    from netread.model import Sockets
+    from netread.model import Owners
     from netread.parse.snmp import Facts
     from netread.render.netstat import Names
     from netread.select import Options
@@ -108,21 +110,20 @@ class Explainer:
 
     # -- after the rows ----------------------------------------------------------
 
-    def inet_states(self, rows: Sequence[InetSocket]) -> str:
-        """The states present in an Internet table, with their counts."""
-        counts: collections.Counter[tuple[str, int]] = collections.Counter()
-        for row in rows:
-            family = Table(row.table).services
-            counts[(family, row.st)] += 1
+    def inet_states(self, counts: Mapping[tuple[object, int], int]) -> str:
+        """The states present in an Internet table, with their counts (rows by table and state)."""
+        merged: collections.Counter[tuple[str, int]] = collections.Counter()
+        for (table, st), n in counts.items():
+            merged[(Table(table).services, st)] += n
         entries = []
-        for (family, st), n in sorted(counts.items()):
+        for (family, st), n in sorted(merged.items()):
             known = {"tcp": TCP_STATES, "udp": UDP_STATES, "raw": RAW_STATES}[family]
             state = known.get(st, TCP_UNKNOWN if family == "tcp" else State("UNKNOWN", f"{st:02X}", "a state number this table does not use."))
             entries.append((family, state, n))
         return self._states(entries)
 
-    def unix_states(self, rows: Sequence[UnixSocket]) -> str:
-        counts = collections.Counter(row.st for row in rows)
+    def unix_states(self, counts: Mapping[int, int]) -> str:
+        """The states present in the unix table, with their counts (rows by state)."""
         return self._states([("unix", UNIX_STATES.get(st, UNIX_UNKNOWN), n) for st, n in sorted(counts.items())])
 
     def _states(self, entries: Sequence[tuple[str, State, int]]) -> str:
@@ -144,51 +145,71 @@ class Explainer:
             evidence = _table(finding.rows, finding.header, wrap=40)
             if finding.more:
                 evidence.append(f"... and {finding.more} more")
+            if finding.others:
+                evidence.append(f"... and {finding.others} rows more in the groups past the first {GROUPS}, counted together")
             text += self._lines(evidence)
             text += self._prose("Why: ", finding.why)
             text += self._prose("Next: ", finding.next)
         return text
 
 
-def listing_findings(
-    sockets: Sockets, opts: Options, clk_tck: int, names: Names | None, facts: Facts, *, snapshot: bool
-) -> list[Finding]:
-    """The findings of every rule over the rows of ``sockets`` (owners are evidence only with -p)."""
-    fmt = NetstatFormatter(opts, owners=sockets.owners, clk_tck=clk_tck, user_name=sockets.users.get, names=names)
-    listing = Listing(
-        inet=sockets.inet or [],
-        unix=sockets.unix or [],
-        endpoints=fmt.endpoints,
-        owners=sockets.owners if opts.programs else None,
-        facts=facts,
-        snapshot=snapshot,
-    )
-    return find_all(listing)
+class Explained:
+    """--explain's text a piece of the listing at a time: the banner, header and legend of each
+    section, its rows as they come (each counted by state and given to the rules, nothing else
+    kept: explain/findings.Watch), the states after its rows, and the findings at the end."""
 
+    def __init__(
+        self,
+        opts: Options,
+        clk_tck: int,
+        names: Names | None,
+        owners: Owners | None,
+        users: Mapping[int, str | None],
+        facts: Facts,
+        *,
+        snapshot: bool,
+        color: bool = False,
+    ) -> None:
+        self.opts = opts
+        self.fmt = NetstatFormatter(opts, owners=owners, clk_tck=clk_tck, user_name=users.get, names=names)
+        self.explainer = Explainer(color=color)
+        self.watch = Watch(Listing(endpoints=self.fmt.endpoints, owners=owners if opts.programs else None, facts=facts, snapshot=snapshot))
+        self._inet: collections.Counter[tuple[object, int]] = collections.Counter()
+        self._unix: collections.Counter[int] = collections.Counter()
 
-def render_explained(
-    sockets: Sockets,
-    opts: Options,
-    clk_tck: int,
-    names: Names | None,
-    facts: Facts,
-    *,
-    snapshot: bool,
-    color: bool = False,
-) -> str:
-    """--explain: netstat's text for ``sockets`` with the legend, the states and the findings around it."""
-    fmt = NetstatFormatter(opts, owners=sockets.owners, clk_tck=clk_tck, user_name=sockets.users.get, names=names)
-    explainer = Explainer(color=color)
-    text = ""
-    if sockets.inet is not None:
-        header = inet_header(opts)
-        text += banner("inet", opts) + "\n" + header + "\n" + explainer.legend("inet", header)
-        text += "".join([fmt.inet_row(row) + "\n" for row in sockets.inet])
-        text += explainer.inet_states(sockets.inet)
-    if sockets.unix is not None:
-        header = unix_header(opts)
-        text += banner("unix", opts) + "\n" + header + "\n" + explainer.legend("unix", header)
-        text += "".join([fmt.unix_row(row) + "\n" for row in sockets.unix])
-        text += explainer.unix_states(sockets.unix)
-    findings = listing_findings(sockets, opts, clk_tck, names, facts, snapshot=snapshot)
-    return text + explainer.findings(findings, len(RULES))
+    def inet_head(self) -> str:
+        header = inet_header(self.opts)
+        return banner("inet", self.opts) + "\n" + header + "\n" + self.explainer.legend("inet", header)
+
+    def inet_rows(self, rows: Sequence[InetSocket]) -> str:
+        """The text of ``rows``, which the states and the rules take in."""
+        self._inet.update([(row.table, row.st) for row in rows])
+        self.watch.inet(rows)
+        row_text = self.fmt.inet_row
+        return "".join([row_text(row) + "\n" for row in rows])
+
+    def inet_end(self) -> str:
+        return self.explainer.inet_states(self._inet)
+
+    def unix_head(self) -> str:
+        header = unix_header(self.opts)
+        return banner("unix", self.opts) + "\n" + header + "\n" + self.explainer.legend("unix", header)
+
+    def unix_rows(self, rows: Sequence[UnixSocket]) -> str:
+        self.count_unix(rows)
+        row_text = self.fmt.unix_row
+        return "".join([row_text(row) + "\n" for row in rows])
+
+    def count_unix(self, rows: Sequence[UnixSocket]) -> None:
+        self._unix.update([row.st for row in rows])
+        self.watch.unix(rows)
+
+    def unix_end(self) -> str:
+        return self.explainer.unix_states(self._unix)
+
+    def findings(self) -> list[Finding]:
+        return self.watch.findings()
+
+    def end(self) -> str:
+        """The findings, rendered."""
+        return self.explainer.findings(self.findings(), len(RULES))
