@@ -1,7 +1,7 @@
 """netread: the kernel's socket tables, read straight from /proc, printed as netstat prints them.
 
 The public API (imported on first use, so ``import netread`` and the CLI stay cheap):
-``connections()`` and ``Connection`` (psutil-like records); ``read_sockets()`` and
+``connections()`` and ``Connection`` (psutil-like records; ``iter_connections()`` streams them); ``read_sockets()`` and
 ``Sockets`` (the pipeline under every output), ``ProcSource`` (the live /proc or a
 snapshot), ``plan`` and ``Options`` (which tables, by netstat's rules), and the model's
 ``Table``, ``InetSocket``, ``UnixSocket``, ``Endpoint``, ``Owner``, ``Owners``.
@@ -16,6 +16,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from netread.api import Connection as Connection
     from netread.api import connections as connections
+    from netread.api import iter_connections as iter_connections
     from netread.model import Endpoint as Endpoint
     from netread.model import InetSocket as InetSocket
     from netread.model import Owner as Owner
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
 
 _WHERE = {
     "connections": "netread.api",
+    "iter_connections": "netread.api",
     "Connection": "netread.api",
     "read_sockets": "netread.sockets",
     "ProcSource": "netread.proc.source",

@@ -32,9 +32,12 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     import os
     from collections.abc import Iterable
+    from collections.abc import Iterator
     from typing import NamedTuple
 
+    from netread.model import Message
     from netread.parse.inet_columns import Columns
+    from netread.sockets import Walk
 else:
     from netread._namedtuple import NamedTuple
 
@@ -105,10 +108,7 @@ def connections(
     ``netns`` its namespace; owners are joined over every process.  Absent tables are skipped and
     malformed lines left out; the CLI reports them.
     """
-    if kind not in KINDS:
-        raise ValueError(f"unknown kind {kind!r}; one of {', '.join(KINDS)}")
-    source = ProcSource.live() if proc is None else ProcSource.snapshot(proc)
-    families = [Family(str(table), (table,), False, False) for table in KINDS[kind]]
+    source, families = _opened(kind, proc)
     if netns is not None:
         return _in_namespaces(source, families, owners, netns)
     # The owner scan is started here rather than by read_sockets, so that the rows are mapped
@@ -122,6 +122,58 @@ def connections(
     with paused_gc():
         out = _join(fields, found)
     return out + [_unix(s, found) for s in unix or ()]
+
+
+def iter_connections(kind: str = "inet", *, proc: str | os.PathLike[str] | None = None, owners: bool = True) -> Iterator[Connection]:
+    """:func:`connections`, one piece of a table at a time: the same Connections in the same
+    order, with memory that does not grow with the table (a piece's rows, the owner map).
+
+    With ``owners`` the ``<pid>/fd`` scan comes first (as ``netstat -p`` waits for it), then the
+    rows stream.  The tables are opened when iteration starts, and the walk is closed when the
+    iterator is exhausted or dropped.
+    """
+    source, families = _opened(kind, proc)
+    found = source.scan_owners()() if owners else None
+    from netread.sockets import Walk
+    from netread.sockets import unix_rows
+
+    messages: list[Message] = []
+    walk = Walk(source, families, messages)
+    for fields in _inet_field_pieces(source, walk, messages):
+        yield from _join(fields, found)
+    if walk.lists_unix:
+        lines = walk.unix()
+        if lines is not None:
+            for sock in unix_rows(source, lines, messages, None):
+                yield _unix(sock, found)
+
+
+def _opened(kind: str, proc: str | os.PathLike[str] | None) -> tuple[ProcSource, list[Family]]:
+    """The source ``proc`` names (None: the live /proc) and the families of psutil's ``kind``."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown kind {kind!r}; one of {', '.join(KINDS)}")
+    source = ProcSource.live() if proc is None else ProcSource.snapshot(proc)
+    return source, [Family(str(table), (table,), False, False) for table in KINDS[kind]]
+
+
+def _inet_field_pieces(source: ProcSource, walk: Walk, messages: list[Message]) -> Iterator[list[tuple[object, ...]]]:
+    """The first eleven fields of each inet row's Connection, a piece of a table at a time.
+
+    ``read_sockets``' walk and decoders, with one short cut: a piece in the kernel's format
+    goes from its columns (netread/parse/inet_columns.py) straight to the fields, without a
+    record per row (five times faster; tests/unit/test_api.py holds the two equal).
+    """
+    from netread.parse.inet_columns import kernel_columns
+    from netread.sockets import inet_pieces
+
+    for table, chunks in walk.inet():
+
+        def fast(piece: bytes, _lineno: int, table: Table = table) -> list[tuple[object, ...]] | None:
+            cols = kernel_columns(piece, table, source.byteorder, detail=True)
+            return None if cols is None else _column_fields(cols, table)
+
+        for piece in inet_pieces(source, table, chunks, messages, fast):
+            yield piece if not piece or not isinstance(piece[0], InetSocket) else _inet_fields(piece)  # type: ignore[arg-type,misc]
 
 
 def _in_namespaces(source: ProcSource, families: list[Family], owners: bool, which: str) -> list[Connection]:
@@ -154,29 +206,15 @@ def _in_namespaces(source: ProcSource, families: list[Family], owners: bool, whi
 
 
 def _read(source: ProcSource, families: list[Family]) -> tuple[list[tuple[object, ...]], list[UnixSocket] | None]:
-    """The first eleven fields of every inet row's Connection, and the unix records.
-
-    ``read_sockets``' walk and decoders, with one short cut: a piece in the kernel's format
-    goes from its columns (netread/parse/inet_columns.py) straight to the fields, without a
-    record per row (five times faster; tests/unit/test_api.py holds the two equal).
-    """
-    from netread.model import Message
-    from netread.parse.inet_columns import kernel_columns
+    """The first eleven fields of every inet row's Connection (:func:`_inet_field_pieces`), and the unix records."""
     from netread.sockets import Walk
     from netread.sockets import decode_unix_rows
-    from netread.sockets import inet_pieces
 
     messages: list[Message] = []
     walk = Walk(source, families, messages)
     fields: list[tuple[object, ...]] = []
-    for table, chunks in walk.inet():
-
-        def fast(piece: bytes, _lineno: int, table: Table = table) -> list[tuple[object, ...]] | None:
-            cols = kernel_columns(piece, table, source.byteorder, detail=True)
-            return None if cols is None else _column_fields(cols, table)
-
-        for piece in inet_pieces(source, table, chunks, messages, fast):
-            fields += piece if not piece or not isinstance(piece[0], InetSocket) else _inet_fields(piece)  # type: ignore[arg-type]
+    for piece in _inet_field_pieces(source, walk, messages):
+        fields += piece
     unix = None
     if walk.lists_unix:
         lines = walk.unix()
