@@ -408,7 +408,16 @@ class Ambiguous(NamedTuple):
         return len(self.records) + self.more
 
 
-Message = ParseError | SourceError | Absent | Unresolved | Ambiguous
+class Ignored(NamedTuple):
+    """A value of a snapshot's manifest that is not what netread writes there (``field`` of the
+    file ``path``, and why): left out, this host's default used instead, and said once."""
+
+    path: str
+    field: str
+    reason: str
+
+
+Message = ParseError | SourceError | Absent | Unresolved | Ambiguous | Ignored
 
 
 class Sockets(NamedTuple):

@@ -23,10 +23,13 @@ from kernel_text import format_table
 from oracle import netread
 from oracle import netread_snapshot
 
+from netread.errors import CaptureError
 from netread.proc.capture import MANIFEST_FORMAT
 from netread.proc.capture import collect
+from netread.proc.capture import tarball_name
 from netread.proc.capture import write_dir
 from netread.proc.capture import write_tar
+from netread.proc.capture import write_tar_into
 
 HERE = Path(__file__).resolve().parent
 PEER_FIXTURES = ROOT.parent / "shared" / "peer_fixtures"
@@ -248,6 +251,72 @@ def test_capture_tar_force_replaces_a_regular_file_atomically(tmp_path: Path) ->
     assert target.stat().st_ino != first  # a new file renamed in, not the old one truncated
     assert tarfile.open(target).getmember("snap/snapshot.json").isfile()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["snap.tar.gz"]
+
+
+# -- capture --tar-dir: a tarball named after its host and time, for collections of many hosts --
+
+
+@pytest.mark.parametrize(
+    ("host", "name"),
+    [
+        ("web-1.example.com", "web-1.example.com-20261202T061357Z.tar.gz"),
+        ("../../etc/cron.d/x", "_._etc_cron.d_x-20261202T061357Z.tar.gz"),
+        ("a/b", "a_b-20261202T061357Z.tar.gz"),
+        ("..", "unknown-host-20261202T061357Z.tar.gz"),
+        (".hidden", "hidden-20261202T061357Z.tar.gz"),
+        ("-rf", "rf-20261202T061357Z.tar.gz"),
+        ("\x1b[31mred", "__31mred-20261202T061357Z.tar.gz"),
+        ("h\u00f4te", "h_te-20261202T061357Z.tar.gz"),
+        ("", "unknown-host-20261202T061357Z.tar.gz"),
+        ("x" * 300, "x" * 200 + "-20261202T061357Z.tar.gz"),
+    ],
+    ids=["fqdn", "dot-dot", "slash", "only-dots", "hidden", "option", "escape", "non-ascii", "empty", "long"],
+)
+def test_tarball_name_is_the_sanitised_host_and_the_utc_time(host: str, name: str) -> None:
+    assert tarball_name(host, "2026-12-02T07:13:57+01:00") == name
+    assert "/" not in name and ".." not in name and not name.startswith((".", "-"))
+
+
+def test_capture_tar_dir_writes_a_tarball_named_after_host_and_time_and_prints_its_path(tmp_path: Path) -> None:
+    got = netread(["capture", "--tar-dir", str(tmp_path / "fleet")])  # made when absent
+    assert got.status == 0, got.stderr
+    [written] = list((tmp_path / "fleet").iterdir())
+    assert got.stdout == f"{written}\n".encode()
+    top = written.name[: -len(".tar.gz")]
+    with tarfile.open(written) as tar:
+        manifest = json.loads(tar.extractfile(f"{top}/snapshot.json").read())  # type: ignore[union-attr]
+    stamp = re.sub(r"[-:]", "", manifest["captured_at"].replace("+00:00", "Z"))
+    assert written.name == tarball_name(manifest["hostname"], manifest["captured_at"]) and written.name.endswith(f"-{stamp}.tar.gz")
+    # replayed, its records say where and when they come from
+    records = [json.loads(line) for line in netread_snapshot(written, ["-xa", "--format", "ndjson"]).stdout.splitlines()]
+    assert records and {(r["host"], r["taken_at"]) for r in records} == {(manifest["hostname"], manifest["captured_at"].replace("+00:00", "Z"))}
+    assert netread(["capture", "--tar-dir", str(tmp_path / "fleet"), "--tar", "x"]).status == 2
+    (tmp_path / "file").write_text("x")
+    refused = netread(["capture", "--tar-dir", str(tmp_path / "file")])
+    assert (refused.status, refused.stdout) == (1, b"") and "file" in refused.stderr
+
+
+def test_capture_tar_dir_refuses_an_existing_file_without_force(tmp_path: Path) -> None:
+    import datetime
+
+    when = datetime.datetime(2026, 12, 2, 6, 13, 57, tzinfo=datetime.timezone.utc)
+    capture = collect(SAMPLE_PROC, now=lambda: when)
+    capture.manifest["hostname"] = "db/../7"
+    first = write_tar_into(capture, tmp_path)
+    assert first == tmp_path / "db_._7-20261202T061357Z.tar.gz"
+    with pytest.raises(CaptureError, match="exists; use --force to replace it"):
+        write_tar_into(capture, tmp_path)
+    inode = first.stat().st_ino
+    assert write_tar_into(capture, tmp_path, force=True) == first and first.stat().st_ino != inode
+    planted = tmp_path / "planted"
+    planted.mkdir()
+    (planted / first.name).symlink_to(tmp_path / "victim")
+    with pytest.raises(CaptureError, match="a symlink"):
+        write_tar_into(capture, planted, force=True)
+    assert not (tmp_path / "victim").exists()
+    with tarfile.open(first) as tar:  # everything under one directory named as the file
+        assert {m.name.split("/")[0] for m in tar.getmembers()} == {"db_._7-20261202T061357Z"}
+    assert netread_snapshot(first, ["-tan"]).stdout == netread_snapshot(SAMPLE_PROC, ["-tan"]).stdout
 
 
 def test_capture_force_never_empties_what_is_not_a_capture(tmp_path: Path) -> None:

@@ -194,18 +194,19 @@ def test_json_ndjson_csv_hold_the_facts(tmp_path: Path) -> None:
     root = FakeProc(tmp_path).tables({
         "igmp": igmp_text([(4, "eth0", 1, "V3", [(group_word("239.1.2.3"), 2)])]),
         "igmp6": igmp6_text([(4, "eth0", hex6("ff02::1:ff00:2"), 1, 4, 0)]),
-    }).root  # fmt: skip
+    }).manifest(hostname="gw1", captured_at="2026-12-02T06:13:57+00:00").root  # fmt: skip
     document = json.loads(netread_snapshot(root, ["-gn", "--format", "json"]).stdout)
     jsonschema.validate(document, SCHEMA)
+    fleet = {"host": "gw1", "taken_at": "2026-12-02T06:13:57Z", "netns": None}  # the manifest's; it lists no namespaces
     assert document["groups"] == [
-        {"file": "igmp", "line": 3, "family": "inet", "interface": "eth0", "ifindex": 4, "users": 2, "group": "239.1.2.3", "name": None},
-        {"file": "igmp6", "line": 1, "family": "inet6", "interface": "eth0", "ifindex": 4, "users": 1, "group": "ff02::1:ff00:2", "name": None},
+        {**fleet, "file": "igmp", "line": 3, "family": "inet", "interface": "eth0", "ifindex": 4, "users": 2, "group": "239.1.2.3", "name": None},
+        {**fleet, "file": "igmp6", "line": 1, "family": "inet6", "interface": "eth0", "ifindex": 4, "users": 1, "group": "ff02::1:ff00:2", "name": None},
     ]
     assert [json.loads(line) for line in netread_snapshot(root, ["-gn", "--format", "ndjson"]).stdout.splitlines()] == document["groups"]
     assert netread_snapshot(root, ["-gn", "--format", "csv"]).stdout.decode().splitlines() == [
-        "file,line,family,interface,ifindex,users,group,name",
-        "igmp,3,inet,eth0,4,2,239.1.2.3,",
-        "igmp6,1,inet6,eth0,4,1,ff02::1:ff00:2,",
+        "host,taken_at,netns,file,line,family,interface,ifindex,users,group,name",
+        "gw1,2026-12-02T06:13:57Z,,igmp,3,inet,eth0,4,2,239.1.2.3,",
+        "gw1,2026-12-02T06:13:57Z,,igmp6,1,inet6,eth0,4,1,ff02::1:ff00:2,",
     ]
 
 

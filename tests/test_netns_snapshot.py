@@ -55,7 +55,7 @@ def test_explain_names_a_listener_on_every_address_of_a_container(tmp_path: Path
     assert f"1 socket on every address of docker:{'c0' * 6}'s network namespace: reachable only through it" in container
     document = json.loads(netread_snapshot(tmp_path, ["--netns", "all", "-tln", "--explain", "--format", "json"]).stdout)
     found = [f for f in document["findings"] if f["rule"] == "container-listener"]
-    assert [f["netns"]["inode"] for f in found] == [4026532300]
+    assert [(f["netns"], f["namespace"]["inode"]) for f in found] == [(4026532300, 4026532300)]
 
 
 def test_a_manifest_namespace_outside_the_snapshot_is_refused(tmp_path: Path) -> None:

@@ -80,7 +80,8 @@ def test_explain_json_is_a_document_with_findings() -> None:
     findings = document["findings"]
     assert findings and {"close-wait", "accept-queue"} <= {f["rule"] for f in findings}
     for finding in findings:
-        assert set(finding) == {"rule", "severity", "summary", "evidence", "more", "why", "next"}
+        assert set(finding) == {"host", "taken_at", "netns", "rule", "severity", "summary", "evidence", "more", "why", "next"}
+        assert (finding["host"], finding["taken_at"], finding["netns"]) == ("vm", "2026-12-02T06:13:57Z", None)  # sample_proc's manifest
         assert finding["severity"] in ("warning", "note") and finding["summary"] and finding["why"]
         assert all(isinstance(row, dict) and row for row in finding["evidence"])
     close_wait = next(f for f in findings if f["rule"] == "close-wait")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ from fakeproc import FakeProc
 from oracle import netread
 from oracle import netread_snapshot
 
-from netread.errors import SourceError
+from netread.model import Ignored
 from netread.proc.source import ProcSource
 
 
@@ -20,9 +21,9 @@ def test_snapshot_byteorder_from_manifest(tmp_path: Path) -> None:
     assert ProcSource.snapshot(tmp_path).byteorder in ("little", "big")
     fake.manifest(byteorder="big")
     assert ProcSource.snapshot(tmp_path).byteorder == "big"
-    fake.manifest(byteorder="middle")
-    with pytest.raises(SourceError, match="byteorder"):
-        ProcSource.snapshot(tmp_path)
+    fake.manifest(byteorder="middle")  # ignored, this host's order used, and said by the listing
+    snap = ProcSource.snapshot(tmp_path)
+    assert (snap.byteorder, snap.problems) == (sys.byteorder, (Ignored(f"{tmp_path}/snapshot.json", "byteorder", "must be \"little\" or \"big\", not 'middle'"),))
 
 
 def test_big_endian_snapshot_decodes(tmp_path: Path) -> None:

@@ -29,6 +29,7 @@ from netread.model import IPAddress
 from netread.model import Table
 from netread.render.netstat import NetstatFormatter
 from netread.render.netstat import addr_do_one
+from netread.render.records import CSV_KEYS
 from netread.select import Options
 
 #: What the issue lists as passing escape_text before: format controls, separators, tags.
@@ -130,7 +131,7 @@ def test_a_reversed_path_in_every_format(tmp_path: Path) -> None:
     (record,) = [json.loads(line) for line in netread_snapshot(tmp_path, ["-xa", "--format", "ndjson"]).stdout.splitlines()]
     assert record["path"] == path
     csv_text = netread_snapshot(tmp_path, ["-xa", "--format", "csv"]).stdout.decode()
-    assert csv_text.splitlines()[1].split(",")[22] == "/run/\\u202ekcos.nim\\u200b"
+    assert csv_text.splitlines()[1].split(",")[CSV_KEYS.index("path")] == "/run/\\u202ekcos.nim\\u200b"
 
 
 # -- the cut (class 8): netstat cuts the bytes; the cut text is escaped, never an escape cut ----------

@@ -16,6 +16,7 @@ import os
 import sys
 
 from netread.cli.report import Report
+from netread.cli.report import say_source
 from netread.cli.status import ExitStatus
 from netread.cli.status import OutputError
 from netread.cli.status import quiet_broken_pipe
@@ -37,13 +38,13 @@ if TYPE_CHECKING:
     from netread.cli.request import Request
     from netread.model import InetSocket
     from netread.model import Message
-    from netread.model import Sockets
     from netread.model import Table
     from netread.model import UnixSocket
     from netread.parse.inet import ByteOrder
     from netread.parse.inet_columns import Columns
     from netread.parse.snmp import Facts
     from netread.proc.workers import Worker
+    from netread.render.explain import Explained
     from netread.render.netstat import NetstatFormatter
     from netread.render.records import Record
     from netread.resolve import Resolver
@@ -109,6 +110,7 @@ def _run(request: Request) -> int:
     filters = _filters(request, names)  # usage errors before the source is opened
     out = stdout()  # closed: one error before anything is read
     source = ProcSource.live() if request.proc is None else ProcSource.snapshot(request.proc)
+    ignored = say_source(source)  # once, not every -c cycle
     color = opts.explain and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     header = True
     while True:
@@ -119,6 +121,8 @@ def _run(request: Request) -> int:
         else:
             status = list_once(source, opts, out, sys.stderr, names=names, output=request.output, filters=filters, color=color, header=header)
         out.flush()
+        if ignored and opts.strict:
+            status = status or ExitStatus.ERROR  # --strict: the manifest had a bad value
         if not request.continuous or status:
             return status
         header = False  # -c --format csv: one header, then every cycle's rows
@@ -185,32 +189,86 @@ def list_once(
 def _explained(
     source: ProcSource, opts: Options, out: Writer, report: Report, names: Resolver | None, output: str, filters: Filters, color: bool
 ) -> int:
-    """--explain: the findings look at the whole listing, so every row is read first."""
-    sockets, facts = explained(source, opts, report, names, filters)
+    """--explain, streamed like the listing: the rows are written (or made records) a piece at a
+    time, and the states and the findings are worked out from what each piece leaves (counts,
+    a few rows of evidence), so memory does not grow with the table.  What went wrong is said as
+    it comes; the -p warning and the counters' problems after the rows, as ever."""
+    from netread.render.explain import Explained
+
     if output == "netstat":
-        from netread.render.explain import render_explained
+        facts = _facts(source)
+        with _Rows(source, opts, report, names, filters, say_owners=False) as rows:
+            explained = Explained(opts, source.clk_tck, names, rows.owners, rows.users, facts, snapshot=source.root != LIVE_ROOT, color=color)
+            if rows.stream.inet is not None:
+                out.write(_encode(explained.inet_head()))
+                for piece in rows.inet_pieces():
+                    out.write(_encode(explained.inet_rows(piece)))
+                out.write(_encode(explained.inet_end()))
+            section = rows.unix_rows()
+            if section is not None:
+                out.write(_encode(explained.unix_head()))
+                for batch in _batched(section):
+                    out.write(_encode(explained.unix_rows(batch)))
+                out.write(_encode(explained.unix_end()))
+            _said_after(rows, report, facts)
+            out.write(_encode(explained.end()))
+            return report.status(opts.strict, rows.stream.stopped)
+    done: list[int] = []
+    found: list[Record] = []
+    write_records(out, output, explained_pieces(source, opts, report, names, filters, done, found), source_about(source), findings=found if output == "json" else None)
+    return done[0]
 
-        out.write(_encode(render_explained(sockets, opts, source.clk_tck, names, facts, snapshot=source.root != LIVE_ROOT, color=color)))
-    else:
-        out.write(_machine(sockets, opts, source, output, names, facts))
-    return report.status(opts.strict, sockets.stopped)
 
+def explained_pieces(
+    source: ProcSource, opts: Options, report: Report, names: Resolver | None, filters: Filters, done: list[int], found: list[Record]
+) -> Iterator[list[Record]]:
+    """--explain's records, a batch at a time, each row given to the rules as it goes; at the
+    end, its findings' records appended to ``found`` and its exit status to ``done``."""
+    from netread.render.explain import Explained
+    from netread.render.records import finding_record
+    from netread.render.records import record_batches
 
-def explained(source: ProcSource, opts: Options, report: Report, names: Resolver | None, filters: Filters) -> tuple[Sockets, Facts]:
-    """Every row of the listing (the filters applied) and the counters --explain weighs them
-    against; what went wrong is said."""
-    from netread import select
-
-    with _socket_stream(source, opts, filters, names) as stream:
-        sockets = stream.collect()
-    report.messages(sockets.messages)
-    if sockets.owners is not None and opts.programs:
-        report.owners(sockets.owners)
-    if filters.active:
-        sockets = select.filtered(sockets, filters)
+    fleet = fleet_of(source)  # before the tables are read
     facts = _facts(source)
+    with _Rows(source, opts, report, names, filters, say_owners=False) as rows:
+        explained = Explained(opts, source.clk_tck, names, rows.owners, rows.users, facts, snapshot=source.root != LIVE_ROOT)
+
+        def inet() -> Iterator[list[InetSocket]]:
+            for piece in rows.inet_pieces():
+                explained.watch.inet(piece)
+                yield piece
+
+        def unix() -> Iterator[UnixSocket] | None:
+            section = rows.unix_rows()
+            return None if section is None else _counted(section, explained)
+
+        yield from record_batches(inet(), unix, rows.owners, rows.users, source.clk_tck, fleet)
+        _said_after(rows, report, facts)
+        found.extend(finding_record(f, fleet) for f in explained.findings())
+        done.append(report.status(opts.strict, rows.stream.stopped))
+
+
+def _batched(rows: Iterator[UnixSocket]) -> Iterator[list[UnixSocket]]:
+    import itertools
+
+    from netread.render.netstat import UNIX_BATCH
+
+    while batch := list(itertools.islice(rows, UNIX_BATCH)):
+        yield batch
+
+
+def _counted(rows: Iterator[UnixSocket], explained: Explained) -> Iterator[UnixSocket]:
+    """``rows``, each batch given to ``explained``'s rules first."""
+    for batch in _batched(rows):
+        explained.count_unix(batch)
+        yield from batch
+
+
+def _said_after(rows: _Rows, report: Report, facts: Facts) -> None:
+    """What --explain says once the rows are read: netstat's -p warning, the counters' problems."""
+    if rows.owners is not None and rows.opts.programs:
+        report.owners(rows.owners)
     report.messages(facts.problems)
-    return sockets, facts
 
 
 def _socket_stream(source: ProcSource, opts: Options, filters: Filters, names: Resolver | None, families: list[Family] | None = None) -> SocketStream:
@@ -263,17 +321,26 @@ class _Rows:
     applied, the messages said as the pieces come."""
 
     def __init__(
-        self, source: ProcSource, opts: Options, report: Report, names: Resolver | None, filters: Filters, families: list[Family] | None = None
+        self,
+        source: ProcSource,
+        opts: Options,
+        report: Report,
+        names: Resolver | None,
+        filters: Filters,
+        families: list[Family] | None = None,
+        *,
+        say_owners: bool = True,
     ) -> None:
         self.stream = _socket_stream(source, opts, filters, names, families)
-        self._opts, self._report, self._filters = opts, report, filters
+        self.opts, self._report, self._filters = opts, report, filters
+        self._say_owners = say_owners
 
     def __enter__(self) -> _Rows:
         from netread import select
 
         stream = self.stream.__enter__()
         self.owners, self.users = stream.owners, stream.users
-        if self.owners is not None and self._opts.programs:
+        if self.owners is not None and self.opts.programs and self._say_owners:
             self._report.owners(self.owners)
         self._kept = select.keeper(self._filters, self.owners, self.users) if self._filters.active else None
         return self
@@ -304,9 +371,18 @@ def record_pieces(
     """The records of a listing, a batch at a time; its exit status appended to ``done`` at the end."""
     from netread.render.records import record_batches
 
+    fleet = fleet_of(source)
     with _Rows(source, opts, report, names, filters) as rows:
-        yield from record_batches(rows.inet_pieces(), rows.unix_rows, rows.owners, rows.users, source.clk_tck)
+        yield from record_batches(rows.inet_pieces(), rows.unix_rows, rows.owners, rows.users, source.clk_tck, fleet)
         done.append(report.status(opts.strict, rows.stream.stopped))
+
+
+def fleet_of(source: ProcSource) -> dict[str, object]:
+    """The fleet fields of every record of a listing of ``source`` (its host, the time its tables
+    are read, its namespace), worked out once, before the tables are read."""
+    from netread.render.records import fleet_fields
+
+    return fleet_fields(*source.fleet())
 
 
 def source_about(source: ProcSource) -> dict[str, object]:
@@ -314,14 +390,24 @@ def source_about(source: ProcSource) -> dict[str, object]:
     return {"root": source.root, "live": source.root == LIVE_ROOT, "byteorder": source.byteorder, "clk_tck": source.clk_tck}
 
 
-def write_records(out: Writer, output: str, batches: Iterator[list[Record]], about: dict[str, object], *, header: bool = True, csv_keys: tuple[str, ...] | None = None) -> None:
-    """json (one document, written as it goes), ndjson or csv (``header`` first) of ``batches``."""
+def write_records(
+    out: Writer,
+    output: str,
+    batches: Iterator[list[Record]],
+    about: dict[str, object],
+    *,
+    header: bool = True,
+    csv_keys: tuple[str, ...] | None = None,
+    findings: list[Record] | None = None,
+) -> None:
+    """json (one document, written as it goes), ndjson or csv (``header`` first) of ``batches``;
+    json with --explain ends with ``findings``, read once the batches are written (they fill it)."""
     from netread.render import formats
 
     if output == "json":
         from netread._version import __version__
 
-        for chunk in formats.json_chunks(__version__, batches, about):
+        for chunk in formats.json_chunks(__version__, batches, about, None if findings is None else lambda: findings):
             out.write(chunk)
         return
     if output == "csv" and header:
@@ -352,30 +438,6 @@ def _facts(source: ProcSource) -> Facts:
 
         facts = dataclasses.replace(facts, netns_labels=source.netns_labels)
     return facts
-
-
-def _machine(sockets: Sockets, opts: Options, source: ProcSource, output: str, names: Resolver | None, facts: Facts) -> bytes:
-    """--format json, ndjson or csv; with --explain (json only) the findings too."""
-    from netread._version import __version__
-    from netread.render import formats
-    from netread.render.records import records
-
-    rows = records(sockets, source.clk_tck)
-    if output == "ndjson":
-        return formats.ndjson_lines(rows)
-    if output == "csv":
-        return formats.csv_text(rows)
-    findings = finding_records(sockets, opts, source, names, facts) if opts.explain else None
-    return formats.json_document(__version__, rows, source_about(source), findings)
-
-
-def finding_records(sockets: Sockets, opts: Options, source: ProcSource, names: Resolver | None, facts: Facts) -> list[Record]:
-    """--explain's findings on ``sockets``, as JSON records."""
-    from netread.render.explain import listing_findings
-    from netread.render.records import finding_record
-
-    found = listing_findings(sockets, opts, source.clk_tck, names, facts, snapshot=source.root != LIVE_ROOT)
-    return [finding_record(f) for f in found]
 
 
 def _encode(text: str) -> bytes:

@@ -209,11 +209,13 @@ def _record_parts(
 ) -> Iterator[list[Record]]:
     """The records of the three parts, a batch at a time; the exit status appended to ``done``."""
     from netread.cli.listing import _Rows
+    from netread.cli.listing import fleet_of
     from netread.render.records import record_batches
     from netread.render.records import sctp_record
 
+    fleet = fleet_of(source)  # one listing: the same for the three parts
     with _Rows(source, opts, report, names, filters, first) as rows:
-        yield from record_batches(rows.inet_pieces(), lambda: None, rows.owners, rows.users, source.clk_tck)
+        yield from record_batches(rows.inet_pieces(), lambda: None, rows.owners, rows.users, source.clk_tck, fleet)
         if rows.stream.stopped:
             done.append(report.status(opts.strict, True))
             return
@@ -221,10 +223,10 @@ def _record_parts(
         sctp, stopped = _sctp_rows(source, opts, report, filters, owners, user)
         for sock in sctp:
             user(sock.uid)
-        yield [sctp_record(s, owners.of(s.inode) if owners is not None else None, rows.users) for s in sctp]
+        yield [sctp_record(s, owners.of(s.inode) if owners is not None else None, rows.users, fleet) for s in sctp]
         if stopped:
             done.append(report.status(opts.strict, True))
             return
     with _Rows(source, opts, report, names, filters, rest) as rows:
-        yield from record_batches(rows.inet_pieces(), rows.unix_rows, rows.owners, rows.users, source.clk_tck)
+        yield from record_batches(rows.inet_pieces(), rows.unix_rows, rows.owners, rows.users, source.clk_tck, fleet)
         done.append(report.status(opts.strict, rows.stream.stopped))

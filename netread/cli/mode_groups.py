@@ -61,6 +61,9 @@ def run(request: Request) -> int:
     filters = _filters(request, names)  # the socket listings' (usage errors before anything is read)
     out = stdout()
     source = ProcSource.live() if request.proc is None else ProcSource.snapshot(request.proc)
+    from netread.cli.report import say_source
+
+    say_source(source)
     color = opts.explain and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     if protos:
         status = list_once(source, opts._replace(unix=False), out, sys.stderr, names=names, output=request.output, filters=filters, color=color)
@@ -143,9 +146,11 @@ def _render(groups: Groups, names: dict[IPAddress, str] | None, source: ProcSour
             legend = Explainer().legend("groups", HEADER)
         text = groups_header() + legend + group_rows(groups.memberships, names)
         return text.encode("utf-8", "surrogateescape")
+    from netread.cli.listing import fleet_of
     from netread.render import group_records
 
-    records = [group_records.membership_record(m, names) for m in groups.memberships]
+    fleet = fleet_of(source)
+    records = [{**fleet, **group_records.membership_record(m, names)} for m in groups.memberships]
     if output == "json":
         from netread._version import __version__
 

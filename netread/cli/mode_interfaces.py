@@ -22,6 +22,7 @@ from netread.proc.interfaces import Table
 from netread.proc.source import LIVE_ROOT
 from netread.proc.source import ProcSource
 from netread.render import netstat_interfaces as render
+from netread.render.records import FLEET_KEYS
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -34,6 +35,9 @@ def run(request: Request) -> int:
     opts = request.options()  # an unknown -A family is status 1, as netstat's
     out = stdout()
     source = ProcSource.live() if request.proc is None else ProcSource.snapshot(request.proc)
+    from netread.cli.report import say_source
+
+    say_source(source)
     table = Table(source)
     err = sys.stderr
     for warning in table.warnings:
@@ -81,8 +85,10 @@ def _machine(rows: list[Interface], output: str, source: ProcSource) -> bytes:
     import json
 
     from netread._version import __version__
+    from netread.cli.listing import fleet_of
 
-    records = [render.record(row) for row in rows]
+    fleet = fleet_of(source)
+    records = [{**fleet, **render.record(row)} for row in rows]
     if output == "ndjson":
         return b"".join(json.dumps(r).encode("ascii") + b"\n" for r in records)
     if output == "csv":
@@ -94,7 +100,7 @@ def _machine(rows: list[Interface], output: str, source: ProcSource) -> bytes:
 #: --format csv's columns: the record's scalars, the flags joined by |, the counters flattened,
 #: the IPv6 addresses as address/prefixlen joined by |.
 CSV_KEYS = (
-    "kind", "name", "flags", "flags_value", "mtu", "tx_queue_len", "hw_type", "hw_name", "hw_title", "hw_address",
+    *FLEET_KEYS, "kind", "name", "flags", "flags_value", "mtu", "tx_queue_len", "hw_type", "hw_name", "hw_title", "hw_address",
     "inet", "netmask", "broadcast", "destination", "inet6",
 )  # fmt: skip
 

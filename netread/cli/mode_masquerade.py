@@ -42,6 +42,9 @@ def run(request: Request) -> int:
     opts = request.options()
     out = stdout()
     source = ProcSource.live() if request.proc is None else ProcSource.snapshot(request.proc)
+    from netread.cli.report import say_source
+
+    say_source(source)
     report = Report(sys.stderr)
     try:
         lines = source.read_net(FAMILY)

@@ -65,6 +65,9 @@ def run(request: Request) -> int:
 
     names = families(request)  # an unknown family is an error before anything is printed
     source = ProcSource.live() if request.proc is None else ProcSource.snapshot(request.proc)
+    from netread.cli.report import say_source
+
+    say_source(source)
     numeric = bool(request.flags & {"numeric", "numeric_hosts", "symbolic"})
     fib = "fib" in request.flags or "cache" not in request.flags
     cache = "cache" in request.flags

@@ -61,6 +61,9 @@ def run(request: Request) -> int:
         out.flush()
         return ExitStatus.ERROR
     source = ProcSource.live() if request.proc is None else ProcSource.snapshot(request.proc)
+    from netread.cli.report import say_source
+
+    say_source(source)
     files = read_inet6(source) if afname == "inet6" else read_inet(source)
     chosen = selection(request)
     out.write(_output(files, chosen, request, source))
@@ -78,9 +81,11 @@ def _output(files: list[CounterFile], chosen: netstat_stats.Selection, request: 
             text += "".join(line + "\n" for line in netstat_stats.explained(files, chosen))
         return text.encode("utf-8", "surrogateescape")
     from netread._version import __version__
+    from netread.cli.listing import fleet_of
     from netread.render import formats
 
-    rows = netstat_stats.records(files, chosen)
+    fleet = fleet_of(source)
+    rows = [{**fleet, **row} for row in netstat_stats.records(files, chosen)]
     if request.output == "json":
         about: dict[str, object] = {"root": source.root, "live": source.root == LIVE_ROOT, "byteorder": source.byteorder, "clk_tck": source.clk_tck}
         return formats.json_counters(__version__, rows, about)

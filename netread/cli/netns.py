@@ -268,15 +268,13 @@ def _records(
 ) -> int:
     """json, ndjson, csv: one document (one header) for every namespace, each record carrying
     its namespace; with --explain (json), the findings of each namespace, each carrying it too."""
-    from netread.cli.listing import explained
-    from netread.cli.listing import finding_records
+    from netread.cli.listing import explained_pieces
     from netread.cli.listing import record_pieces
     from netread.cli.listing import source_about
     from netread.cli.listing import write_records
     from netread.render.namespaces import NETNS_CSV_KEYS
     from netread.render.namespaces import netns_record
     from netread.render.records import CSV_KEYS
-    from netread.render.records import records
     from netread.select import Filters
 
     filters = filters or Filters()
@@ -293,29 +291,22 @@ def _records(
                 statuses.append(section)
                 continue
             try:
-                if opts.explain:
-                    sockets, facts = explained(section, opts, report, names, filters)
-                    statuses.append(report.status(opts.strict, sockets.stopped))
-                    pieces: Iterator[list[dict[str, object]]] = iter([records(sockets, section.clk_tck)])
-                    findings.extend({**f, "netns": tag} for f in finding_records(sockets, opts, section, names, facts))
+                found: list[dict[str, object]] = []
+                if opts.explain:  # streamed: the findings made as the rows go, added after them
+                    pieces = explained_pieces(section, opts, report, names, filters, statuses, found)
                 else:
                     pieces = record_pieces(section, opts, report, names, filters, statuses)
-                for batch in pieces:
+                for batch in pieces:  # netns (the inode) is the fleet field; the namespace, all that is known of it
                     for record in batch:
-                        record["netns"] = tag
+                        record["namespace"] = tag
                     yield batch
+                findings.extend({**f, "namespace": tag} for f in found)
             finally:
                 section.close()
 
     about = {**source_about(source), "namespaces": tags}
-    if opts.explain:  # one document: the sockets, then the findings of every namespace
-        from netread._version import __version__
-        from netread.render import formats
-
-        rows = [record for batch in batches() for record in batch]
-        out.write(formats.json_document(__version__, rows, about, findings))
-    else:
-        write_records(out, output, batches(), about, header=header, csv_keys=CSV_KEYS + NETNS_CSV_KEYS)
+    # with --explain (json): one document, the sockets, then the findings of every namespace
+    write_records(out, output, batches(), about, header=header, csv_keys=CSV_KEYS + NETNS_CSV_KEYS, findings=findings if opts.explain else None)
     _say_denied(denied)
     return max(statuses, default=ExitStatus.OK)
 

@@ -10,6 +10,7 @@ from netread.errors import SourceError
 from netread.escape import escape_text
 from netread.model import Absent
 from netread.model import Ambiguous
+from netread.model import Ignored
 from netread.model import Message
 from netread.model import Owners
 from netread.model import Unresolved
@@ -18,6 +19,8 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Iterable
     from typing import TextIO
+
+    from netread.proc.source import ProcSource
 
 NOT_ALL_IDENTIFIED = (
     "(Not all processes could be identified, non-owned process info\n"
@@ -32,6 +35,8 @@ class Report:
         self.err = err
         self.problems = 0
         self.unreadable = 0
+        #: Manifest values left out (not the tables' problems: the caller weighs them for --strict).
+        self.ignored = 0
 
     def messages(self, messages: Iterable[Message]) -> None:
         for message in messages:
@@ -49,6 +54,9 @@ class Report:
                     f"netread: note: {escape_text(message.path)}: {message.total} record(s) (line {some}) may be the end of the name"
                     " before them (the kernel writes names raw): marked ambiguous in --format and --explain\n"
                 )
+            elif isinstance(message, Ignored):
+                self.ignored += 1
+                self.err.write(f"netread: warning: {escape_text(message.path)}: {message.field}: {message.reason}; ignored\n")
             elif isinstance(message, Unresolved):
                 self.err.write(
                     f"netread: warning: {message.addresses} address lookup(s) got no answer within {message.deadline:g} s;"
@@ -70,3 +78,13 @@ class Report:
             self.err.write(f"netread: {self.problems} {what} in the tables (each named above); every other row is shown\n")
         failed = stopped or self.unreadable or (strict and self.problems)
         return ExitStatus.ERROR if failed else ExitStatus.OK
+
+
+def say_source(source: ProcSource, err: TextIO | None = None) -> int:
+    """Say what was wrong with ``source``'s manifest (each value ignored) on ``err`` (stderr);
+    how many, for --strict."""
+    import sys
+
+    report = Report(err if err is not None else sys.stderr)
+    report.messages(source.problems)
+    return report.ignored

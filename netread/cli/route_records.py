@@ -61,9 +61,13 @@ def collect(source: ProcSource, families: Sequence[str], fib: bool, cache: bool,
 def write_records(request: Request, source: ProcSource, families: Sequence[str], fib: bool, cache: bool, out: Output, report: Report) -> int:
     """Write the records as ``request.output`` asks; the status."""
     from netread._version import __version__
+    from netread.cli.listing import fleet_of
     from netread.proc.source import LIVE_ROOT
+    from netread.render.records import FLEET_KEYS
 
+    fleet = fleet_of(source)  # before the tables are read
     records, status = collect(source, families, fib, cache, report)
+    records = [{**fleet, **record} for record in records]
     if request.output == "json":
         about = {"root": source.root, "live": source.root == LIVE_ROOT, "byteorder": source.byteorder, "clk_tck": source.clk_tck}
         out.write(json.dumps({"netread": __version__, "source": about, "routes": records}, indent=2).encode("ascii") + b"\n")
@@ -71,7 +75,7 @@ def write_records(request: Request, source: ProcSource, families: Sequence[str],
         out.write(b"".join(json.dumps(record).encode("ascii") + b"\n" for record in records))
     else:
         text = io.StringIO()
-        writer = csv.DictWriter(text, fieldnames=ROUTE_KEYS, lineterminator="\n")
+        writer = csv.DictWriter(text, fieldnames=(*FLEET_KEYS, *ROUTE_KEYS), lineterminator="\n")
         writer.writeheader()
         for record in records:
             writer.writerow({k: _csv_value(v) for k, v in record.items()})

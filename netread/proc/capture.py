@@ -533,13 +533,54 @@ def write_dir(capture: Capture, dest: Path, *, force: bool = False) -> None:
         raise CaptureError(f"{where}: {os.strerror(exc.errno or 0) or exc}") from exc
 
 
-def write_tar(capture: Capture, target: Path, *, force: bool = False) -> None:
+#: The longest host part of a :func:`tarball_name` (a name of 255 bytes is the filesystems' limit).
+MAX_NAME_HOST = 200
+
+
+def tarball_name(host: str, captured_at: str) -> str:
+    """``capture --tar-dir``'s file name, ``<host>-<YYYYmmddTHHMMSSZ>.tar.gz``: the host name
+    sanitised to ``[A-Za-z0-9._-]`` (anything else ``_``; no ``..``, and no leading ``.`` or ``-``,
+    so never a hidden file, an option or a way out of the directory), the capture time in UTC.
+
+    >>> tarball_name("web-1.example.com", "2026-12-02T07:13:57+01:00")
+    'web-1.example.com-20261202T061357Z.tar.gz'
+    >>> tarball_name("../\x1b[31m/", "2026-12-02T06:13:57+00:00")
+    '___31m_-20261202T061357Z.tar.gz'
+    """
+    import re
+
+    from netread.proc.source import utc_time
+
+    safe = re.sub(r"[^A-Za-z0-9._-]", "_", host)
+    safe = re.sub(r"\.{2,}", ".", safe).lstrip(".-")[:MAX_NAME_HOST] or "unknown-host"
+    stamp = utc_time(captured_at)
+    if stamp is None:
+        raise CaptureError(f"the capture time {captured_at!r} is not an ISO 8601 time")
+    return f"{safe}-{stamp.replace('-', '').replace(':', '')}.tar.gz"
+
+
+def write_tar_into(capture: Capture, directory: Path, *, force: bool = False) -> Path:
+    """Write ``capture`` into ``directory`` (made if absent) as :func:`tarball_name` names it,
+    as :func:`write_tar` writes (an existing file refused without ``force``); the path written."""
+    name = tarball_name(str(capture.manifest["hostname"]), str(capture.manifest["captured_at"]))
+    try:
+        if not directory.is_dir():
+            directory.mkdir(parents=True)
+    except OSError as exc:
+        raise CaptureError(f"{directory}: {os.strerror(exc.errno or 0) or exc}") from exc
+    target = directory / name
+    write_tar(capture, target, force=force, top=name[: -len(".tar.gz")])
+    return target
+
+
+def write_tar(capture: Capture, target: Path, *, force: bool = False, top: str | None = None) -> None:
     """Write ``capture`` straight into a tarball (gzip when the name ends in .gz or .tgz).
 
     The tarball is written to a new temporary file beside ``target`` (O_CREAT|O_EXCL, mode 0600),
     then linked at ``target`` (``link``: fails if anything, a dangling symlink included, is there)
     or, with ``force``, renamed over it when it is a regular file; a symlink at ``target`` is never
-    followed, so no other file is created or truncated through it.
+    followed, so no other file is created or truncated through it.  ``top`` names the directory
+    the tarball holds everything in (by default, ``target``'s name up to its first dot).
     """
     import stat
     import tempfile
@@ -560,7 +601,7 @@ def write_tar(capture: Capture, target: Path, *, force: bool = False) -> None:
         raise CaptureError(f"{target}: {os.strerror(exc.errno or 0) or exc}") from exc
     try:
         with os.fdopen(fd, "wb") as out:
-            _tar_into(capture, target, out)
+            _tar_into(capture, target, out, top)
         if mode is None:
             os.link(temporary, target)  # never replaces, never follows
         else:
@@ -574,9 +615,9 @@ def write_tar(capture: Capture, target: Path, *, force: bool = False) -> None:
             pass
 
 
-def _tar_into(capture: Capture, target: Path, out: io.BufferedWriter) -> None:
+def _tar_into(capture: Capture, target: Path, out: io.BufferedWriter, top: str | None = None) -> None:
     gzip = target.name.endswith((".gz", ".tgz"))
-    top = target.name.split(".")[0] or "snapshot"
+    top = top or target.name.split(".")[0] or "snapshot"
     mtime = time.time()
     dirs: set[str] = set()
 

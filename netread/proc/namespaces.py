@@ -449,10 +449,10 @@ def _setns() -> Callable[[int, int], None]:
 def section_source(source: ProcSource, ns: Namespace, tables: Iterable[str] = TABLES) -> ProcSource:
     """The :class:`ProcSource` of ``ns``'s tables (the live ones opened now)."""
     if ns.via == "self":
-        return source
+        return source if source.root == LIVE_ROOT or ns.inode is None else source._replace(netns=ns.inode)
     if source.root != LIVE_ROOT:
-        return source._replace(net=ns.path)
-    return source._replace(net=ns.path if ns.via in ("pid", "task") else f"netns/{ns.inode}/net", opened=open_tables(source.root, ns, tables))
+        return source._replace(net=ns.path, netns=ns.inode)
+    return source._replace(net=ns.path if ns.via in ("pid", "task") else f"netns/{ns.inode}/net", opened=open_tables(source.root, ns, tables), netns=ns.inode)
 
 
 def inode_of(which: str, source: ProcSource) -> int | None:

@@ -13,6 +13,7 @@ import sys
 
 from netread.errors import ParseError
 from netread.errors import SourceError
+from netread.model import Ignored
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -36,6 +37,15 @@ else:
     from netread._namedtuple import NamedTuple
 
 LIVE_ROOT = "/proc"
+
+
+class Fleet(NamedTuple):
+    """The facts every record carries so that many hosts' outputs concatenate (:meth:`ProcSource.fleet`)."""
+
+    host: str | None
+    #: ISO 8601 UTC to the second, ``2026-12-02T06:13:57Z``.
+    taken_at: str | None
+    netns: int | None
 
 
 _CLK_TCK = os.sysconf("SC_CLK_TCK")
@@ -71,6 +81,17 @@ class ProcSource(NamedTuple):
     owners: Owners | None = None
     #: With --netns: the labels of the namespace the tables are in (for --explain's findings).
     netns_labels: tuple[str, ...] = ()
+    #: A snapshot's host name and capture time as its manifest declares them (``hostname``,
+    #: ``captured_at``); None where it declares none.
+    host: str | None = None
+    captured_at: str | None = None
+    #: The inode of the network namespace the tables are in, where known: a snapshot's (its
+    #: manifest's ``netns`` entry for ``net/``), a --netns section's; the live reader's own is
+    #: looked up by :meth:`fleet`.
+    netns: int | None = None
+    #: What was wrong with a snapshot's manifest and left out (each value is ignored, the
+    #: rest read); the listing says them.
+    problems: tuple[Ignored, ...] = ()
 
     @classmethod
     def live(cls) -> ProcSource:
@@ -99,10 +120,44 @@ class ProcSource(NamedTuple):
         byteorder = _sosreport_byteorder(path) or sys.byteorder
         clk_tck = os.sysconf("SC_CLK_TCK")
         users = None
+        problems: tuple[Ignored, ...] = ()
         facts = _manifest(root)
+        host = captured_at = netns = None
         if facts is not None:
-            byteorder, clk_tck, users = _manifest_values(_under(root, "snapshot.json"), facts, byteorder, clk_tck)
-        return cls(root, byteorder, clk_tck, users, confined=True, top=path)
+            manifest = _under(root, "snapshot.json")
+            byteorder, clk_tck, users, problems = _manifest_values(manifest, facts, byteorder, clk_tck)
+            host, captured_at, netns, more = _manifest_fleet(manifest, facts)
+            problems += more
+        return cls(root, byteorder, clk_tck, users, confined=True, top=path, host=host, captured_at=captured_at, netns=netns, problems=problems)
+
+    def fleet(self, now: Callable[[], float] | None = None) -> Fleet:
+        """Where and when the tables come from, for records that many hosts' outputs share: the
+        host name (a snapshot's manifest's, else its ``sys/kernel/hostname``; live, this
+        machine's), the time they were read as ISO 8601 UTC to the second (a snapshot's
+        ``captured_at``, None without one; live, ``now()``, this moment by default) and the
+        network namespace's inode (None when not known)."""
+        import time
+
+        if self.root != LIVE_ROOT or self.confined:
+            host = self.host if self.host is not None else self._hostname()
+            return Fleet(host, None if self.captured_at is None else utc_time(self.captured_at), self.netns)
+        netns = self.netns
+        if self.net == "net":  # the reader's own namespace (a --netns section of another has its inode)
+            try:
+                netns = os.stat(os.path.join(self.root, "self", "ns", "net")).st_ino
+            except OSError:
+                netns = None
+        stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() if now is None else now()))
+        return Fleet(self._hostname() or os.uname().nodename, stamp, netns)
+
+    def _hostname(self) -> str | None:
+        """``sys/kernel/hostname`` under the root (the UTS name; its trailing newline removed)."""
+        try:
+            with self.open("sys/kernel/hostname") as handle:
+                name = handle.read(MAX_HOSTNAME + 1).decode("utf-8", "surrogateescape").rstrip("\n")
+        except OSError:
+            return None
+        return name[:MAX_HOSTNAME] or None
 
     def net_path(self, name: str) -> str:
         """The path of the table ``name`` under this root (``/proc/net/tcp``, ``/proc/42/net/tcp``)."""
@@ -120,7 +175,7 @@ class ProcSource(NamedTuple):
             return lambda: known
         from netread.proc.processes import scan_in_background
 
-        return scan_in_background(self.root, self.confined)
+        return scan_in_background(self.root, self.confined, self.top)
 
     def open(self, relative: str) -> io.FileIO:
         """Open the regular file ``relative`` under the root for reading, in bytes.
@@ -342,7 +397,7 @@ class Spooled:
 def open_regular(path: StrPath, flags: int = 0) -> io.FileIO:
     """Open a file for reading only if it is a regular file (a FIFO or device in a snapshot
     would block or never end); /proc's files are regular files too."""
-    return _regular(os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC | flags))
+    return regular(os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC | flags))
 
 
 #: Symlinks followed, inside a snapshot, on the way to one of its files (as the kernel's MAXSYMLINKS).
@@ -391,7 +446,7 @@ def open_in(root: str, relative: str, flags: int = 0) -> io.FileIO:
                 todo[:0] = [p for p in target.split("/") if p not in ("", ".")]
                 continue
             if last:
-                return _regular(fd)
+                return regular(fd)
             fds.append(fd)
         raise OSError(errno.EISDIR, "not a file")
     finally:
@@ -399,7 +454,23 @@ def open_in(root: str, relative: str, flags: int = 0) -> io.FileIO:
             os.close(fd)
 
 
-def _regular(fd: int) -> io.FileIO:
+def open_dir_in(top: str, relative: str) -> int:
+    """The directory ``relative`` under the snapshot directory ``top`` as a descriptor, each
+    part opened ``O_DIRECTORY|O_NOFOLLOW`` relative to the one before (:func:`open_in`'s chain;
+    a symlink on the way is refused with ``ELOOP`` or ``ENOTDIR``, not resolved)."""
+    fd = os.open(top, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    for part in [p for p in relative.split("/") if p not in ("", ".")]:
+        try:
+            if part == "..":
+                raise OSError(errno.EXDEV, "out of the snapshot")
+            inner = os.open(part, _DIR, dir_fd=fd)
+        finally:
+            os.close(fd)
+        fd = inner
+    return fd
+
+
+def regular(fd: int) -> io.FileIO:
     """``fd`` as a file if it is a regular file; closed, and OSError, otherwise."""
     import stat
 
@@ -621,41 +692,120 @@ def _manifest(root: str) -> object | None:
         elif bracket in b"]}":
             depth -= 1
     try:
-        facts: object = json.loads(data.decode("utf-8"))
+        facts: object = json.loads(data.decode("utf-8"), parse_int=_manifest_int)
         return facts
     except (ValueError, RecursionError) as exc:
         raise SourceError(f"{path}: cannot read the manifest: {exc}") from None
 
 
-def _manifest_values(path: str, facts: object, byteorder: ByteOrder, clk_tck: int) -> tuple[ByteOrder, int, dict[int, str] | None]:
+class Huge:
+    """A number in a manifest too long to be anything netread writes there (Python's int() would
+    refuse past 4,300 digits, and no field holds 65): a value of the wrong type, so it is ignored."""
+
+    def __init__(self, digits: int) -> None:
+        self.digits = digits
+
+    def __repr__(self) -> str:
+        return f"a {self.digits}-digit number"
+
+
+def _manifest_int(text: str) -> int | Huge:
+    return int(text) if len(text) <= 64 else Huge(len(text))
+
+
+def _manifest_values(
+    path: str, facts: object, byteorder: ByteOrder, clk_tck: int
+) -> tuple[ByteOrder, int, dict[int, str] | None, tuple[Ignored, ...]]:
     """The byte order, tick rate and user names a manifest declares, each checked for its type
-    and range as netread/schema/netread.schema.json and ``capture`` define them (a bool is no number)."""
+    and range as netread/schema/netread.schema.json and ``capture`` define them (a bool is no
+    number), and what was wrong: a bad value is ignored (``byteorder`` and ``clk_tck`` are this
+    host's, a bad ``users`` entry is left out), once, naming its field."""
     from netread.escape import escape_text
 
-    def bad(what: str, value: object) -> SourceError:
-        return SourceError(f"{path}: {what}, not {escape_text(_cut_repr(value))}")
+    problems: list[Ignored] = []
+
+    def bad(field: str, what: str, value: object) -> None:
+        problems.append(Ignored(path, field, f"{what}, not {escape_text(_cut_repr(value))}"))
 
     if not isinstance(facts, dict):
-        raise bad("the manifest must be a JSON object", facts)
+        raise SourceError(f"{path}: the manifest must be a JSON object, not {escape_text(_cut_repr(facts))}")
     declared = facts.get("byteorder", byteorder)
     if declared not in ("little", "big") or not isinstance(declared, str):
-        raise bad('byteorder must be "little" or "big"', declared)
+        bad("byteorder", 'must be "little" or "big"', declared)
+        declared = byteorder
     tick = facts.get("clk_tck", clk_tck)
     if type(tick) is not int or not 0 < tick <= MAX_CLK_TCK:
-        raise bad(f"clk_tck must be an integer from 1 to {MAX_CLK_TCK}", tick)
+        bad("clk_tck", f"must be an integer from 1 to {MAX_CLK_TCK}", tick)
+        tick = clk_tck
     names = facts.get("users")
     users = None
-    if names is not None:
-        if not isinstance(names, dict):
-            raise bad("users must be an object of uid: name", names)
+    if names is not None and not isinstance(names, dict):
+        bad("users", "must be an object of uid: name", names)
+    elif names is not None:
         users = {}
+        wrong: list[str] = []
         for uid, name in names.items():
             if not (uid.isascii() and uid.isdigit() and len(uid) <= 10 and int(uid) < 1 << 32):
-                raise bad("users: a uid must be a decimal number below 2**32", uid)
-            if not isinstance(name, str) or not 0 < len(name) <= 256:
-                raise bad(f"users: the name of uid {uid} must be a string of 1 to 256 characters", name)
-            users[int(uid)] = name
-    return ("big" if declared == "big" else "little"), tick, users
+                wrong.append(f"the uid {escape_text(_cut_repr(uid))} is not a decimal number below 2**32")
+            elif not isinstance(name, str) or not 0 < len(name) <= 256:
+                wrong.append(f"the name of uid {uid} must be a string of 1 to 256 characters, not {escape_text(_cut_repr(name))}")
+            else:
+                users[int(uid)] = name
+        if wrong:
+            more = f" (and {len(wrong) - 1} more)" if len(wrong) > 1 else ""
+            problems.append(Ignored(path, "users", f"{len(wrong)} entr{'y' if len(wrong) == 1 else 'ies'} left out: {wrong[0]}{more}"))
+    return ("big" if declared == "big" else "little"), tick, users, tuple(problems)
+
+
+#: The longest host name kept (HOST_NAME_MAX is 64; a manifest's FQDN may be up to 253).
+MAX_HOSTNAME = 255
+
+
+def _manifest_fleet(path: str, facts: object) -> tuple[str | None, str | None, int | None, tuple[Ignored, ...]]:
+    """The host name, capture time and namespace inode (its ``netns`` entry for ``net``) a
+    manifest (a JSON object: :func:`_manifest_values` checked) declares, and what was wrong: a
+    hostname or captured_at of the wrong type is ignored (None), once, naming its field."""
+    from netread.escape import escape_text
+
+    assert isinstance(facts, dict)
+    problems: list[Ignored] = []
+    host, captured_at = facts.get("hostname"), facts.get("captured_at")
+    if host is not None and (not isinstance(host, str) or not 0 < len(host) <= MAX_HOSTNAME):
+        problems.append(Ignored(path, "hostname", f"must be a string of 1 to {MAX_HOSTNAME} characters, not {escape_text(_cut_repr(host))}"))
+        host = None
+    if captured_at is not None and (not isinstance(captured_at, str) or utc_time(captured_at) is None):
+        problems.append(Ignored(path, "captured_at", f"must be an ISO 8601 time, not {escape_text(_cut_repr(captured_at))}"))
+        captured_at = None
+    netns = None
+    listed = facts.get("netns")
+    if isinstance(listed, list):  # checked entry by entry where --netns reads it (proc/namespaces.py)
+        for entry in listed:
+            if isinstance(entry, dict) and entry.get("path") == "net":
+                inode = entry.get("inode")
+                netns = inode if type(inode) is int and 0 <= inode < 1 << 64 else None
+                break
+    return host, captured_at, netns, tuple(problems)
+
+
+def utc_time(text: str) -> str | None:
+    """An ISO 8601 time as UTC to the second with a ``Z`` (one without a zone taken as UTC);
+    None if ``text`` is not one.
+
+    >>> utc_time("2026-11-30T07:13:26.5+01:00")
+    '2026-11-30T06:13:26Z'
+    """
+    import datetime
+
+    try:
+        when = datetime.datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if when.tzinfo is not None:
+        try:
+            when = when.astimezone(datetime.timezone.utc)
+        except OverflowError:  # year 1 with a zone east of UTC
+            return None
+    return f"{when.year:04d}-{when.month:02d}-{when.day:02d}T{when.hour:02d}:{when.minute:02d}:{when.second:02d}Z"
 
 
 def _cut_repr(value: object, most: int = 80) -> str:

@@ -14,10 +14,12 @@ import json
 
 from netread.escape import escape_text
 from netread.render.records import CSV_KEYS
+from netread.render.records import FLEET_KEYS
 from netread.render.records import flat
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from collections.abc import Iterable
     from collections.abc import Iterator
     from collections.abc import Sequence
@@ -37,9 +39,11 @@ def json_document(
     return json.dumps(document, indent=2).encode("ascii") + b"\n"
 
 
-def json_chunks(version: str, pieces: Iterable[Sequence[Record]], source: dict[str, object]) -> Iterator[bytes]:
-    """:func:`json_document` (without findings) written as it goes, a piece of records at a
-    time: the same bytes, and nothing held but one piece."""
+def json_chunks(
+    version: str, pieces: Iterable[Sequence[Record]], source: dict[str, object], findings: Callable[[], Sequence[Record]] | None = None
+) -> Iterator[bytes]:
+    """:func:`json_document` written as it goes, a piece of records at a time: the same bytes,
+    and nothing held but one piece; ``findings()`` (called once the pieces are done) at the end."""
     head = json.dumps({"netread": version, "source": source}, indent=2)
     yield head[: -len("\n}")].encode("ascii") + b',\n  "sockets": ['
     first = True
@@ -48,7 +52,10 @@ def json_chunks(version: str, pieces: Iterable[Sequence[Record]], source: dict[s
             text = ",\n".join("    " + _pretty(record, 2) for record in piece)
             yield (b"\n" if first else b",\n") + text.encode("ascii")
             first = False
-    yield b"]\n}\n" if first else b"\n  ]\n}\n"
+    end = b"]" if first else b"\n  ]"
+    if findings is not None:
+        end += b',\n  "findings": ' + _pretty(list(findings()), 1).encode("ascii")
+    yield end + b"\n}\n"
 
 
 def _pretty(value: object, level: int) -> str:
@@ -101,14 +108,14 @@ def json_counters(version: str, counters: Sequence[Record], source: dict[str, ob
 
 
 #: The columns of -s --format csv.
-COUNTER_KEYS = ("section", "name", "value")
+COUNTER_KEYS = (*FLEET_KEYS, "section", "name", "value")
 
 
 def counter_csv(counters: Iterable[Record]) -> bytes:
-    """-s as CSV: ``section,name,value``, control characters in names escaped."""
+    """-s as CSV: ``host,taken_at,netns,section,name,value``, control characters in names escaped."""
     text = io.StringIO()
     writer = csv.DictWriter(text, fieldnames=COUNTER_KEYS, extrasaction="raise", lineterminator="\n")
     writer.writeheader()
     for record in counters:
-        writer.writerow({k: escape_text(v) if isinstance(v, str) else v for k, v in record.items()})
+        writer.writerow({k: escape_text(v) if isinstance(v, str) else ("" if v is None else v) for k, v in record.items()})
     return text.getvalue().encode("utf-8")

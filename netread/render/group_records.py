@@ -17,6 +17,7 @@ import json
 from netread.escape import escape_text
 from netread.escape import undecodable_escaped
 from netread.model import address_text
+from netread.render.records import FLEET_KEYS
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
 
     Record = dict[str, Any]
 
-CSV_KEYS = ("file", "line", "family", "interface", "ifindex", "users", "group", "name")
+CSV_KEYS = (*FLEET_KEYS, "file", "line", "family", "interface", "ifindex", "users", "group", "name")
 
 
 def membership_record(m: Membership, names: Mapping[IPAddress, str] | None = None) -> Record:

@@ -27,11 +27,11 @@ def section_banner(label: str, names: tuple[str, ...], labels: tuple[str, ...], 
     return " ".join(parts) + "\n"
 
 
-#: The CSV columns a --netns listing adds (the record's ``netns`` object, flattened).
-NETNS_CSV_KEYS = ("netns_inode", "netns_id", "netns_names", "netns_labels", "netns_via", "netns_pid", "netns_tid")
+#: The CSV columns a --netns listing adds (the record's ``namespace`` object, flattened).
+NETNS_CSV_KEYS = ("namespace_inode", "namespace_id", "namespace_names", "namespace_labels", "namespace_via", "namespace_pid", "namespace_tid")
 
 
 def netns_record(inode: int | None, ns_id: int | None, names: tuple[str, ...], labels: tuple[str, ...], via: str, pid: int | None, tid: int | None) -> dict[str, object]:
-    """The ``netns`` object each record of a --netns listing carries (JSON: text as it is, the
-    encoder escapes it)."""
+    """The ``namespace`` object each record of a --netns listing carries beside its ``netns``
+    inode (JSON: text as it is, the encoder escapes it)."""
     return {"inode": inode, "id": ns_id, "names": list(names), "labels": list(labels), "via": via, "pid": pid, "tid": tid}

@@ -7,7 +7,10 @@ unconnected UDP socket), queues apart, every process holding the socket
 (``pids``; ``pid``/``program`` are the first, the one netstat shows), and
 ``None`` (JSON ``null``) for what is not known.  Text is always valid UTF-8: a
 byte that was not (a surrogate of ``surrogateescape``) is written ``\\xNN``, in
-every format.  schema/netread.schema.json documents the keys.
+every format.  Every record starts with the fleet fields (:func:`fleet_fields`):
+the host, when the tables were read and the network namespace, so that the
+outputs of many hosts concatenate into one table.  schema/netread.schema.json
+documents the keys.
 """
 
 from __future__ import annotations
@@ -45,6 +48,18 @@ def _text(value: str | None) -> str | None:
     return None if value is None else undecodable_escaped(value)
 
 
+#: The keys of the fleet fields, first in every record and every CSV header (:func:`fleet_fields`).
+FLEET_KEYS = ("host", "taken_at", "netns")
+#: The fleet fields of a record whose source is not known (a caller of the library's own).
+NO_FLEET: Mapping[str, object] = {"host": None, "taken_at": None, "netns": None}
+
+
+def fleet_fields(host: str | None, taken_at: str | None, netns: int | None) -> dict[str, object]:
+    """The first keys of every record (``proc.source.ProcSource.fleet``): ``host``, its bytes that
+    are not UTF-8 written ``\\xNN``; ``taken_at`` (ISO 8601 UTC); ``netns``, the namespace inode."""
+    return {"host": _text(host), "taken_at": taken_at, "netns": netns}
+
+
 def _owner_keys(owners: Sequence[Owner] | None) -> tuple[int | None, str | None, list[int] | None]:
     if owners is None:
         return None, None, None
@@ -53,12 +68,15 @@ def _owner_keys(owners: Sequence[Owner] | None) -> tuple[int | None, str | None,
     return owners[0].pid, _text(owners[0].program), [o.pid for o in owners]  # a JSON array
 
 
-def inet_record(sock: InetSocket, owners: Sequence[Owner] | None, users: Mapping[int, str | None], clk_tck: int) -> Record:
+def inet_record(
+    sock: InetSocket, owners: Sequence[Owner] | None, users: Mapping[int, str | None], clk_tck: int, fleet: Mapping[str, object] = NO_FLEET
+) -> Record:
     """The record of one inet socket; ``owners`` None when no scan ran (no -p)."""
     table = Table(sock.table)
     hz = clk_tck if table.tcp else 100  # udp_do_one and raw_do_one divide by HZ=100
     pid, program, pids = _owner_keys(owners)
     return {
+        **fleet,
         "proto": table.value,
         "family": "inet" if sock.local.address.version == 4 else "inet6",
         "local_address": address_text(sock.local.address),
@@ -86,10 +104,11 @@ def inet_record(sock: InetSocket, owners: Sequence[Owner] | None, users: Mapping
     }
 
 
-def unix_record(sock: UnixSocket, owners: Sequence[Owner] | None) -> Record:
+def unix_record(sock: UnixSocket, owners: Sequence[Owner] | None, fleet: Mapping[str, object] = NO_FLEET) -> Record:
     """The record of one unix socket; ``owners`` None when no scan ran (no -p)."""
     pid, program, pids = _owner_keys(owners)
     return {
+        **fleet,
         "proto": "unix",
         "family": "unix",
         "refcnt": sock.refcount,
@@ -121,15 +140,15 @@ def flat(record: Record) -> dict[str, object]:
 
 
 CSV_KEYS = (
-    "proto", "family", "local_address", "local_port", "remote_address", "remote_port", "state", "st",
+    *FLEET_KEYS, "proto", "family", "local_address", "local_port", "remote_address", "remote_port", "state", "st",
     "recv_q", "send_q", "uid", "user", "inode", "timer_name", "timer_code", "timer_seconds",
     "timer_retransmits", "timer_probes", "drops", "refcnt", "flags", "type", "path", "pid", "program", "pids", "suspect",
 )  # fmt: skip
 
 
-def records(sockets: Sockets, clk_tck: int) -> list[Record]:
+def records(sockets: Sockets, clk_tck: int, fleet: Mapping[str, object] = NO_FLEET) -> list[Record]:
     """The records of every row of ``sockets``, inet first, in table order."""
-    batches = record_batches([sockets.inet or []], lambda: sockets.unix, sockets.owners, sockets.users, clk_tck)
+    batches = record_batches([sockets.inet or []], lambda: sockets.unix, sockets.owners, sockets.users, clk_tck, fleet)
     return [record for batch in batches for record in batch]
 
 
@@ -143,28 +162,32 @@ def record_batches(
     owners: Owners | None,
     users: Mapping[int, str | None],
     clk_tck: int,
+    fleet: Mapping[str, object] = NO_FLEET,
 ) -> Iterator[list[Record]]:
     """The records of the pieces of ``inet``, then of ``unix()`` (called once the inet rows are
-    done), :data:`RECORD_BATCH` at a time: a streamed output holds one batch."""
+    done), :data:`RECORD_BATCH` at a time: a streamed output holds one batch.  ``fleet``
+    (:func:`fleet_fields`) is worked out once, by the caller, and starts every record."""
 
     def holders(inode: int | None) -> Sequence[Owner] | None:
         return owners.of(inode) if owners is not None else None
 
     for piece in inet:
         for i in range(0, len(piece), RECORD_BATCH):
-            yield [inet_record(s, holders(s.inode), users, clk_tck) for s in piece[i : i + RECORD_BATCH]]
+            yield [inet_record(s, holders(s.inode), users, clk_tck, fleet) for s in piece[i : i + RECORD_BATCH]]
     rows = iter(unix() or ())
     while True:
-        batch = [unix_record(s, holders(s.inode)) for s in itertools.islice(rows, RECORD_BATCH)]
+        batch = [unix_record(s, holders(s.inode), fleet) for s in itertools.islice(rows, RECORD_BATCH)]
         if not batch:
             return
         yield batch
 
 
-def finding_record(finding: Finding) -> Record:
-    """A --explain finding for JSON: the rule, its severity, a one-line summary, the evidence rows
-    (one object per row, keyed by the evidence header), why it matters and what to look at next."""
-    return {
+def finding_record(finding: Finding, fleet: Mapping[str, object] = NO_FLEET) -> Record:
+    """A --explain finding for JSON: the fleet fields, the rule, its severity, a one-line summary,
+    the evidence rows (one object per row, keyed by the evidence header), why it matters and what
+    to look at next (and past the groups a finding tracks, how many rows it counted together)."""
+    record: Record = {
+        **fleet,
         "rule": finding.rule,
         "severity": finding.severity,
         "summary": _text(finding.title),
@@ -173,13 +196,17 @@ def finding_record(finding: Finding) -> Record:
         "why": finding.why,
         "next": finding.next,
     }
+    if finding.others:
+        record["others"] = finding.others
+    return record
 
 
-def sctp_record(sock: SctpSocket, owners: Sequence[Owner] | None, users: Mapping[int, str | None]) -> Record:
+def sctp_record(sock: SctpSocket, owners: Sequence[Owner] | None, users: Mapping[int, str | None], fleet: Mapping[str, object] = NO_FLEET) -> Record:
     """The record of one SCTP endpoint or association (``#/$defs/sctp``): every address in the
     kernel's order (CSV joins them with ``|``); ``owners`` None when no scan ran."""
     pid, program, pids = _owner_keys(owners)
     return {
+        **fleet,
         "proto": sock.label,
         "family": "inet6" if any(a.version == 6 for a in (*sock.local, *sock.remote)) else "inet",
         "type": "association" if sock.association else "endpoint",

@@ -238,14 +238,15 @@ def test_records_carry_their_namespace_once_each(holders: dict[str, object], out
             for row in rows:
                 jsonschema.validate(row, {**schema["$defs"]["socket"], "$defs": schema["$defs"]})
         else:
-            rows = [{**row, "inode": int(row["inode"] or 0), "netns": {"inode": int(row["netns_inode"])}} for row in csv.DictReader(io.StringIO(text))]
+            rows = [{**row, "inode": int(row["inode"] or 0), "netns": int(row["netns"])} for row in csv.DictReader(io.StringIO(text))]
+            assert all(str(row["netns"]) == row["namespace_inode"] for row in rows)
         listed: dict[int, set[tuple[str, int]]] = {}
         seen: set[int] = set()
         for row in rows:
             if row["inode"]:
                 assert row["inode"] not in seen, f"socket {row['inode']} listed twice"
                 seen.add(row["inode"])
-                listed.setdefault(row["netns"]["inode"], set()).add(("unix" if row["proto"] == "unix" else row["proto"], row["inode"]))
+                listed.setdefault(row["netns"], set()).add(("unix" if row["proto"] == "unix" else row["proto"], row["inode"]))
         wanted = {inode: _table_inodes(enter) for inode, enter in ours.items()}
         if all(listed.get(inode, set()) == rows_ for inode, rows_ in wanted.items()):
             break
@@ -261,8 +262,9 @@ def test_explain_json_has_each_namespace_findings(holders: dict[str, object]) ->
     assert run.returncode == 0, run.stderr
     document = json.loads(run.stdout)
     jsonschema.validate(document, schema)
-    assert all("netns" in f for f in document["findings"])
-    assert {s["netns"]["inode"] for s in document["sockets"]} >= set(_ours(holders)) - {_inode("/proc/self/ns/net")}
+    assert all(f["netns"] == f["namespace"]["inode"] for f in document["findings"])
+    assert all(s["netns"] == s["namespace"]["inode"] for s in document["sockets"])
+    assert {s["netns"] for s in document["sockets"]} >= set(_ours(holders)) - {_inode("/proc/self/ns/net")}
 
 
 def test_api_connections_of_every_namespace(holders: dict[str, object]) -> None:
@@ -275,7 +277,7 @@ def test_api_connections_of_every_namespace(holders: dict[str, object]) -> None:
         run = subprocess.run([sys.executable, "-m", "netread", "--netns", "all", "-tuwxanp", "--format", "ndjson"], capture_output=True, timeout=60)
         records = [json.loads(line) for line in run.stdout.decode().splitlines()]
         got = {(c.netns, c.proto, c.inode, c.pid) for c in conns if c.netns in ours and c.inode}
-        want = {(r["netns"]["inode"], r["proto"], r["inode"], r["pid"]) for r in records if r["netns"]["inode"] in ours and r["inode"]}
+        want = {(r["netns"], r["proto"], r["inode"], r["pid"]) for r in records if r["netns"] in ours and r["inode"]}
         if got == want:
             break
     assert got == want
@@ -373,5 +375,5 @@ def test_a_namespace_held_only_by_sockets_is_in_the_records_too(holders: dict[st
     document = json.loads(run.stdout)
     via_socket = [ns for ns in document["source"]["namespaces"] if ns["via"] == "socket"]
     assert len(via_socket) == 1 and via_socket[0]["pid"] == holder
-    rows = [r for r in document["sockets"] if r["netns"]["via"] == "socket"]
+    rows = [r for r in document["sockets"] if r["namespace"]["via"] == "socket"]
     assert {(r["proto"], r["local_port"] if r["proto"] != "unix" else r["path"], r["pid"]) for r in rows} >= {("tcp", 18080, holder), ("unix", "@netread-test-socket", holder)}

@@ -306,8 +306,8 @@ def test_json_and_ndjson_follow_the_schema(tmp_path: object) -> None:
     for line in lines:
         jsonschema.validate(json.loads(line), interface)
     csv_lines = netread_snapshot(snap.root, ["-ia", "--format", "csv"]).stdout.decode().splitlines()
-    assert csv_lines[0].startswith("kind,name,flags,") and len(csv_lines) == 5
-    assert csv_lines[4].startswith("interface,lo,up|loopback|running,73,65536,1000,772,loop,Local Loopback,")
+    assert csv_lines[0].startswith("host,taken_at,netns,kind,name,flags,") and len(csv_lines) == 5
+    assert csv_lines[4].startswith(",,,interface,lo,up|loopback|running,73,65536,1000,772,loop,Local Loopback,")
 
 
 def test_explain_labels_the_columns(tmp_path: object) -> None:

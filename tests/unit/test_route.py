@@ -163,7 +163,7 @@ def test_records_follow_the_schema(tmp_path: Path) -> None:
     for line in out.splitlines():
         jsonschema.validate(json.loads(line), ROUTE)
     status, out, _ = _cli(tmp_path, ["-rn", "--format", "csv"])
-    assert out.splitlines()[0].startswith(b"family,table,line,iface,destination") and len(out.splitlines()) == 3
+    assert out.splitlines()[0].startswith(b"host,taken_at,netns,family,table,line,iface,destination") and len(out.splitlines()) == 3
 
 
 JUNK = st.one_of(
