@@ -410,6 +410,7 @@ def main() -> int:
     ap.add_argument("--namespaces", type=int, default=50, help="network namespaces to list with --netns all against nsenter + netstat each (0 to skip; needs root)")
     ap.add_argument("--live", action=argparse.BooleanOptionalAction, default=True, help="the live loopback workload (needs root for unshare -n)")
     ap.add_argument("--netread", default=str(Path(sys.executable).parent / "netread"))
+    ap.add_argument("--watch", action=argparse.BooleanOptionalAction, default=True, help="the CPU of netread watch at 10k sockets (bench/watch.py; needs root)")
     ap.add_argument("--inner", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--breakdown", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -430,6 +431,10 @@ def main() -> int:
     if args.namespaces:
         print()
         print(namespaces(args.netread, args.namespaces, args.rounds))
+    if args.watch:
+        print()
+        sys.stdout.flush()
+        status = subprocess.call([sys.executable, str(HERE / "watch.py"), "--netread", args.netread]) or status
     if args.diverse:
         specs = [(int(f), int(n)) for f, n in (spec.split(":") for spec in args.diverse.split(","))]
         print()
