@@ -19,7 +19,9 @@ import sys
 def run() -> None:
     """Console-script entry point; Ctrl-C anywhere ends it as it ends netstat (cli/status.die_of_sigint)."""
     from netread.cli.status import die_of_sigint
+    from netread.cli.status import tolerant_stderr
 
+    tolerant_stderr()  # 2>/dev/full, 2>&-: warnings dropped, the listing and its status as ever
     try:
         _run(sys.argv[1:])
     except KeyboardInterrupt:
@@ -30,8 +32,12 @@ def _run(argv: list[str]) -> None:
     from netread.cli.quick import quick_parse
     from netread.cli.status import quiet_broken_pipe
 
+    if argv[:1] == ["diff"]:  # its own arguments (two sides), then the listing's flags
+        from netread.cli.diff import main as diff_main
+
+        sys.exit(diff_main(argv[1:]))
     request = quick_parse(argv)
-    if request is None and argv[:1] != ["capture"]:
+    if request is None and argv[:1] not in (["capture"], ["completion"], ["watch"]):  # subcommands: typer's
         argv = _as_netstat_reads(argv)  # exits for -h, -V and the usage errors
         request = quick_parse(argv)
     if request is not None:

@@ -15,6 +15,7 @@ from typing import Annotated
 import typer
 
 from netread.cli.listing import guarded
+from netread.cli.request import Request
 from netread.cli.status import ExitStatus
 from netread.cli.status import stdout
 from netread.escape import escape_text
@@ -131,12 +132,13 @@ def main(
 ) -> None:
     """List sockets exactly as net-tools netstat does, from /proc or a snapshot of it.
 
-    `netread capture DIR` saves this machine's socket tables for later.
+    `netread capture DIR` saves this machine's socket tables for later;
+    `netread completion bash|zsh|fish` prints a shell completion script;
+    `man netread` (netread/data/netread.1) is the manual.
     """
     if ctx.invoked_subcommand is not None:
         return
     from netread.cli.listing import execute
-    from netread.cli.request import Request
     from netread.render.formats import FORMATS
 
     if proc == "":
@@ -193,14 +195,59 @@ def main(
         netns=netns,
         family_order=tuple(ctx.meta.get(_FAMILIES, ())),
     )
+    if isinstance(ctx.obj, dict) and ctx.obj.get(_BUILD):  # build_request: the Request, not the listing
+        ctx.obj["request"] = request
+        return
     raise typer.Exit(execute(request))
+
+
+_BUILD = "netread.build-only"
+
+
+def build_request(args: list[str]) -> Request | int:
+    """The :class:`Request` the listing flags ``args`` make, as ``netread ARGS`` builds it, for the
+    commands that take the listing's flags (diff); or the status of a usage error, said on stderr."""
+    holder: dict[str, object] = {_BUILD: True}
+    try:
+        status = typer.main.get_command(app).main(args=args, prog_name="netread", standalone_mode=False, obj=holder)
+    except _usage_errors() as exc:
+        message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
+        sys.stderr.write(f"netread: {escape_text(message)}\n")
+        return ExitStatus.USAGE
+    request = holder.get("request")
+    if isinstance(request, Request):
+        return request
+    return status if isinstance(status, int) and status else ExitStatus.USAGE
+
+
+def _usage_errors() -> tuple[type[Exception], ...]:
+    """What a command's ``main(standalone_mode=False)`` raises for a usage error: typer 0.29 and
+    later carry their own click (typer._click), whose exceptions derive from typer.TyperException
+    and not from the ``click`` package's (which need not even be installed); older typer uses click's."""
+    base = getattr(typer, "TyperException", None)
+    if isinstance(base, type) and issubclass(base, Exception):
+        return (base,)
+    import click
+
+    return (click.ClickException,)
+
+
+@app.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True}, add_help_option=False)
+def diff(ctx: typer.Context) -> None:
+    """What changed between two snapshots (or a snapshot and - for now): netread diff A B [listing flags]."""
+    from netread.cli.diff import main as diff_main
+
+    raise typer.Exit(diff_main(ctx.args))
 
 
 @app.command()
 def capture(
     directory: Annotated[Path | None, typer.Argument(metavar="DIR", help="Where to write the snapshot.")] = None,
     tar: Annotated[Path | None, typer.Option("--tar", metavar="FILE", help="Write a tarball instead (.tar.gz compresses).")] = None,
-    force: Annotated[bool, typer.Option("--force", help="Replace an earlier capture in DIR, or FILE.")] = False,
+    tar_dir: Annotated[
+        Path | None, typer.Option("--tar-dir", metavar="DIR", help="Write a tarball into DIR named <host>-<YYYYmmddTHHMMSSZ>.tar.gz, and print its path.")
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace an earlier capture in DIR, or FILE (or the --tar-dir file of the same host and second).")] = False,
     full_cmdline: Annotated[
         bool, typer.Option("--full-cmdline", help="Save each owner's whole command line (arguments may hold secrets); by default only argv[0], all a listing shows.")
     ] = False,
@@ -209,25 +256,83 @@ def capture(
     from netread.proc.capture import collect
     from netread.proc.capture import write_dir
     from netread.proc.capture import write_tar
+    from netread.proc.capture import write_tar_into
 
-    if (directory is None) == (tar is None):
-        sys.stderr.write("netread capture: give a directory, or --tar FILE\n")
+    if [directory, tar, tar_dir].count(None) != 2:
+        sys.stderr.write("netread capture: give a directory, --tar FILE or --tar-dir DIR\n")
         raise typer.Exit(2)
 
     def save() -> int:
         snapshot = collect(full_cmdline=full_cmdline, netns=True)
-        if tar is not None:
+        where: Path
+        if tar_dir is not None:
+            where = write_tar_into(snapshot, tar_dir, force=force)
+        elif tar is not None:
+            where = tar
             write_tar(snapshot, tar, force=force)
         else:
             assert directory is not None
+            where = directory
             write_dir(snapshot, directory, force=force)
         for problem in snapshot.problems:
             sys.stderr.write(f"netread capture: could not read {escape_text(str(problem))}\n")
-        where = tar if tar is not None else directory
+        if tar_dir is not None:
+            out = stdout()  # for a script: the name it cannot know
+            out.write(escape_text(str(where)).encode() + b"\n")
+            out.flush()
         sys.stderr.write(f"netread capture: {snapshot.sockets} sockets, {snapshot.processes} owning processes saved in {escape_text(str(where))}\n")
         return ExitStatus.OK
 
     raise typer.Exit(guarded(save, "netread capture"))
+
+
+@app.command()
+def completion(
+    shell: Annotated[str, typer.Argument(metavar="SHELL", help="bash, zsh or fish.")],
+) -> None:
+    """Print the completion script for SHELL: options, subcommands and their values."""
+    from netread.cli.completion import SHELLS
+    from netread.cli.completion import command_tree
+    from netread.cli.completion import script
+
+    if shell not in SHELLS:
+        sys.stderr.write(f"netread completion: the shell must be one of {', '.join(SHELLS)}, not {shown_value(shell)}\n")
+        raise typer.Exit(ExitStatus.USAGE)
+
+    def say() -> int:
+        out = stdout()
+        out.write(script(shell, command_tree(typer.main.get_command(app))).encode())
+        out.flush()
+        return ExitStatus.OK
+
+    raise typer.Exit(guarded(say, "netread completion"))
+
+
+@app.command(context_settings={"help_option_names": ["-h", "--help"], "ignore_unknown_options": True, "allow_extra_args": True})
+def watch(
+    ctx: typer.Context,
+    interval: Annotated[float, typer.Option("--interval", metavar="SECONDS", help="Seconds between reads (default 1).")] = 1.0,
+    record: Annotated[Path | None, typer.Option("--record", metavar="DIR", help="Save a snapshot in DIR/<n>-<UTC time>/ for each cycle with changes.")] = None,
+    record_every: Annotated[bool, typer.Option("--record-every", help="With --record: save every cycle, changed or not.")] = False,
+) -> None:
+    """Show the sockets live, every --interval seconds: new rows highlighted, closed ones marked,
+    each socket's age; keys q quit, p pause, / filter, s sort.  Without a terminal: one line per change.
+
+    Takes the listing's flags (-t -u -U -w -x -4 -6 -A, -l -a, -n, -W, -e, -p, -o, the filters,
+    --netns) and --proc DIR, a directory laid out as /proc read again each cycle.
+    """
+    from netread.cli.diff import listing_request
+    from netread.cli.watch import watch as run_watch
+
+    if record_every and record is None:
+        sys.stderr.write("netread watch: --record-every goes with --record DIR\n")
+        raise typer.Exit(ExitStatus.USAGE)
+
+    def run() -> int:
+        request = listing_request(list(ctx.args), "watch")
+        return request if isinstance(request, int) else run_watch(request, interval, record, record_every)
+
+    raise typer.Exit(guarded(run, "netread watch"))
 
 
 def _explain_line(line: str, table: str | None, byte_order: str | None, proc: str | None) -> int:
@@ -240,7 +345,10 @@ def _explain_line(line: str, table: str | None, byte_order: str | None, proc: st
     clk_tck = os.sysconf("SC_CLK_TCK")
     order: str = sys.byteorder
     if proc is not None:  # a snapshot's manifest knows the writer's byte order and tick rate
+        from netread.cli.report import say_source
+
         source = ProcSource.snapshot(proc)
+        say_source(source)
         order, clk_tck = source.byteorder, source.clk_tck
     if byte_order is not None:
         if byte_order not in ("little", "big"):
