@@ -272,35 +272,49 @@ complete -F _netread netread
 
 
 def _bash(commands: tuple[Command, ...]) -> str:
-    out = [_BASH_HEAD]
-    out.append("_netread_is_command() {\n    case $1 in\n")
-    out.append(f"        {'|'.join(_subcommands(commands))}) return 0 ;;\n" if _subcommands(commands) else "")
-    out.append("    esac\n    return 1\n}\n\n")
-    out.append("_netread_options() {  # $1: the subcommand (empty: none)\n    case $1 in\n")
-    for command in commands:
-        out.append(f"        {command.name or _EMPTY}) printf '%s\\n' {' '.join(_names(command))} ;;\n")
-    out.append("    esac\n}\n\n")
-    out.append("_netread_takes_value() {  # $1: the subcommand, $2: an option\n    case $1/$2 in\n")
-    valued = [f"{command.name}/{name}" for command in commands for name, _ in _valued(command)]
-    if valued:
-        out.append(f"        {'|'.join(valued)}) return 0 ;;\n")
-    out.append("    esac\n    return 1\n}\n\n")
-    out.append("_netread_value() {  # $1: the subcommand, $2: an option, $3: the word so far\n    case $1/$2 in\n")
-    for command in commands:
-        for name, value in _valued(command):
-            out.append(f"        {command.name}/{name}) _netread_complete_value {_shell_kind(value)} \"$3\"{''.join(' ' + w for w in value.words)} ;;\n")
-    out.append("    esac\n}\n\n")
-    out.append("_netread_argument() {  # $1: the subcommand, $2: how many arguments come before, $3: the word so far\n    case $1/$2 in\n")
+    return _BASH_HEAD + _case_functions(commands, zsh=False) + _BASH_MAIN
+
+
+def _case_functions(commands: tuple[Command, ...], zsh: bool) -> str:
+    """The five functions of the bash and zsh scripts that hold the command tree, each a ``case``:
+    whether a word is a subcommand, a command's options, whether an option takes a value, an
+    option's value, an argument.  They differ between the shells in the patterns' parentheses, the
+    word so far (bash passes it as ``$3``) and how the options and subcommands are offered (zsh
+    describes them)."""
     subcommands = _subcommands(commands)
-    if subcommands:
-        out.append(f"        /0) _netread_complete_value words \"$3\" {' '.join(subcommands)} ;;\n")
-    for command in commands:
-        for index, value in enumerate(command.arguments):
-            pattern = f"{command.name}/{index}" + ("|" + f"{command.name}/*" if command.repeats and index == len(command.arguments) - 1 else "")
-            out.append(f"        {pattern}) _netread_complete_value {value.kind} \"$3\"{''.join(' ' + w for w in value.words)} ;;\n")
-    out.append("    esac\n}\n\n")
-    out.append(_BASH_MAIN)
-    return "".join(out)
+    so_far = "" if zsh else ' "$3"'
+    word = "" if zsh else ", $3: the word so far"
+    valued = [(command.name, name, value) for command in commands for name, value in _valued(command)]
+
+    def complete(kind: str, words: tuple[str, ...] | list[str]) -> str:
+        return f"_netread_complete_value {kind}{so_far}{''.join(' ' + w for w in words)}"
+
+    if zsh:
+        options = [(c.name or _EMPTY, "described=(" + " ".join(_zsh_quote(f"{name}:{o.help}") for o in c.options for name in o.names) + ")") for c in commands]
+        first = "local -a described; described=(" + " ".join(_zsh_quote(f"{c.name}:{c.help}") for c in commands if c.name) + "); _describe -t commands command described"
+    else:
+        options = [(c.name or _EMPTY, "printf '%s\\n' " + " ".join(_names(c))) for c in commands]
+        first = complete("words", subcommands)
+    arguments = [
+        (f"{c.name}/{index}" + (f"|{c.name}/*" if c.repeats and index == len(c.arguments) - 1 else ""), complete(value.kind, value.words))
+        for c in commands
+        for index, value in enumerate(c.arguments)
+    ]
+    return "".join((
+        _case("_netread_is_command", "", "$1", [("|".join(subcommands), "return 0")] if subcommands else [], zsh, fails=True),
+        _case("_netread_options", "$1: the subcommand (empty: none)" + ("; sets described" if zsh else ""), "$1", options, zsh),
+        _case("_netread_takes_value", "$1: the subcommand, $2: an option", "$1/$2", [("|".join(f"{c}/{n}" for c, n, _ in valued), "return 0")] if valued else [], zsh, fails=True),
+        _case("_netread_value", "$1: the subcommand, $2: an option" + word, "$1/$2", [(f"{c}/{n}", complete(_shell_kind(v), v.words)) for c, n, v in valued], zsh),
+        _case("_netread_argument", "$1: the subcommand, $2: how many arguments come before" + word, "$1/$2", ([("/0", first)] if subcommands else []) + arguments, zsh),
+    ))  # fmt: skip
+
+
+def _case(name: str, comment: str, subject: str, arms: list[tuple[str, str]], zsh: bool, fails: bool = False) -> str:
+    """A shell function of one ``case subject in`` with ``arms`` (pattern, command); ``fails``: it
+    returns 1 where no arm matched."""
+    head = f"{name}() {{" + (f"  # {comment}" if comment else "") + f"\n    case {subject} in\n"
+    body = "".join(f"        {'(' if zsh else ''}{pattern}) {command} ;;\n" for pattern, command in arms)
+    return head + body + "    esac\n" + ("    return 1\n" if fails else "") + "}\n\n"
 
 
 _ZSH_HEAD = r"""#compdef netread
@@ -371,37 +385,7 @@ fi
 
 
 def _zsh(commands: tuple[Command, ...]) -> str:
-    out = [_ZSH_HEAD]
-    subcommands = _subcommands(commands)
-    out.append("_netread_is_command() {\n    case $1 in\n")
-    out.append(f"        ({'|'.join(subcommands)}) return 0 ;;\n" if subcommands else "")
-    out.append("    esac\n    return 1\n}\n\n")
-    out.append("_netread_options() {  # $1: the subcommand (empty: none); sets described\n    case $1 in\n")
-    for command in commands:
-        entries = " ".join(_zsh_quote(f"{name}:{option.help}") for option in command.options for name in option.names)
-        out.append(f"        ({command.name or _EMPTY}) described=({entries}) ;;\n")
-    out.append("    esac\n}\n\n")
-    out.append("_netread_takes_value() {  # $1: the subcommand, $2: an option\n    case $1/$2 in\n")
-    valued = [f"{command.name}/{name}" for command in commands for name, _ in _valued(command)]
-    if valued:
-        out.append(f"        ({'|'.join(valued)}) return 0 ;;\n")
-    out.append("    esac\n    return 1\n}\n\n")
-    out.append("_netread_value() {  # $1: the subcommand, $2: an option\n    case $1/$2 in\n")
-    for command in commands:
-        for name, value in _valued(command):
-            out.append(f"        ({command.name}/{name}) _netread_complete_value {_shell_kind(value)}{''.join(' ' + w for w in value.words)} ;;\n")
-    out.append("    esac\n}\n\n")
-    out.append("_netread_argument() {  # $1: the subcommand, $2: how many arguments come before\n    case $1/$2 in\n")
-    if subcommands:
-        entries = " ".join(_zsh_quote(f"{c.name}:{c.help}") for c in commands if c.name)
-        out.append(f"        (/0) local -a described; described=({entries}); _describe -t commands command described ;;\n")
-    for command in commands:
-        for index, value in enumerate(command.arguments):
-            pattern = f"{command.name}/{index}" + (f"|{command.name}/*" if command.repeats and index == len(command.arguments) - 1 else "")
-            out.append(f"        ({pattern}) _netread_complete_value {value.kind}{''.join(' ' + w for w in value.words)} ;;\n")
-    out.append("    esac\n}\n\n")
-    out.append(_ZSH_MAIN)
-    return "".join(out)
+    return _ZSH_HEAD + _case_functions(commands, zsh=True) + _ZSH_MAIN
 
 
 def _zsh_quote(text: str) -> str:
