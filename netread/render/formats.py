@@ -29,21 +29,12 @@ if TYPE_CHECKING:
 FORMATS = ("netstat", "json", "ndjson", "csv")
 
 
-def json_document(
-    version: str, records: Iterable[Record], source: dict[str, object], findings: Sequence[Record] | None = None
-) -> bytes:
-    """One JSON document: ``{"netread", "source", "sockets"}``, and ``findings`` with --explain."""
-    document: dict[str, object] = {"netread": version, "source": source, "sockets": list(records)}
-    if findings is not None:
-        document["findings"] = list(findings)
-    return json.dumps(document, indent=2).encode("ascii") + b"\n"
-
-
 def json_chunks(
     version: str, pieces: Iterable[Sequence[Record]], source: dict[str, object], findings: Callable[[], Sequence[Record]] | None = None
 ) -> Iterator[bytes]:
-    """:func:`json_document` written as it goes, a piece of records at a time: the same bytes,
-    and nothing held but one piece; ``findings()`` (called once the pieces are done) at the end."""
+    """One JSON document, ``{"netread", "source", "sockets"}`` (and ``"findings"`` with --explain),
+    written as it goes, a piece of records at a time: the bytes of ``json.dumps(document, indent=2)``
+    and a newline, with nothing held but one piece; ``findings()`` (called once the pieces are done) at the end."""
     head = json.dumps({"netread": version, "source": source}, indent=2)
     yield head[: -len("\n}")].encode("ascii") + b',\n  "sockets": ['
     first = True
@@ -96,10 +87,6 @@ def csv_rows(records: Iterable[Record], header: bool = False, keys: Sequence[str
         row = flat(record)
         writer.writerow({k: escape_text(v) if isinstance(v, str) else ("" if v is None else v) for k, v in row.items()})
     return text.getvalue().encode("utf-8")
-
-
-def csv_text(records: Iterable[Record]) -> bytes:
-    return csv_rows(records, header=True)
 
 
 def json_counters(version: str, counters: Sequence[Record], source: dict[str, object]) -> bytes:

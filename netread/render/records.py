@@ -39,7 +39,6 @@ if TYPE_CHECKING:
 
     from netread.explain.findings import Finding
     from netread.model import Owners
-    from netread.model import Sockets
 
     Record = dict[str, Any]
 
@@ -144,12 +143,6 @@ CSV_KEYS = (
     "recv_q", "send_q", "uid", "user", "inode", "timer_name", "timer_code", "timer_seconds",
     "timer_retransmits", "timer_probes", "drops", "refcnt", "flags", "type", "path", "pid", "program", "pids", "suspect",
 )  # fmt: skip
-
-
-def records(sockets: Sockets, clk_tck: int, fleet: Mapping[str, object] = NO_FLEET) -> list[Record]:
-    """The records of every row of ``sockets``, inet first, in table order."""
-    batches = record_batches([sockets.inet or []], lambda: sockets.unix, sockets.owners, sockets.users, clk_tck, fleet)
-    return [record for batch in batches for record in batch]
 
 
 #: Rows turned into records (dicts, ~2 KB each) at a time by :func:`record_batches`.

@@ -18,7 +18,7 @@ from netread.render.records import finding_record
 from netread.render.records import flat
 from netread.render.records import fleet_fields
 from netread.render.records import inet_record
-from netread.render.records import records
+from netread.render.records import record_batches
 from netread.render.records import unix_record
 from netread.select import Options
 from netread.select import plan
@@ -76,7 +76,7 @@ def test_records_of_sample_proc_are_in_table_order_with_every_holder() -> None:
     sockets = read_sockets(source, plan(Options.resolve(all=True)), owners=True, users={0: "root"}.get)
     fleet = fleet_fields(*source.fleet())
     assert fleet == {"host": "vm", "taken_at": "2026-12-02T06:13:57Z", "netns": None}  # the manifest's; it lists no namespaces
-    got = records(sockets, source.clk_tck, fleet)
+    got = [r for batch in record_batches([sockets.inet or []], lambda: sockets.unix, sockets.owners, sockets.users, source.clk_tck, fleet) for r in batch]
     assert [r["proto"] for r in got] == sorted((r["proto"] for r in got), key=["tcp", "tcp6", "udp", "udp6", "udplite", "udplite6", "raw", "raw6", "unix"].index)
     [established] = [r for r in got if r["inode"] == 5831514]
     assert established == inet_record(ESTABLISHED, [Owner(9089, "demo-web", "demo-web")], {0: "root"}, 100, fleet)
